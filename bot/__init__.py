@@ -1,0 +1,1 @@
+"""Slack chat-ops bot for Stellantis vehicle remote actions."""

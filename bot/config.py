@@ -1,0 +1,194 @@
+"""Settings: the only reader of the environment, validated once at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+Mode = Literal["serve", "demo", "test"]
+
+SLACK_DEFAULT_API_URL = "https://slack.com/api/"
+
+# Settings that `remote-bot serve` cannot run without: no silent fallback to the simulator
+# or to an embedded Redis (each replica would get its own).
+SERVE_REQUIRED = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "STELLANTIS_API_URL",
+    "STELLANTIS_TOKEN_URL",
+    "STELLANTIS_CLIENT_ID",
+    "STELLANTIS_SCOPE",
+    "CALLBACK_PUBLIC_URL",
+    "CALLBACK_TOKENS",
+    "REDIS_URL",
+)
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable and the problem."""
+
+
+class Settings(BaseSettings):
+    """Every setting the product reads, with its documented default."""
+
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
+
+    # Slack
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = SLACK_DEFAULT_API_URL
+    slack_command: str = "/vehicle"
+    alert_channel: str | None = None
+
+    # Stellantis (data-treatment v1)
+    stellantis_api_url: str | None = None
+    stellantis_token_url: str | None = None
+    stellantis_client_id: str | None = None
+    stellantis_client_secret: SecretStr | None = None
+    stellantis_scope: str | None = None
+    stellantis_cert_file: Path | None = None
+    stellantis_key_file: Path | None = None
+    stellantis_ca_file: Path | None = None
+    stellantis_channel_id: str | None = None
+    stellantis_channel_label: str = "slack-remote-bot"
+    stellantis_timeout_seconds: float = Field(10.0, gt=0)
+
+    # Vendor callback
+    callback_public_url: str | None = None
+    callback_tokens: Annotated[tuple[SecretStr, ...], NoDecode] = ()
+
+    # Infrastructure
+    redis_url: str | None = None
+    redis_key_prefix: str = "rb:"
+    port: int = Field(3000, ge=0, le=65535)
+    policy_file: Path | None = None
+    fleet_file: Path | None = None
+
+    # Durations (seconds), all shortened by tests instead of sleeping
+    confirmation_ttl_seconds: float = Field(300.0, gt=0)
+    approval_ttl_seconds: float = Field(900.0, gt=0)
+    mapping_ttl_seconds: float = Field(7 * 24 * 3600.0, gt=0)
+    dedup_ttl_seconds: float = Field(4 * 24 * 3600.0, gt=0)
+    park_ttl_seconds: float = Field(3600.0, gt=0)
+    reclaim_idle_seconds: float = Field(60.0, gt=0)
+    sending_reconcile_seconds: float = Field(30.0, gt=0)
+    action_timeout_seconds: float = Field(600.0, gt=0)
+    action_timeouts: Annotated[dict[str, float], NoDecode] = Field(default_factory=dict)
+    usergroup_cache_seconds: float = Field(300.0, gt=0)
+    policy_reload_seconds: float = Field(5.0, gt=0)
+    max_deliveries: int = Field(5, ge=1)
+
+    # Slack update budget, shared by all replicas
+    slack_update_rate_per_minute: int = Field(50, ge=1)
+
+    # Simulator (demo and tests)
+    simulator_delay_scale: float = Field(1.0, ge=0)
+    simulator_redelivery_seconds: float = Field(10.0, gt=0)
+
+    @field_validator("callback_tokens", mode="before")
+    @classmethod
+    def _split_tokens(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            tokens = tuple(part.strip() for part in value.split(",") if part.strip())
+            if not tokens:
+                raise ValueError("give at least one token, comma-separated")
+            return tokens
+        return value
+
+    @field_validator("action_timeouts", mode="before")
+    @classmethod
+    def _parse_action_timeouts(cls, value: Any) -> Any:
+        # Written as "state=120,navigate=300": per-action overrides of ACTION_TIMEOUT_SECONDS.
+        if isinstance(value, str):
+            parsed: dict[str, float] = {}
+            for item in filter(None, (part.strip() for part in value.split(","))):
+                action, sep, seconds = item.partition("=")
+                if not sep:
+                    raise ValueError(f"expected action=seconds, got {item!r}")
+                parsed[action.strip().lower()] = float(seconds)
+            return parsed
+        return value
+
+    @field_validator("slack_api_url", "stellantis_api_url", "stellantis_token_url", "callback_public_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @field_validator("slack_command")
+    @classmethod
+    def _command(cls, value: str) -> str:
+        if not value.startswith("/") or " " in value:
+            raise ValueError("must be a slash command such as /vehicle")
+        return value
+
+    @model_validator(mode="after")
+    def _files_exist(self) -> Settings:
+        for name in ("stellantis_cert_file", "stellantis_key_file", "stellantis_ca_file", "policy_file", "fleet_file"):
+            path = getattr(self, name)
+            if path is not None and not path.is_file():
+                raise ValueError(f"{name.upper()}: file {path} does not exist")
+        if (self.stellantis_cert_file is None) != (self.stellantis_key_file is None):
+            raise ValueError("STELLANTIS_CERT_FILE and STELLANTIS_KEY_FILE go together: set both or neither")
+        return self
+
+    def timeout_for(self, action: str) -> float:
+        """Seconds to wait for a final answer to `action` before the timeout path runs."""
+        return self.action_timeouts.get(action, self.action_timeout_seconds)
+
+    @property
+    def callback_token(self) -> str:
+        """The token registered with the vendor (the first of CALLBACK_TOKENS)."""
+        if not self.callback_tokens:
+            raise ConfigError("CALLBACK_TOKENS: not set")
+        return self.callback_tokens[0].get_secret_value()
+
+    def require(self, names: tuple[str, ...]) -> None:
+        """Raise ConfigError naming the first of `names` that is unset."""
+        for name in names:
+            value = getattr(self, name.lower())
+            if value is None or value == ():
+                raise ConfigError(f"{name}: required by `remote-bot serve` but not set")
+
+    def masked(self) -> dict[str, str]:
+        """The effective configuration as printable strings, secrets masked."""
+        shown: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                text = "********"
+            elif isinstance(value, tuple) and value and isinstance(value[0], SecretStr):
+                text = ",".join("********" for _ in value)
+            elif name == "redis_url" and value and "@" in value:
+                scheme, _, rest = value.partition("://")
+                text = f"{scheme}://********@{rest.rpartition('@')[2]}"
+            else:
+                text = "" if value is None else str(value)
+            shown[name.upper()] = text
+        return shown
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read and validate the environment; raise ConfigError with one line on a bad setting."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        first = error.errors()[0]
+        location = ".".join(str(part) for part in first["loc"]).upper()
+        message = first["msg"].removeprefix("Value error, ")
+        if not location:
+            raise ConfigError(message) from None
+        raise ConfigError(f"{location}: {message}") from None

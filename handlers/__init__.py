@@ -1,0 +1,1 @@
+"""Slack listeners: slash commands, buttons and errors."""

@@ -1,0 +1,45 @@
+"""Shared fixtures: real Redis servers (embedded always, REDIS_URL too when set) with a key prefix per test."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.embedded_redis import EmbeddedRedis
+
+REDIS_TARGETS = ["embedded"] + (["env"] if os.environ.get("REDIS_URL") else [])
+
+
+@pytest.fixture(scope="session")
+def embedded_redis() -> Iterator[EmbeddedRedis]:
+    """One embedded redis-server for the whole run, started and stopped by the tests."""
+    with EmbeddedRedis() as server:
+        yield server
+
+
+@pytest.fixture(scope="session", params=REDIS_TARGETS)
+def redis_url(request: pytest.FixtureRequest, embedded_redis: EmbeddedRedis) -> str:
+    """The URL of a real Redis server: the embedded one, and the REDIS_URL one when set."""
+    if request.param == "env":
+        return os.environ["REDIS_URL"]
+    return embedded_redis.url
+
+
+@pytest.fixture
+def key_prefix() -> str:
+    """A key prefix no other test uses, so a shared server is never flushed."""
+    return f"t:{uuid.uuid4().hex[:12]}:"
+
+
+@pytest.fixture
+async def redis_client(redis_url: str, key_prefix: str) -> AsyncIterator[Redis]:
+    """A redis-py asyncio client; the test's keys are deleted afterwards."""
+    client = Redis.from_url(redis_url, decode_responses=True)
+    yield client
+    async for key in client.scan_iter(match=f"{key_prefix}*", count=500):
+        await client.delete(key)
+    await client.aclose()

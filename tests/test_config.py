@@ -1,0 +1,47 @@
+"""Settings are validated at start with one line naming the variable."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import ConfigError, Settings, load_settings
+
+
+def test_malformed_port_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A non-numeric PORT stops start-up with a line that names PORT."""
+    monkeypatch.setenv("PORT", "eighty")
+    with pytest.raises(ConfigError, match=r"^PORT: "):
+        load_settings()
+
+
+def test_callback_tokens_split_and_first_is_registered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CALLBACK_TOKENS is comma-separated; the first entry is the registered one."""
+    monkeypatch.setenv("CALLBACK_TOKENS", "new-secret, old-secret")
+    settings = load_settings()
+    assert settings.callback_token == "new-secret"
+    assert len(settings.callback_tokens) == 2
+
+
+def test_serve_requires_redis_url() -> None:
+    """`serve` refuses to start without REDIS_URL instead of falling back to an embedded one."""
+    settings = Settings(redis_url=None)
+    with pytest.raises(ConfigError, match=r"^REDIS_URL: required"):
+        settings.require(("REDIS_URL",))
+
+
+def test_masked_configuration_hides_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """check-config output never shows a secret value."""
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "very-secret-value")
+    monkeypatch.setenv("CALLBACK_TOKENS", "cb-secret-1,cb-secret-2")
+    monkeypatch.setenv("REDIS_URL", "redis://user:pa55word@db:6379/0")
+    shown = "\n".join(f"{k}={v}" for k, v in load_settings().masked().items())
+    for secret in ("very-secret-value", "cb-secret-1", "cb-secret-2", "pa55word"):
+        assert secret not in shown
+
+
+def test_per_action_timeouts_override_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ACTION_TIMEOUTS=state=120 changes only the state action's timeout."""
+    monkeypatch.setenv("ACTION_TIMEOUTS", "state=120")
+    settings = load_settings()
+    assert settings.timeout_for("state") == 120
+    assert settings.timeout_for("lock") == settings.action_timeout_seconds
