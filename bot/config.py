@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 Mode = Literal["serve", "demo", "test"]
 
@@ -137,7 +136,13 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _files_exist(self) -> Settings:
-        for name in ("stellantis_cert_file", "stellantis_key_file", "stellantis_ca_file", "policy_file", "fleet_file"):
+        for name in (
+            "stellantis_cert_file",
+            "stellantis_key_file",
+            "stellantis_ca_file",
+            "policy_file",
+            "fleet_file",
+        ):
             path = getattr(self, name)
             if path is not None and not path.is_file():
                 raise ValueError(f"{name.upper()}: file {path} does not exist")

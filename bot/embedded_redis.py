@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
 import tempfile
 import time
 from pathlib import Path
-
-import importlib.util
 
 
 class EmbeddedRedisError(RuntimeError):

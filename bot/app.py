@@ -1,0 +1,161 @@
+"""The one place where things are wired: HTTP session, Redis, vendor client, Bolt app, routes, workers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+
+from bot.authz import Authorizer
+from bot.config import Settings
+from bot.fleet import Fleet
+from bot.messenger import Messenger, build_slack_clients
+from bot.services import Services
+from bot.vehicle.channels import ensure_channel
+from bot.vehicle.client import create_client
+
+log = logging.getLogger(__name__)
+
+SLACK_PATH = "/slack/events"
+CALLBACK_PATH = "/stellantis/notifications"
+
+SERVICES_KEY = web.AppKey("services", Services)
+BOLT_KEY = web.AppKey("bolt", AsyncApp)
+
+BackgroundTask = Callable[[Services], Coroutine[Any, Any, None]]
+
+
+@dataclass
+class AppOptions:
+    """How the web app is assembled (the demo and the tests differ from `serve` only here)."""
+
+    simulator: bool = False  # the vehicle cloud is the built-in simulator: messages say SIMULATOR
+    background: list[BackgroundTask] = field(
+        default_factory=list
+    )  # long-running jobs (inbox workers, sweeps)
+
+
+def build_bolt_app(services: Services) -> AsyncApp:
+    """The Bolt app with every listener registered; no work at import time."""
+    from handlers import register  # the wiring module is the only one in bot that imports handlers
+
+    settings = services.settings
+    assert settings.slack_signing_secret is not None
+    bolt = AsyncApp(
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        client=services.messenger.client,
+        process_before_response=False,
+    )
+    register(bolt, services)
+    return bolt
+
+
+async def _slack_events(request: web.Request) -> web.Response:
+    bolt = request.app[BOLT_KEY]
+    bolt_response = await bolt.async_dispatch(await to_bolt_request(request))
+    return await to_aiohttp_response(bolt_response)
+
+
+async def _healthz(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "alive"})
+
+
+async def _readyz(request: web.Request) -> web.Response:
+    services = request.app[SERVICES_KEY]
+    try:
+        await asyncio.wait_for(services.redis.ping(), timeout=2)
+    except (RedisError, OSError, TimeoutError) as error:
+        return web.json_response({"status": "not ready", "redis": type(error).__name__}, status=503)
+    return web.json_response({"status": "ready", "redis": "ok"})
+
+
+async def _group_members(services: Services, group_id: str) -> set[str]:
+    response = await services.messenger.client.usergroups_users_list(usergroup=group_id)
+    users: list[Any] = response.get("users", [])
+    return {str(user) for user in users}
+
+
+def create_web_app(settings: Settings, options: AppOptions | None = None) -> web.Application:
+    """The aiohttp application serving Slack, the vendor callback and health on one port."""
+    options = options or AppOptions()
+    app = web.Application(client_max_size=1024 * 1024 + 1)
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        assert settings.redis_url and settings.slack_bot_token and settings.stellantis_client_id
+        assert settings.stellantis_api_url and settings.stellantis_token_url and settings.callback_public_url
+        session = aiohttp.ClientSession()
+        redis = Redis.from_url(settings.redis_url, decode_responses=True)
+        client, posting = build_slack_clients(
+            settings.slack_bot_token.get_secret_value(), settings.slack_api_url
+        )
+        vehicles = create_client(
+            session,
+            api_url=settings.stellantis_api_url,
+            token_url=settings.stellantis_token_url,
+            client_id=settings.stellantis_client_id,
+            scope=settings.stellantis_scope,
+            client_secret=(
+                settings.stellantis_client_secret.get_secret_value()
+                if settings.stellantis_client_secret
+                else None
+            ),
+            cert_file=settings.stellantis_cert_file,
+            key_file=settings.stellantis_key_file,
+            ca_file=settings.stellantis_ca_file,
+            timeout_seconds=settings.stellantis_timeout_seconds,
+        )
+        channel_id = settings.stellantis_channel_id or await ensure_channel(
+            vehicles,
+            label=settings.stellantis_channel_label,
+            target_url=settings.callback_public_url.rstrip("/") + CALLBACK_PATH,
+            token=settings.callback_token,
+        )
+        holder: dict[str, Services] = {}
+
+        async def members(group_id: str) -> set[str]:
+            return await _group_members(holder["services"], group_id)
+
+        services = Services.assemble(
+            settings,
+            redis,
+            authorizer=Authorizer(
+                settings.policy_file,
+                members,
+                group_cache_seconds=settings.usergroup_cache_seconds,
+                reload_seconds=settings.policy_reload_seconds,
+            ),
+            fleet=Fleet.load(settings.fleet_file),
+            vehicles=vehicles,
+            messenger=Messenger(client, posting, settings.alert_channel),
+            channel_id=channel_id,
+            simulator=options.simulator,
+        )
+        holder["services"] = services
+        app[SERVICES_KEY] = services
+        app[BOLT_KEY] = build_bolt_app(services)
+        tasks = [asyncio.create_task(job(services)) for job in options.background]
+        log.info("ready: vehicle channel %s, %d background jobs", channel_id, len(tasks))
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await services.work.drain()
+            await redis.aclose()
+            await session.close()
+
+    app.cleanup_ctx.append(lifecycle)
+    app.router.add_post(SLACK_PATH, _slack_events)
+    app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/readyz", _readyz)
+    return app

@@ -1,0 +1,235 @@
+"""Slack-agnostic use cases: create a request, send it to the vendor, reconcile a lost send."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot.fleet import Vehicle
+from bot.services import Services
+from bot.store.records import RequestRecord, RequestStatus
+from bot.store.requests import InFlight
+from bot.vehicle.channels import callback_body_attributes
+from bot.vehicle.errors import (
+    AuthError,
+    BadRequestError,
+    ForbiddenError,
+    NotSupportedError,
+    RateLimitedError,
+    VendorError,
+    VendorTimeoutError,
+)
+from bot.vehicle.remotes import RemoteFeature, build_remote
+
+log = logging.getLogger(__name__)
+
+# Extra vehicle data the vendor attaches to the notifications of these actions.
+EXTENDED_EVENT_PARAMS: dict[str, tuple[str, ...]] = {
+    "locate": ("vehicle.position",),
+    "state": ("vehicle.latestTelemetry",),
+}
+
+
+@dataclass(frozen=True)
+class ActionRequest:
+    """What a user asked for, once parsed and authorized."""
+
+    action: str
+    vehicle: Vehicle
+    summary: str
+    feature: RemoteFeature
+    requester: str
+    channel: str
+    command_text: str
+
+
+@dataclass(frozen=True)
+class Started:
+    """The request exists and its message is posted (possibly in the requester's DM)."""
+
+    record: RequestRecord
+    moved_to_dm: bool = False
+    post_error: str | None = None
+
+
+def new_request_id() -> str:
+    """A short, unique, URL-safe request id."""
+    return secrets.token_hex(5)
+
+
+def refusal_words(error: VendorError) -> str:
+    """Plain words for a vendor refusal at send time."""
+    if isinstance(error, NotSupportedError):
+        return "this vehicle does not support this action (501 not supported)."
+    if isinstance(error, RateLimitedError):
+        wait = (
+            f" Try again in {int(error.retry_after)} s." if error.retry_after else " Try again in a minute."
+        )
+        return "the vehicle cloud is rate limiting us (429)." + wait
+    if isinstance(error, ForbiddenError):
+        return "our account may not act on this vehicle (403). Ask the fleet admin to check its contract."
+    if isinstance(error, AuthError):
+        return "the vehicle cloud refused our credentials (401). The bot's admin must check them."
+    if isinstance(error, BadRequestError):
+        return (
+            "the vehicle cloud rejected the request as invalid (400). Report this to the bot's maintainers."
+        )
+    return f"the vehicle cloud failed ({error.status or 'no status'}). Try again in a few minutes."
+
+
+async def start_request(
+    services: Services, request: ActionRequest, *, approver: str | None = None, needs_approval: bool = False
+) -> Started | InFlight:
+    """Store the request, post its message, then send it (unless it waits for approval)."""
+    record = RequestRecord(
+        id=new_request_id(),
+        action=request.action,
+        summary=request.summary,
+        command_text=request.command_text,
+        vin=request.vehicle.vin,
+        alias=request.vehicle.alias,
+        requester=request.requester,
+        channel=request.channel,
+        approver=approver,
+        needs_approval=needs_approval,
+        status=RequestStatus.AWAITING_APPROVAL if needs_approval else RequestStatus.SENDING,
+        remote_body=request.feature.action_body(),
+        simulator=services.simulator,
+    )
+    record.add_step("requested", detail=request.requester)
+    conflict = await services.requests.create(record)
+    if conflict is not None:
+        return conflict
+    await services.audit.record(
+        "requested", user=request.requester, action=request.action, vin=record.vin, request_id=record.id,
+        detail=request.summary,
+    )  # fmt: skip
+    posted = await services.messenger.post_request(record)
+
+    def attach_message(stored: RequestRecord) -> None:
+        stored.message_channel, stored.message_ts = posted.channel, posted.ts
+
+    record = await services.requests.update(record.id, attach_message)
+    if needs_approval:
+        await services.approvals.issue(request.requester, {"request_id": record.id}, token=record.id)
+    else:
+        record = await send(services, record.id, request.feature)
+    return Started(record, moved_to_dm=posted.moved_to_dm, post_error=posted.error)
+
+
+async def send(services: Services, request_id: str, feature: RemoteFeature) -> RequestRecord:
+    """Send the stored request to the vendor exactly once, and record the answer."""
+    record = await services.requests.update(request_id, _mark_sending)
+    body = build_remote(
+        record.label,
+        feature,
+        attributes={
+            **callback_body_attributes(services.settings.callback_token),
+            "requestedBy": record.requester,
+        },
+        extended_event_params=EXTENDED_EVENT_PARAMS.get(record.action, ()),
+    )
+    try:
+        answer = await services.vehicles.send_remote(record.vin, services.channel_id, body)
+    except VendorTimeoutError:
+        log.warning("request %s: vendor timed out, reconciling by label", record.id)
+        return await reconcile(services, record.id, give_up=False)
+    except VendorError as error:
+        return await _refuse(services, record.id, refusal_words(error))
+    return await attach_remote(services, record.id, answer.remote_action_id, answer.type)
+
+
+def _mark_sending(record: RequestRecord) -> None:
+    record.status = RequestStatus.SENDING
+    record.created_at = time.time()
+    record.add_step("sending")
+
+
+async def attach_remote(
+    services: Services, request_id: str, remote_action_id: str, remote_type: str
+) -> RequestRecord:
+    """Record the vendor's remoteActionId, map it back to the request, and show "accepted"."""
+    await services.requests.map_remote(remote_action_id, request_id)
+
+    def accepted(record: RequestRecord) -> None:
+        record.remote_action_id = remote_action_id
+        record.remote_type = remote_type
+        if record.status is RequestStatus.SENDING:
+            record.status = RequestStatus.ACCEPTED
+            record.add_step("accepted_by_api")
+
+    record = await services.requests.update(request_id, accepted)
+    await _refresh_message(services, record)
+    return record
+
+
+async def _refuse(services: Services, request_id: str, words: str) -> RequestRecord:
+    def refused(record: RequestRecord) -> None:
+        record.status = RequestStatus.REFUSED
+        record.refusal = words
+        record.add_step("refused", detail=words)
+
+    record = await services.requests.update(request_id, refused)
+    await services.audit.record(
+        "outcome", user=record.requester, action=record.action, vin=record.vin, request_id=record.id,
+        detail=f"refused: {words}",
+    )  # fmt: skip
+    await _refresh_message(services, record)
+    return record
+
+
+async def reconcile(services: Services, request_id: str, *, give_up: bool) -> RequestRecord:
+    """Find a send whose answer was lost in the vehicle's remote list by its label; never POST again.
+
+    With give_up, a request that the vendor does not know is marked refused (it was never sent).
+    """
+    record = await services.requests.get(request_id)
+    if record is None or record.status is not RequestStatus.SENDING:
+        raise LookupError(request_id)
+    try:
+        found = await services.vehicles.find_remote_by_label(record.vin, services.channel_id, record.label)
+    except VendorError as error:
+        log.warning("request %s: reconciliation failed (%s), will try again", record.id, type(error).__name__)
+        return record
+    if found is not None:
+        return await attach_remote(services, record.id, found.remote_action_id, found.type)
+    if give_up:
+        return await _refuse(
+            services, record.id, "the vehicle cloud never confirmed it; it was not sent. Retry."
+        )
+    return record
+
+
+async def _refresh_message(services: Services, record: RequestRecord) -> None:
+    try:
+        await services.messenger.update_request(record)
+    except SlackApiError as error:
+        log.warning("request %s: message not updated: %s", record.id, error.response.get("error"))
+
+
+async def reconcile_stale_sends(services: Services) -> int:
+    """Reconcile requests left in "sending" too long (a crash between the record and the 202)."""
+    cutoff = time.time() - services.settings.sending_reconcile_seconds
+    done = 0
+    for request_id in await services.requests.stale_sending(cutoff):
+        try:
+            await reconcile(services, request_id, give_up=True)
+        except LookupError:
+            continue
+        done += 1
+    return done
+
+
+def describe(record: RequestRecord) -> dict[str, Any]:
+    """A compact summary of a request for `status`."""
+    return {
+        "id": record.id,
+        "action": record.action,
+        "status": record.status.value,
+        "vehicle": record.vehicle_name,
+    }

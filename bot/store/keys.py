@@ -1,0 +1,96 @@
+"""Every Redis key the bot uses, built in one place from the configured prefix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Key names under one prefix (one prefix per deployment, one per test)."""
+
+    prefix: str
+
+    def request(self, request_id: str) -> str:
+        """The JSON record of one request."""
+        return f"{self.prefix}req:{request_id}"
+
+    def remote_map(self, remote_action_id: str) -> str:
+        """remoteActionId -> request id (TTL: mapping TTL)."""
+        return f"{self.prefix}rmap:{remote_action_id}"
+
+    def inflight(self, vin: str, action: str) -> str:
+        """The request currently in flight for this vehicle and action."""
+        return f"{self.prefix}inflight:{vin}:{action}"
+
+    def vehicle_requests(self, vin: str) -> str:
+        """Sorted set of a vehicle's request ids by creation time."""
+        return f"{self.prefix}vreqs:{vin}"
+
+    def sending(self) -> str:
+        """Sorted set of requests in "sending" by the time they started (for reconciliation)."""
+        return f"{self.prefix}sending"
+
+    def confirmation(self, token: str) -> str:
+        """A pending confirmation of a dangerous action (single use)."""
+        return f"{self.prefix}confirm:{token}"
+
+    def approval(self, request_id: str) -> str:
+        """A request waiting for a second person's approval."""
+        return f"{self.prefix}approval:{request_id}"
+
+    def audit(self) -> str:
+        """The audit stream of every request, confirmation, approval, denial and outcome."""
+        return f"{self.prefix}audit"
+
+    def vehicle_audit(self, vin: str) -> str:
+        """Audit stream of one vehicle (what `history` reads)."""
+        return f"{self.prefix}audit:{vin}"
+
+    def usergroup_members(self, group_id: str) -> str:
+        """Cached members of a Slack user group."""
+        return f"{self.prefix}ugroup:{group_id}"
+
+    def inbox(self) -> str:
+        """The durable inbox stream of raw vendor notifications."""
+        return f"{self.prefix}inbox"
+
+    def quarantine(self) -> str:
+        """Stream of notifications that could not be read or authenticated."""
+        return f"{self.prefix}quarantine"
+
+    def dead_letters(self) -> str:
+        """Stream of inbox entries that failed too many times."""
+        return f"{self.prefix}dlq"
+
+    def parked(self, remote_action_id: str) -> str:
+        """Events that arrived before their remoteActionId mapping (list)."""
+        return f"{self.prefix}parked:{remote_action_id}"
+
+    def parked_index(self) -> str:
+        """Sorted set of parked remoteActionIds by park time."""
+        return f"{self.prefix}parked-index"
+
+    def dedup(self, remote_action_id: str) -> str:
+        """Set of event identities already applied to one remote action."""
+        return f"{self.prefix}seen:{remote_action_id}"
+
+    def deadlines(self) -> str:
+        """Sorted set of request ids by the time their final answer is due."""
+        return f"{self.prefix}deadlines"
+
+    def slack_budget(self) -> str:
+        """Workspace-wide chat.update budget shared by replicas."""
+        return f"{self.prefix}slack-budget"
+
+    def pending_updates(self) -> str:
+        """Sorted set of request ids whose message needs a chat.update (score = priority/time)."""
+        return f"{self.prefix}pending-updates"
+
+    def lock(self, name: str) -> str:
+        """A short lease so one replica at a time runs a periodic job."""
+        return f"{self.prefix}lock:{name}"
+
+    def counter(self, name: str) -> str:
+        """A monotonically increasing counter (metrics)."""
+        return f"{self.prefix}count:{name}"

@@ -1,0 +1,117 @@
+"""The stored shape of one request: what every Slack message about it is rendered from."""
+
+from __future__ import annotations
+
+import time
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class RequestStatus(StrEnum):
+    """Where a request stands, from the bot's point of view."""
+
+    AWAITING_APPROVAL = "awaiting_approval"
+    SENDING = "sending"  # record written, vendor not answered yet
+    ACCEPTED = "accepted"  # 202 received, no notification yet
+    PENDING = "pending"  # at least one Pending notification
+    NO_ANSWER = "no_answer"  # timeout passed without Done; a later Done still completes it
+    SUCCESS = "success"
+    ALREADY_DONE = "already_done"
+    FAILED = "failed"  # Done/Failed from the vehicle
+    REFUSED = "refused"  # the vendor refused the request at send time
+    REJECTED = "rejected"  # the approver said no
+    EXPIRED = "expired"  # nobody approved in time
+    CANCELLED = "cancelled"
+
+    @property
+    def is_final(self) -> bool:
+        """Whether nothing more can happen to the request."""
+        return self in FINAL_STATUSES
+
+    @property
+    def rank(self) -> int:
+        """Progress order: a transition never moves a request to a lower rank."""
+        return STATUS_RANK[self]
+
+
+FINAL_STATUSES = frozenset(
+    {
+        RequestStatus.SUCCESS,
+        RequestStatus.ALREADY_DONE,
+        RequestStatus.FAILED,
+        RequestStatus.REFUSED,
+        RequestStatus.REJECTED,
+        RequestStatus.EXPIRED,
+        RequestStatus.CANCELLED,
+    }
+)
+
+STATUS_RANK: dict[RequestStatus, int] = {
+    RequestStatus.AWAITING_APPROVAL: 0,
+    RequestStatus.SENDING: 1,
+    RequestStatus.ACCEPTED: 2,
+    RequestStatus.PENDING: 3,
+    RequestStatus.NO_ANSWER: 4,
+    **{status: 5 for status in FINAL_STATUSES},
+}
+
+
+class TimelineEntry(BaseModel):
+    """One step of a request's life, with the time it happened (epoch seconds)."""
+
+    at: float
+    step: str  # a vendor status (Accepted, WakingUpVehicle, ...) or a bot step (requested, approved, ...)
+    detail: str | None = None
+
+
+class RequestRecord(BaseModel):
+    """One remote request: who asked what of which vehicle, and where it stands."""
+
+    id: str
+    action: str  # catalogue name: lock, unlock, horn, ...
+    summary: str  # what will happen, in words: "lock the doors"
+    command_text: str = ""  # the command as typed: a Retry runs it again through the same checks
+    vin: str
+    alias: str | None = None
+    requester: str
+    channel: str
+    approver: str | None = None
+    needs_approval: bool = False
+    message_channel: str | None = None  # where the request message is (the channel or a DM)
+    message_ts: str | None = None
+    status: RequestStatus = RequestStatus.SENDING
+    remote_action_id: str | None = None
+    remote_type: str | None = None
+    vendor_status: str | None = None
+    failure_cause: str | None = None
+    feedback_detail: str | None = None
+    refusal: str | None = None  # plain words of a send-time refusal
+    outcome: dict[str, Any] = Field(default_factory=dict)  # location, vehicle state, ...
+    remote_body: dict[str, Any] = Field(default_factory=dict)  # the action object sent (for retry)
+    read_only: bool = False  # a state read without refresh: no vendor remote at all
+    simulator: bool = False
+    reply_posted: bool = False
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+    version: int = 0
+    created_at: float = Field(default_factory=time.time)
+
+    @property
+    def label(self) -> str:
+        """The vendor label of this request: how it is found again in the vehicle's remote list."""
+        return f"rb:{self.id}"
+
+    @property
+    def vin_tail(self) -> str:
+        """The last six characters of the VIN, as shown beside the alias."""
+        return self.vin[-6:]
+
+    @property
+    def vehicle_name(self) -> str:
+        """Alias and VIN tail ("van-12 (…000012)"), or the VIN alone."""
+        return f"{self.alias} (…{self.vin_tail})" if self.alias else self.vin
+
+    def add_step(self, step: str, detail: str | None = None, at: float | None = None) -> None:
+        """Append a step to the timeline."""
+        self.timeline.append(TimelineEntry(at=time.time() if at is None else at, step=step, detail=detail))

@@ -1,0 +1,134 @@
+"""Request records, the one-in-flight rule and the remoteActionId -> request mapping."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from redis.exceptions import WatchError
+
+from bot.store.keys import Keys
+from bot.store.records import RequestRecord, RequestStatus
+
+_CREATE = """
+-- KEYS: inflight, request, vehicle_requests, sending
+-- ARGV: id, json, created_at, inflight_ttl_ms, '1' when sending, request key prefix
+local holder = redis.call('GET', KEYS[1])
+if holder and redis.call('EXISTS', ARGV[6] .. holder) == 1 then
+  return holder
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[4])
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+if ARGV[5] == '1' then redis.call('ZADD', KEYS[4], ARGV[3], ARGV[1]) end
+return false
+"""
+
+
+@dataclass(frozen=True)
+class InFlight:
+    """Another request for the same vehicle and action has not finished yet."""
+
+    request_id: str
+
+
+class RequestStore:
+    """Reads and writes request records; every write bumps the record's version."""
+
+    def __init__(self, redis: Redis, keys: Keys, *, mapping_ttl: float, inflight_ttl: float) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._mapping_ttl_ms = int(mapping_ttl * 1000)
+        self._inflight_ttl_ms = int(inflight_ttl * 1000)
+        self._create = redis.register_script(_CREATE)
+
+    async def create(self, record: RequestRecord) -> InFlight | None:
+        """Store a new request unless one for the same vehicle and action is still in flight."""
+        record.version = 1
+        holder = await self._create(
+            keys=[
+                self._keys.inflight(record.vin, record.action),
+                self._keys.request(record.id),
+                self._keys.vehicle_requests(record.vin),
+                self._keys.sending(),
+            ],
+            args=[
+                record.id,
+                record.model_dump_json(),
+                record.created_at,
+                self._inflight_ttl_ms,
+                "1" if record.status is RequestStatus.SENDING else "0",
+                self._keys.request(""),
+            ],
+        )
+        if holder:
+            existing = await self.get(str(holder))
+            if existing is not None and not existing.status.is_final:
+                return InFlight(existing.id)
+            await self._redis.delete(self._keys.inflight(record.vin, record.action))
+            return await self.create(record)
+        await self._redis.pexpire(self._keys.request(record.id), self._mapping_ttl_ms)
+        return None
+
+    async def get(self, request_id: str) -> RequestRecord | None:
+        """The stored record, or None."""
+        raw = await self._redis.get(self._keys.request(request_id))
+        return None if raw is None else RequestRecord.model_validate_json(raw)
+
+    async def update(self, request_id: str, mutate: Callable[[RequestRecord], None]) -> RequestRecord:
+        """Apply `mutate` to the stored record atomically (optimistic, retried on a concurrent write)."""
+        key = self._keys.request(request_id)
+        while True:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                try:
+                    await pipe.watch(key)
+                    raw = await pipe.get(key)
+                    if raw is None:
+                        raise KeyError(request_id)
+                    record = RequestRecord.model_validate_json(raw)
+                    mutate(record)
+                    record.version += 1
+                    pipe.multi()  # type: ignore[no-untyped-call]
+                    pipe.set(key, record.model_dump_json(), px=self._mapping_ttl_ms)
+                    if record.status is not RequestStatus.SENDING:
+                        pipe.zrem(self._keys.sending(), record.id)
+                    if record.status.is_final:
+                        self._release_inflight(pipe, record)
+                    await pipe.execute()
+                    return record
+                except WatchError:
+                    continue
+
+    def _release_inflight(self, pipe: Redis, record: RequestRecord) -> None:
+        # Only the holder may release: a newer request may already hold the slot.
+        key = self._keys.inflight(record.vin, record.action)
+        pipe.eval(
+            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+            1,
+            key,
+            record.id,
+        )
+
+    async def map_remote(self, remote_action_id: str, request_id: str) -> None:
+        """Remember which request a remoteActionId belongs to (TTL: the mapping TTL)."""
+        await self._redis.set(self._keys.remote_map(remote_action_id), request_id, px=self._mapping_ttl_ms)
+
+    async def request_for_remote(self, remote_action_id: str) -> str | None:
+        """The request id a remoteActionId maps to, or None."""
+        value = await self._redis.get(self._keys.remote_map(remote_action_id))
+        return None if value is None else str(value)
+
+    async def recent_for_vehicle(self, vin: str, limit: int = 10) -> list[RequestRecord]:
+        """The vehicle's latest requests, newest first."""
+        ids = await self._redis.zrevrange(self._keys.vehicle_requests(vin), 0, limit - 1)
+        records = []
+        for request_id in ids:
+            record = await self.get(str(request_id))
+            if record is not None:
+                records.append(record)
+        return records
+
+    async def stale_sending(self, older_than: float) -> list[str]:
+        """Ids of requests left in "sending" since before `older_than` (epoch seconds)."""
+        return [str(rid) for rid in await self._redis.zrangebyscore(self._keys.sending(), 0, older_than)]

@@ -1,0 +1,119 @@
+"""Shared pieces of the remote-action models: vocabularies, errors, the frozen base model, field checks."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import time
+from types import MappingProxyType
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails
+
+Day = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+DAYS: tuple[Day, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+ProgramAction = Literal["Set", "Delete"]
+PreconditioningMode = Literal["Auto", "Manual"]
+ChargeRate = Literal["Low", "LowPlus", "Med", "MedPlus", "High"]
+CHARGE_RATES: tuple[ChargeRate, ...] = ("Low", "LowPlus", "Med", "MedPlus", "High")
+ChargeLimit = Literal["MedPlus", "High"]
+ChargeType = Literal["Regular", "Cooperative"]
+TanDuration = Literal["2h", "4h", "12h", "24h", "3d", "7d"]
+TAN_DURATION_CODES: Mapping[str, int] = MappingProxyType(
+    {"2h": 0, "4h": 1, "12h": 2, "24h": 3, "3d": 4, "7d": 5}
+)
+EXTENDED_EVENT_PARAMS: tuple[str, ...] = (
+    "vehicle.latestTelemetry",
+    "vehicle.doorsState",
+    "vehicle.maintenance",
+    "vehicle.position",
+    "vehicle.alerts.active",
+    "vehicle.alarm",
+)
+
+
+class RemoteRequestError(ValueError):
+    """A remote request that cannot be sent as asked; the message tells the user what to change."""
+
+
+class RemoteBodyError(ValueError):
+    """An incoming remote wire body that the vendor would refuse with HTTP 400."""
+
+
+def _explain(exc: ValidationError) -> str:
+    return "; ".join(_explain_one(error) for error in exc.errors())
+
+
+def _explain_one(error: ErrorDetails) -> str:
+    """One readable sentence per pydantic error, keeping our own validator messages verbatim."""
+    ctx = error.get("ctx") or {}
+    if error["type"] == "value_error" and isinstance(ctx.get("error"), ValueError):
+        return str(ctx["error"])
+    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"]).lstrip(".")
+    if error["type"] == "literal_error":
+        return f"{where}: {error['input']!r} is not one of {ctx.get('expected', '')}"
+    return f"{where}: {error['msg']}" if where else error["msg"]
+
+
+class RemoteModel(BaseModel):
+    """Frozen, closed model whose construction errors surface as RemoteRequestError only."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise RemoteRequestError(_explain(exc)) from None
+
+
+class FeatureModel(RemoteModel):
+    """A remote feature: knows its RemoteType and the one-key action object it sends."""
+
+    remote_type: ClassVar[str]
+
+    @property
+    def response_type(self) -> str:
+        """The RemoteType the vendor answers in the 202 for this very request."""
+        return self.remote_type
+
+    def action_body(self) -> dict[str, Any]:
+        """The one-key object that goes under the body's `action`."""
+        raise NotImplementedError
+
+
+def format_clock(value: time) -> str:
+    """A time of day as the vendor's ISO 8601 duration from midnight, e.g. 07:30 -> "PT07H30M"."""
+    return f"PT{value.hour:02d}H{value.minute:02d}M"
+
+
+def check_clock(value: time, what: str) -> None:
+    """Refuse seconds and time zones: the vendor takes hours and minutes of local vehicle time."""
+    if value.second or value.microsecond or value.tzinfo is not None:
+        raise RemoteRequestError(f"{what} takes hours and minutes only (e.g. 07:30), no seconds or time zone")
+
+
+def check_finite(value: float, what: str) -> None:
+    """Refuse NaN and infinities, which JSON cannot carry."""
+    if not math.isfinite(value):
+        raise RemoteRequestError(f"{what} must be a number")
+
+
+def check_days(days: tuple[Day, ...]) -> None:
+    """A program runs on at least one day, each named once."""
+    if not days:
+        raise RemoteRequestError("a program needs at least one day (Mon to Sun)")
+    if len(set(days)) != len(days):
+        raise RemoteRequestError("each day may appear only once in a program")
+
+
+def check_slots(slots: list[int], kind: str) -> None:
+    """Each program slot may appear once in one request."""
+    if len(set(slots)) != len(slots):
+        raise RemoteRequestError(f"each {kind} program slot may appear only once")
+
+
+def wire_number(value: float) -> int | float:
+    """Whole numbers go on the wire as integers (21, not 21.0)."""
+    return int(value) if float(value).is_integer() else value

@@ -1,0 +1,30 @@
+"""The one error handler: log the failure (never a secret) and tell the user something went wrong."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from redis.exceptions import RedisError
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.respond.async_respond import AsyncRespond
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(error: Exception, body: dict[str, Any], respond: AsyncRespond | None) -> None:
+    """Unexpected failures in listeners end here, after the acknowledgement."""
+    if isinstance(error, RedisError | ConnectionError):
+        text = ":x: The bot's storage is unavailable right now: nothing was sent. Try again in a minute."
+    else:
+        text = (
+            ":x: Something went wrong on the bot's side; nothing more was sent. The admins have the details."
+        )
+    log.error("listener failed: %s: %s", type(error).__name__, error)
+    if respond is not None and body.get("response_url"):
+        await respond(response_type="ephemeral", text=text)
+
+
+def register_errors(app: AsyncApp) -> None:
+    """Install the error handler."""
+    app.error(on_error)
