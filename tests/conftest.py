@@ -43,3 +43,6 @@ async def redis_client(redis_url: str, key_prefix: str) -> AsyncIterator[Redis]:
     async for key in client.scan_iter(match=f"{key_prefix}*", count=500):
         await client.delete(key)
     await client.aclose()
+
+
+from tests.app_support import bot  # noqa: E402, F401  (the served-bot fixture)

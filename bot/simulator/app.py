@@ -221,7 +221,9 @@ class Simulator:
         if not duplicate:
             vehicle.in_progress.add(parsed.action_key)
         self.remotes.append(remote)
-        task = asyncio.create_task(self.engine.run(remote, vehicle), name=f"simulator-remote-{remote.remote_action_id}")
+        task = asyncio.create_task(
+            self.engine.run(remote, vehicle), name=f"simulator-remote-{remote.remote_action_id}"
+        )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return remote

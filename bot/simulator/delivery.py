@@ -133,8 +133,10 @@ class Deliverer:
     async def post(self, channel: SimChannel, items: list[Notification], *, batch: bool) -> bool:
         """POST one message (with the channel's headers and query) or a batch (a JSON array, without)."""
         payload: Any
+        headers: dict[str, str] = {}
+        query: dict[str, str] = {}
         if batch:
-            payload, headers, query = [item.message for item in items], {}, {}
+            payload = [item.message for item in items]
         else:
             payload = items[0].message
             headers, query = channel.render_attributes(items[0].vin, items[0].overrides)

@@ -37,7 +37,11 @@ def error_body(status: int, message: str, name: str | None = None) -> dict[str, 
 
 def not_supported_body(message: str) -> dict[str, str]:
     """The 501 answer of the remote POST, as in the vendor example (it says `code`, not `name`)."""
-    return {"code": "REMOTE_NOT_SUPPORTED", "debug": f"ERROR_{uuid.uuid4().hex[:12].upper()}", "message": message}
+    return {
+        "code": "REMOTE_NOT_SUPPORTED",
+        "debug": f"ERROR_{uuid.uuid4().hex[:12].upper()}",
+        "message": message,
+    }
 
 
 def vehicle_summary(vehicle: SimVehicle, api_url: str) -> dict[str, Any]:
@@ -101,7 +105,12 @@ def capability(vehicle: SimVehicle) -> dict[str, Any]:
         "onBoardPersonalData": entry("onboardPersonalData", "remote:onboardPersonalData:write"),
         "immobilization": entry("immobilization", None),
     }
-    data = ["data:telemetry", "data:telemetry:vehicle:doorsState", "data:telemetry:vehicle:energies", "data:position"]
+    data = [
+        "data:telemetry",
+        "data:telemetry:vehicle:doorsState",
+        "data:telemetry:vehicle:energies",
+        "data:position",
+    ]
     return {
         "vin": vehicle.vin,
         "brand": vehicle.brand,
@@ -152,7 +161,13 @@ def energies(vehicle: SimVehicle, at: str) -> list[dict[str, Any]]:
         )
     if vehicle.motorization in ("Hybrid", "Thermic"):
         items.append(
-            {"createdAt": at, "type": "Fuel", "subType": "FossilEnergy", "level": vehicle.fuel, "autonomy": vehicle.fuel * 8}
+            {
+                "createdAt": at,
+                "type": "Fuel",
+                "subType": "FossilEnergy",
+                "level": vehicle.fuel,
+                "autonomy": vehicle.fuel * 8,
+            }
         )
     return items
 
@@ -191,7 +206,9 @@ def extension(kind: str, vehicle: SimVehicle) -> dict[str, Any]:
         telemetry.pop("_links")  # the vendor leaves HAL links out of extensions
         body = {"latestTelemetry": telemetry}
     elif kind == "vehicle.maintenance":
-        body = {"maintenance": {"createdAt": at, "mileageBeforeMaintenance": 8000, "daysBeforeMaintenance": 120}}
+        body = {
+            "maintenance": {"createdAt": at, "mileageBeforeMaintenance": 8000, "daysBeforeMaintenance": 120}
+        }
     elif kind == "vehicle.alerts.active":
         body = {"alerts": []}
     else:  # vehicle.alarm
@@ -221,7 +238,12 @@ def remote_message(
     }
     if extensions:
         event["extensions"] = extensions
-    message: dict[str, Any] = {"channelId": channel_id, "type": "Remote", "date": now_iso(), "remoteEvent": event}
+    message: dict[str, Any] = {
+        "channelId": channel_id,
+        "type": "Remote",
+        "date": now_iso(),
+        "remoteEvent": event,
+    }
     if attributes:
         message["attributes"] = attributes
     return message

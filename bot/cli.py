@@ -1,0 +1,103 @@
+"""The `remote-bot` command: serve, demo, simulator, check-config, dlq and parked."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from aiohttp import web
+
+from bot.config import SERVE_REQUIRED, ConfigError, Settings, load_settings
+
+log = logging.getLogger("remote-bot")
+
+
+def _serve(settings: Settings) -> int:
+    settings.require(SERVE_REQUIRED)
+    from bot.app import AppOptions, create_web_app, default_jobs
+
+    app = create_web_app(settings, AppOptions(simulator=False, background=default_jobs(settings)))
+    web.run_app(app, port=settings.port, print=lambda line: log.info("%s", line))
+    return 0
+
+
+def _check_config(settings: Settings) -> int:
+    width = max(len(name) for name in settings.masked())
+    for name, value in settings.masked().items():
+        print(f"{name.ljust(width)}  {value}")
+    missing = [name for name in SERVE_REQUIRED if getattr(settings, name.lower()) in (None, ())]
+    if missing:
+        print(f"\n`remote-bot serve` would refuse to start: {', '.join(missing)} not set.")
+        return 1
+    print("\nConfiguration is valid for `remote-bot serve`.")
+    return 0
+
+
+def _demo(settings: Settings) -> int:
+    from bot.demo import run_demo
+
+    asyncio.run(run_demo(settings))
+    return 0
+
+
+def _simulator(settings: Settings, port: int, fleet: str | None) -> int:
+    from bot.simulator.app import run_simulator_forever
+
+    asyncio.run(run_simulator_forever(settings, port=port, fleet_path=fleet))
+    return 0
+
+
+def _ops(settings: Settings, what: str, action: str, entry_id: str | None) -> int:
+    from bot import cli_ops
+
+    lines = asyncio.run(cli_ops.run(settings, what, action, entry_id))
+    for line in lines:
+        print(line)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of `remote-bot`."""
+    parser = argparse.ArgumentParser(prog="remote-bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="run against Slack and the Stellantis API (production)")
+    commands.add_parser("demo", help="run on an embedded Redis, the simulator and a local Slack emulator")
+    commands.add_parser("check-config", help="validate and print the effective configuration, secrets masked")
+    simulator = commands.add_parser("simulator", help="run the vehicle-cloud simulator alone")
+    simulator.add_argument("--port", type=int, default=8081)
+    simulator.add_argument("--fleet", default=None, help="fleet YAML (default: the bundled demo fleet)")
+    dlq = commands.add_parser("dlq", help="dead-lettered notifications")
+    dlq.add_argument("action", choices=["list", "replay"])
+    dlq.add_argument("entry_id", nargs="?", help="replay only this entry (default: all)")
+    parked = commands.add_parser("parked", help="notifications waiting for their request mapping")
+    parked.add_argument("action", choices=["list"])
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; a bad setting prints one line and exits 2."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+        if args.command == "serve":
+            return _serve(settings)
+        if args.command == "check-config":
+            return _check_config(settings)
+        if args.command == "demo":
+            return _demo(settings)
+        if args.command == "simulator":
+            return _simulator(settings, args.port, args.fleet)
+        return _ops(settings, args.command, args.action, getattr(args, "entry_id", None))
+    except ConfigError as error:
+        print(f"remote-bot: configuration error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""Starting the simulator: in-process (tests, demo) or standalone until cancelled."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.simulator.app import API_PREFIX, TOKEN_PATH, Simulator
+from bot.simulator.engine import Delays
+from bot.simulator.fleet import SimVehicle, load_fleet
+
+log = logging.getLogger(__name__)
+
+DEMO_FLEET = "demo-fleet.yaml"
+
+
+def demo_fleet_path() -> Path:
+    """The packaged demo fleet file (bot/data/demo-fleet.yaml)."""
+    return Path(str(resources.files("bot") / "data" / DEMO_FLEET))
+
+
+@dataclass
+class RunningSimulator:
+    """A simulator listening on a port, with the URLs to configure the client with."""
+
+    simulator: Simulator
+    runner: web.AppRunner
+    base_url: str
+
+    @property
+    def api_url(self) -> str:
+        """STELLANTIS_API_URL: the base the client appends `/accounts/...` to."""
+        return self.base_url + API_PREFIX
+
+    @property
+    def token_url(self) -> str:
+        """STELLANTIS_TOKEN_URL: the OAuth2 client-credentials endpoint."""
+        return self.base_url + TOKEN_PATH
+
+    async def close(self) -> None:
+        """Stop the remotes, the deliveries and the HTTP server."""
+        await self.simulator.close()
+        await self.runner.cleanup()
+
+
+async def start_simulator(
+    fleet_path: Path | str | None = None,
+    *,
+    vehicles: Iterable[SimVehicle] | None = None,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    client_id: str = "simulator-client",
+    client_secret: str | None = None,
+    delay_scale: float = 1.0,
+    redelivery_seconds: float = 10.0,
+    token_ttl_seconds: float = 3600.0,
+    delays: Delays | None = None,
+) -> RunningSimulator:
+    """Start a simulator over `vehicles` (or the fleet file, or the demo fleet) on host:port (0 = any)."""
+    fleet = list(vehicles) if vehicles is not None else load_fleet(fleet_path or demo_fleet_path())
+    simulator = Simulator(
+        fleet,
+        client_id=client_id,
+        client_secret=client_secret,
+        delay_scale=delay_scale,
+        redelivery_seconds=redelivery_seconds,
+        token_ttl_seconds=token_ttl_seconds,
+        delays=delays,
+    )
+    runner = web.AppRunner(simulator.make_app(), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    sockets = getattr(site._server, "sockets", None) or []
+    bound_host, bound_port = sockets[0].getsockname()[:2] if sockets else (host, port)
+    shown_host = f"[{bound_host}]" if ":" in str(bound_host) else bound_host
+    return RunningSimulator(simulator, runner, f"http://{shown_host}:{bound_port}")
+
+
+async def run_simulator(
+    host: str,
+    port: int,
+    fleet_path: Path | str | None,
+    *,
+    client_id: str,
+    client_secret: str | None,
+    delay_scale: float,
+    redelivery_seconds: float,
+) -> None:
+    """Serve the simulator until cancelled (the `remote-bot simulator` command)."""
+    running = await start_simulator(
+        fleet_path,
+        host=host,
+        port=port,
+        client_id=client_id,
+        client_secret=client_secret,
+        delay_scale=delay_scale,
+        redelivery_seconds=redelivery_seconds,
+    )
+    log.info(
+        "vehicle-cloud simulator: %d vehicles, STELLANTIS_API_URL=%s STELLANTIS_TOKEN_URL=%s",
+        len(running.simulator.vehicles),
+        running.api_url,
+        running.token_url,
+    )
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await running.close()

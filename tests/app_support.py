@@ -1,0 +1,138 @@
+"""The served bot, on port 0, with the simulator, the Slack emulator and a real Redis: one fixture."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.app import SERVICES_KEY, AppOptions, BackgroundTask, create_web_app
+from bot.config import Settings
+from bot.services import Services
+from bot.simulator.app import API_PREFIX, TOKEN_PATH, Simulator
+from bot.simulator.fleet import load_fleet
+from bot.slack_emulator import DEFAULT_BOT_TOKEN, Message, SlackDriver, SlackState, start_slack_emulator
+
+SIGNING_SECRET = "test-signing-secret"
+CALLBACK_TOKEN = "cb-token-current"
+CLIENT_ID = "test-client"
+CHANNEL = "C0FLEETOPS"
+OPERATOR = "U0OPERATOR"
+SECURITY = "U0SECURITY"
+SECURITY2 = "U0SECURITY2"
+STRANGER = "U0STRANGER"
+DEMO_FLEET = Path(str(files("bot") / "data" / "demo-fleet.yaml"))
+SAMPLE_POLICY = Path(str(files("bot") / "data" / "sample-policy.yaml"))
+
+
+async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
+    """Serve an aiohttp app on 127.0.0.1, port 0; return the runner and its base URL."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    return runner, f"http://127.0.0.1:{port}"
+
+
+@dataclass
+class BotUnderTest:
+    """Everything a test needs to play Slack and the vehicle cloud against the served bot."""
+
+    url: str
+    settings: Settings
+    slack: SlackState
+    simulator: Simulator
+    driver: SlackDriver
+    services: Services
+    session: aiohttp.ClientSession
+
+    async def command(self, text: str, user: str = OPERATOR, channel: str = CHANNEL) -> aiohttp.ClientResponse:
+        """Send a signed `/vehicle <text>` as Slack would."""
+        return await self.driver.slash_command("/vehicle", text, user, channel)
+
+    async def wait_for_request_message(self, channel: str = CHANNEL, count: int = 1) -> Message:
+        """The newest bot message (a request message) once `count` exist in `channel`."""
+        messages = await self.slack.wait_for(
+            lambda: (found := [m for m in self.slack.messages(channel) if not m.thread_ts])
+            and len(found) >= count
+            and found,
+        )
+        return messages[-1]
+
+    async def last_private_answer(self, user: str = OPERATOR) -> str:
+        """The text of the newest answer sent through a response_url to `user`."""
+        answers = await self.slack.wait_for(lambda: self.slack.ephemerals(user=user))
+        return answers[-1].text
+
+
+async def start_bot(
+    redis_url: str,
+    key_prefix: str,
+    *,
+    background: list[BackgroundTask] | None = None,
+    policy: Path = SAMPLE_POLICY,
+    **overrides: Any,
+) -> AsyncIterator[BotUnderTest]:
+    """Start emulator, simulator and bot; yield the handle; stop everything."""
+    session = aiohttp.ClientSession()
+    slack_state = SlackState()
+    slack_state.add_channel(CHANNEL, "fleet-ops")
+    for user in (OPERATOR, SECURITY, SECURITY2, STRANGER):
+        slack_state.add_user(user, user.lower())
+    slack = await start_slack_emulator(slack_state)
+    simulator = Simulator(
+        load_fleet(DEMO_FLEET), client_id=CLIENT_ID, delay_scale=0.001, redelivery_seconds=0.05
+    )
+    sim_runner, sim_url = await serve(simulator.make_app())
+    bot_app = web.Application()
+    # The bot's own URL is needed for the channel's webhook target before the bot starts: reserve it.
+    holder = web.AppRunner(bot_app)
+    await holder.setup()
+    site = web.TCPSite(holder, "127.0.0.1", 0)
+    await site.start()
+    bot_port = holder.addresses[0][1]
+    await holder.cleanup()
+    settings = Settings(
+        slack_bot_token=DEFAULT_BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=slack.api_url,
+        stellantis_api_url=sim_url + API_PREFIX,
+        stellantis_token_url=sim_url + TOKEN_PATH,
+        stellantis_client_id=CLIENT_ID,
+        stellantis_scope="remote",
+        callback_public_url=f"http://127.0.0.1:{bot_port}",
+        callback_tokens=CALLBACK_TOKEN,
+        redis_url=redis_url,
+        redis_key_prefix=key_prefix,
+        policy_file=policy,
+        fleet_file=DEMO_FLEET,
+        **overrides,
+    )
+    app = create_web_app(settings, AppOptions(simulator=True, background=background or []))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", bot_port).start()
+    url = f"http://127.0.0.1:{bot_port}"
+    driver = SlackDriver(url, SIGNING_SECRET, slack_state, session)
+    try:
+        yield BotUnderTest(url, settings, slack_state, simulator, driver, app[SERVICES_KEY], session)
+    finally:
+        await runner.cleanup()
+        await simulator.close()
+        await sim_runner.cleanup()
+        await slack.close()
+        await session.close()
+
+
+@pytest.fixture
+async def bot(redis_url: str, key_prefix: str) -> AsyncIterator[BotUnderTest]:
+    """The served bot with no background jobs (each test starts what it needs)."""
+    async for handle in start_bot(redis_url, key_prefix):
+        yield handle
