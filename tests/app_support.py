@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -41,6 +42,15 @@ async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
     return runner, f"http://127.0.0.1:{port}"
 
 
+async def wait_until(condition: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:
+    """Poll an async condition until it holds; fail with TimeoutError after `timeout` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("condition not met in time")
+        await asyncio.sleep(0.01)
+
+
 @dataclass
 class BotUnderTest:
     """Everything a test needs to play Slack and the vehicle cloud against the served bot."""
@@ -53,16 +63,20 @@ class BotUnderTest:
     services: Services
     session: aiohttp.ClientSession
 
-    async def command(self, text: str, user: str = OPERATOR, channel: str = CHANNEL) -> aiohttp.ClientResponse:
+    async def command(
+        self, text: str, user: str = OPERATOR, channel: str = CHANNEL
+    ) -> aiohttp.ClientResponse:
         """Send a signed `/vehicle <text>` as Slack would."""
         return await self.driver.slash_command("/vehicle", text, user, channel)
 
     async def wait_for_request_message(self, channel: str = CHANNEL, count: int = 1) -> Message:
         """The newest bot message (a request message) once `count` exist in `channel`."""
         messages = await self.slack.wait_for(
-            lambda: (found := [m for m in self.slack.messages(channel) if not m.thread_ts])
-            and len(found) >= count
-            and found,
+            lambda: (
+                (found := [m for m in self.slack.messages(channel) if not m.thread_ts])
+                and len(found) >= count
+                and found
+            ),
         )
         return messages[-1]
 
@@ -86,6 +100,7 @@ async def start_bot(
     slack_state.add_channel(CHANNEL, "fleet-ops")
     for user in (OPERATOR, SECURITY, SECURITY2, STRANGER):
         slack_state.add_user(user, user.lower())
+    slack_state.add_usergroup("S0NIGHTSHIFT", "night-shift", [])
     slack = await start_slack_emulator(slack_state)
     simulator = Simulator(
         load_fleet(DEMO_FLEET), client_id=CLIENT_ID, delay_scale=0.001, redelivery_seconds=0.05

@@ -49,7 +49,9 @@ def load_spec(relative: str) -> dict[str, Any]:
     """The parsed OpenAPI document at SPEC_ROOT/relative; skips the test when the file is absent."""
     spec = _read(relative)
     if spec is None:
-        pytest.skip(f"vendor spec {SPEC_ROOT / relative} not found (the repo expects ../shared/spec beside it)")
+        pytest.skip(
+            f"vendor spec {SPEC_ROOT / relative} not found (the repo expects ../shared/spec beside it)"
+        )
     return spec
 
 

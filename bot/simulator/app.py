@@ -69,6 +69,7 @@ class Simulator:
         self.channels: dict[str, SimChannel] = {}
         self.remotes: list[SimRemote] = []
         self.remote_posts: list[RecordedPost] = []
+        self.request_log: list[tuple[str, str]] = []  # (method, path) of every request received
         self.notifications: list[dict[str, Any]] = []
         self.token_requests = 0
         self.stall_seconds = 0.0

@@ -53,6 +53,7 @@ class Routes:
     @web.middleware
     async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         """Injected failures first, then client_id and bearer checks, then vendor-shaped errors."""
+        self.sim.request_log.append((request.method, request.path))
         injection = self.sim.take_injection(request.method, request.path)
         if injection is not None:
             await asyncio.sleep(injection.delay_seconds)

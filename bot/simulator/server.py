@@ -6,7 +6,6 @@ import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from aiohttp import web
@@ -18,11 +17,12 @@ from bot.simulator.fleet import SimVehicle, load_fleet
 log = logging.getLogger(__name__)
 
 DEMO_FLEET = "demo-fleet.yaml"
+SHUTDOWN_SECONDS = 2.0  # stalled answers (a test control) must not hold up close()
 
 
 def demo_fleet_path() -> Path:
     """The packaged demo fleet file (bot/data/demo-fleet.yaml)."""
-    return Path(str(resources.files("bot") / "data" / DEMO_FLEET))
+    return Path(__file__).resolve().parents[1] / "data" / DEMO_FLEET
 
 
 @dataclass
@@ -73,7 +73,7 @@ async def start_simulator(
         token_ttl_seconds=token_ttl_seconds,
         delays=delays,
     )
-    runner = web.AppRunner(simulator.make_app(), access_log=None)
+    runner = web.AppRunner(simulator.make_app(), access_log=None, shutdown_timeout=SHUTDOWN_SECONDS)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()

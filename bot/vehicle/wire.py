@@ -252,7 +252,7 @@ class RemoteAction(_Wire):
     type: str = ""
     status: str | None = None
     failure_cause: str | None = Field(None, alias="failureCause")
-    remote: dict[str, Any] = Field(default_factory=dict)
+    remote: dict[str, Any] = Field(default_factory=dict, repr=False)  # its attributes hold the cbtoken
     links: dict[str, Any] = Field(default_factory=dict, alias="_links")
 
     @field_validator("type", mode="before")

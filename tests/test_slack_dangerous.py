@@ -1,0 +1,91 @@
+"""Confirmation and approval of dangerous actions, bound to the right people."""
+
+from __future__ import annotations
+
+from bot.slack_emulator import find_action
+from redis.asyncio import Redis
+
+from tests.app_support import CHANNEL, OPERATOR, SECURITY, SECURITY2, BotUnderTest, start_bot, wait_until
+
+
+async def _no_keys(redis: Redis, pattern: str) -> bool:
+    return not [key async for key in redis.scan_iter(pattern)]
+
+
+async def _prompt(bot: BotUnderTest, text: str, user: str = SECURITY) -> None:
+    await bot.command(text, user=user)
+    await bot.slack.wait_for(lambda: any("Are you sure" in e.text for e in bot.slack.ephemerals(user=user)))
+
+
+async def test_confirmed_stolen_sends_exactly_one_request_even_on_double_click(bot: BotUnderTest) -> None:
+    """Two clicks on Confirm (a double click or a replay) send one request, and the second says it was used."""
+    await _prompt(bot, "stolen car-21 on")
+    assert bot.simulator.remote_posts == []
+    prompt = bot.slack.ephemerals(user=SECURITY)[-1]
+    found = find_action(prompt.blocks, "rb_confirm")
+    assert found is not None
+    token = str(found[1]["value"])
+    await bot.driver.click("rb_confirm", token, SECURITY, CHANNEL, message=prompt)
+    await bot.driver.click("rb_confirm", token, SECURITY, CHANNEL, message=prompt)
+    await bot.wait_for_request_message()
+    await bot.slack.wait_for(lambda: any("expired" in e.text for e in bot.slack.ephemerals(user=SECURITY)))
+    assert len(bot.simulator.remote_posts) == 1
+
+
+async def test_cancel_sends_nothing(bot: BotUnderTest) -> None:
+    """Cancel on a confirmation prompt sends nothing to the vehicle."""
+    await _prompt(bot, "wipe-data car-21")
+    await bot.driver.click_button("rb_cancel", SECURITY)
+    await bot.slack.wait_for(lambda: any("Cancelled" in e.text for e in bot.slack.ephemerals(user=SECURITY)))
+    assert bot.simulator.remote_posts == []
+    trail = await bot.services.audit.vehicle_trail("VR1URHNSSKW000021")
+    assert [entry.event for entry in trail] == ["cancelled"]
+
+
+async def test_confirmation_cannot_be_used_by_someone_else(bot: BotUnderTest) -> None:
+    """A replayed Confirm click from another user does not send the request."""
+    await _prompt(bot, "stolen car-21 crank-inhibit on")
+    prompt = bot.slack.ephemerals(user=SECURITY)[-1]
+    await bot.driver.click_button("rb_confirm", SECURITY2, message=prompt)
+    await bot.slack.wait_for(lambda: any("Only <@" in e.text for e in bot.slack.ephemerals(user=SECURITY2)))
+    assert bot.simulator.remote_posts == []
+
+
+async def test_click_after_expiry_replaces_the_prompt(redis_url: str, key_prefix: str) -> None:
+    """After the confirmation TTL, Confirm replaces the prompt with "expired, run the command again"."""
+    async for bot in start_bot(redis_url, key_prefix, confirmation_ttl_seconds=0.05):
+        await _prompt(bot, "tan car-21 suppress 2h")
+        prompt = bot.slack.ephemerals(user=SECURITY)[-1]
+        redis = bot.services.redis
+        await wait_until(lambda: _no_keys(redis, f"{key_prefix}confirm:*"))  # the TTL passed
+        await bot.driver.click_button("rb_confirm", SECURITY, message=prompt)
+        await bot.slack.wait_for(
+            lambda: (
+                "expired" in prompt.text
+                or any("expired" in e.text for e in bot.slack.ephemerals(user=SECURITY))
+            )
+        )
+        assert bot.simulator.remote_posts == []
+
+
+async def test_immobilize_waits_for_a_second_person(bot: BotUnderTest) -> None:
+    """Immobilize needs approval: self-approval is refused, another security user's approval sends it."""
+    await _prompt(bot, "immobilize car-21 on")
+    await bot.driver.click_button("rb_confirm", SECURITY)
+    message = await bot.wait_for_request_message()
+    assert "Waiting for approval" in str(message.blocks)
+    await bot.driver.click_button("rb_approve", SECURITY, message=message)
+    await bot.slack.wait_for(
+        lambda: any("your own request" in e.text for e in bot.slack.ephemerals(user=SECURITY))
+    )
+    await bot.driver.click_button("rb_approve", OPERATOR, message=message)
+    await bot.slack.wait_for(
+        lambda: any("not allowed to approve" in e.text for e in bot.slack.ephemerals(user=OPERATOR))
+    )
+    assert bot.simulator.remote_posts == []
+    await bot.driver.click_button("rb_approve", SECURITY2, message=message)
+    await bot.slack.wait_for(lambda: len(bot.simulator.remote_posts) == 1)
+    await bot.slack.wait_for(lambda: "approved by <@U0SECURITY2>" in str(message.edits[-1].blocks))
+    events = [entry.event for entry in await bot.services.audit.vehicle_trail("VR1URHNSSKW000021")]
+    assert "approved" in events and "confirmed" in events
+    assert CHANNEL == message.channel

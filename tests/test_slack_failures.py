@@ -1,0 +1,86 @@
+"""Failures around a command: nothing lost, nothing sent twice, and the user told what happened."""
+
+from __future__ import annotations
+
+from bot.embedded_redis import EmbeddedRedis
+from tests.app_support import CHANNEL, OPERATOR, SECURITY, BotUnderTest, start_bot
+
+
+async def test_second_request_while_one_is_in_flight_shows_the_first(bot: BotUnderTest) -> None:
+    """A second lock of the same vehicle is not sent; the user is pointed to the request in flight."""
+    bot.simulator.hold_deliveries()  # no Done arrives: the first request stays in flight
+    await bot.command("lock van-12")
+    first = await bot.wait_for_request_message()
+    await bot.command("lock van-12")
+    answer = await bot.last_private_answer()
+    assert "already in flight" in answer and "See it here" in answer
+    assert len(bot.simulator.remote_posts) == 1
+    assert [m.ts for m in bot.slack.messages(CHANNEL) if not m.thread_ts] == [first.ts]
+
+
+async def test_send_timeout_is_reconciled_without_a_second_post(redis_url: str, key_prefix: str) -> None:
+    """When the vendor answers too late, the request is found by its label and never POSTed twice."""
+    async for bot in start_bot(redis_url, key_prefix, stellantis_timeout_seconds=0.2):
+        bot.simulator.stall_remote_posts(1.0)
+        await bot.command("horn van-12")
+        message = await bot.wait_for_request_message()
+        await bot.slack.wait_for(lambda: message.edits and "Accepted" in str(message.edits[-1].blocks))
+        assert len(bot.simulator.remote_posts) == 1
+        record = (await bot.services.requests.recent_for_vehicle("VR3UHZKXZLT000012"))[0]
+        assert record.remote_action_id is not None
+
+
+async def test_not_in_channel_moves_the_request_to_a_dm_and_says_how_to_invite(bot: BotUnderTest) -> None:
+    """Where the bot cannot post, the user learns how to invite it and the request goes to their DM."""
+    bot.slack.fail_next("chat.postMessage", "not_in_channel")
+    await bot.command("lights van-12 on")
+    answer = await bot.last_private_answer()
+    assert "/invite" in answer
+    dm_messages = await bot.slack.wait_for(
+        lambda: [m for m in bot.slack.all_messages if m.channel.startswith("D") and "Lights" in m.text]
+    )
+    assert len(dm_messages) == 1
+    assert len(bot.simulator.remote_posts) == 1
+
+
+async def test_vendor_501_shows_the_reason_in_plain_words(bot: BotUnderTest) -> None:
+    """A thermal van asked to charge: the vendor's 501 becomes "does not support this action" on the message."""
+    await bot.command("charge truck-40 start", user=SECURITY)
+    message = await bot.wait_for_request_message()
+    await bot.slack.wait_for(lambda: message.edits and "does not support" in str(message.edits[-1].blocks))
+    assert "Retry" in str(message.edits[-1].blocks)
+
+
+async def test_redis_down_at_command_time_answers_an_error_and_calls_no_vendor(key_prefix: str) -> None:
+    """With Redis stopped, the command gets an ephemeral error and nothing reaches the vehicle cloud."""
+    with EmbeddedRedis() as redis_server:
+        async for bot in start_bot(redis_server.url, key_prefix):
+            redis_server.stop()
+            await bot.command("lock van-12")
+            answer = await bot.last_private_answer()
+            assert "storage is unavailable" in answer
+            assert bot.simulator.remote_posts == []
+
+
+async def test_unsigned_or_stale_requests_get_401_and_do_nothing(bot: BotUnderTest) -> None:
+    """A bad signature or an old timestamp is refused with 401 and sends nothing."""
+    bad = await bot.driver.slash_command(
+        "/vehicle", "lock van-12", OPERATOR, CHANNEL, signature="v0=deadbeef"
+    )
+    stale = await bot.driver.slash_command("/vehicle", "lock van-12", OPERATOR, CHANNEL, timestamp=1_000_000)
+    unsigned = await bot.driver.slash_command("/vehicle", "lock van-12", OPERATOR, CHANNEL, signed=False)
+    assert (bad.status, stale.status, unsigned.status) == (401, 401, 401)
+    assert bot.simulator.remote_posts == []
+    assert bot.slack.ephemerals(user=OPERATOR) == []
+
+
+async def test_click_is_authorized_for_the_clicker_not_the_requester(bot: BotUnderTest) -> None:
+    """A Retry clicked by someone without permission is refused for them, even though the requester had it."""
+    await bot.command("charge truck-40 start", user=SECURITY)  # refused (501): the message offers Retry
+    message = await bot.wait_for_request_message()
+    await bot.slack.wait_for(lambda: message.edits and "Retry" in str(message.edits[-1].blocks))
+    before = len(bot.simulator.remote_posts)
+    await bot.driver.click_button("rb_retry", OPERATOR, message=message)  # operators may not act on lyon
+    answer = await bot.last_private_answer(OPERATOR)
+    assert "not allowed" in answer and OPERATOR in answer
+    assert len(bot.simulator.remote_posts) == before
