@@ -141,7 +141,7 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
         )
         holder["services"] = services
         app[SERVICES_KEY] = services
-        app[BOLT_KEY] = build_bolt_app(services)
+        app[BOLT_KEY] = services.bolt = build_bolt_app(services)
         tasks = [asyncio.create_task(job(services)) for job in options.background]
         log.info("ready: vehicle channel %s, %d background jobs", channel_id, len(tasks))
         try:
@@ -159,3 +159,38 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz)
     return app
+
+
+async def reconcile_stale_sends_forever(services: Services) -> None:
+    """Every few seconds, reconcile requests stuck in "sending" (a crash between the record and the 202)."""
+    from bot.operations import reconcile_stale_sends
+
+    interval = max(1.0, services.settings.sending_reconcile_seconds / 3)
+    while True:
+        try:
+            await reconcile_stale_sends(services)
+        except (RedisError, OSError) as error:
+            log.warning("stale-send reconciliation skipped: %s", type(error).__name__)
+        await asyncio.sleep(interval)
+
+
+async def socket_mode_forever(services: Services) -> None:
+    """Receive Slack traffic over Socket Mode (SLACK_APP_TOKEN) while HTTP routes keep serving."""
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    token = services.settings.slack_app_token
+    assert token is not None
+    handler = AsyncSocketModeHandler(services.bolt, token.get_secret_value())
+    try:
+        await handler.connect_async()
+        await asyncio.Event().wait()
+    finally:
+        await handler.close_async()
+
+
+def default_jobs(settings: Settings) -> list[BackgroundTask]:
+    """The background jobs every serving process runs."""
+    jobs: list[BackgroundTask] = [reconcile_stale_sends_forever]
+    if settings.slack_app_token is not None:
+        jobs.append(socket_mode_forever)
+    return jobs

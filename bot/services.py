@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -36,6 +37,7 @@ class Services:
     channel_id: str
     simulator: bool
     work: WorkTracker
+    bolt: Any = None  # the Bolt app, set by the wiring module once listeners are registered
 
     @classmethod
     def assemble(

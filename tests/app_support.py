@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ import pytest
 from aiohttp import web
 
 from bot.app import SERVICES_KEY, AppOptions, BackgroundTask, create_web_app
+from bot.bundled import DEMO_FLEET, SAMPLE_POLICY
 from bot.config import Settings
 from bot.services import Services
 from bot.simulator.app import API_PREFIX, TOKEN_PATH, Simulator
@@ -28,8 +28,6 @@ OPERATOR = "U0OPERATOR"
 SECURITY = "U0SECURITY"
 SECURITY2 = "U0SECURITY2"
 STRANGER = "U0STRANGER"
-DEMO_FLEET = Path(str(files("bot") / "data" / "demo-fleet.yaml"))
-SAMPLE_POLICY = Path(str(files("bot") / "data" / "sample-policy.yaml"))
 
 
 async def serve(app: web.Application) -> tuple[web.AppRunner, str]:

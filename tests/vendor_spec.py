@@ -1,4 +1,4 @@
-"""Find and load the vendor OpenAPI files (skipping when absent) and turn their schemas into closed JSON schemas."""
+"""Load the vendor OpenAPI files (skipping when absent) and turn their schemas into closed JSON schemas."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-from jsonschema import Draft7Validator
+from jsonschema import Draft7Validator  # type: ignore[import-untyped]
 
 SPEC_ROOT = Path(__file__).resolve().parents[2] / "shared" / "spec" / "stellantis"
 DATA_TREATMENT = "StellantisCloudCapability.github.io/assets/openapi/data-treatment.yaml"
@@ -40,7 +40,7 @@ def _read(relative: str) -> dict[str, Any] | None:
         return None
     # One vendor file carries a stray Latin-1 byte; none of the ones used here should, but do not crash.
     text = path.read_bytes().decode("utf-8", errors="replace")
-    loaded = yaml.load(text, Loader=_StringKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    loaded = yaml.load(text, Loader=_StringKeyLoader)
     assert isinstance(loaded, dict), f"{path} is not an OpenAPI document"
     return loaded
 
@@ -69,9 +69,11 @@ def closed_schema(spec: dict[str, Any], name: str, *, one_key: Collection[str] =
     the parts reject each other's properties); every object schema with `properties` gets
     `additionalProperties: false`; properties named in `one_key` must hold exactly one key.
     """
-    return _Closer(spec["components"]["schemas"], frozenset(one_key)).schema(
+    closed = _Closer(spec["components"]["schemas"], frozenset(one_key)).schema(
         {"$ref": f"{_SCHEMA_REF}{name}"}, ()
     )
+    assert isinstance(closed, dict)
+    return closed
 
 
 def validator_for(schema: dict[str, Any]) -> Draft7Validator:
@@ -93,7 +95,8 @@ class _Closer:
         node = dict(node)
         if "$ref" in node:
             ref = node.pop("$ref")
-            assert isinstance(ref, str) and ref.startswith(_SCHEMA_REF), f"unsupported $ref {ref}"
+            assert isinstance(ref, str), f"unsupported $ref {ref!r}"
+            assert ref.startswith(_SCHEMA_REF), f"unsupported $ref {ref}"
             target = ref.removeprefix(_SCHEMA_REF)
             assert target not in stack, f"recursive schema {target}"
             resolved = self.schema(self._components[target], (*stack, target))

@@ -94,3 +94,15 @@ class Keys:
     def counter(self, name: str) -> str:
         """A monotonically increasing counter (metrics)."""
         return f"{self.prefix}count:{name}"
+
+    def rendered(self, request_id: str) -> str:
+        """Hash of the last version of a request message sent to Slack and when (ms)."""
+        return f"{self.prefix}rendered:{request_id}"
+
+    def effect_done(self, request_id: str, effect: str) -> str:
+        """Marks a one-time side effect (an alert) as done for a request."""
+        return f"{self.prefix}once:{effect}:{request_id}"
+
+    def slack_pause(self) -> str:
+        """Set while Slack asked us to back off (429 Retry-After); its TTL is the wait."""
+        return f"{self.prefix}slack-pause"

@@ -20,6 +20,7 @@ CHARGE_RATES: tuple[ChargeRate, ...] = ("Low", "LowPlus", "Med", "MedPlus", "Hig
 ChargeLimit = Literal["MedPlus", "High"]
 ChargeType = Literal["Regular", "Cooperative"]
 TanDuration = Literal["2h", "4h", "12h", "24h", "3d", "7d"]
+TAN_DURATIONS: tuple[TanDuration, ...] = ("2h", "4h", "12h", "24h", "3d", "7d")
 TAN_DURATION_CODES: Mapping[str, int] = MappingProxyType(
     {"2h": 0, "4h": 1, "12h": 2, "24h": 3, "3d": 4, "7d": 5}
 )

@@ -1,0 +1,63 @@
+"""Alerts to ALERT_CHANNEL about requests and about the notification pipeline itself."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from redis.exceptions import RedisError
+
+from bot.actions import action
+from bot.outcomes import explain_failure
+from bot.rendering import plain
+from bot.services import Services
+from bot.store.records import RequestRecord, RequestStatus
+
+log = logging.getLogger(__name__)
+
+_background: set[asyncio.Task[None]] = set()
+
+
+async def alert_request(services: Services, record: RequestRecord, headline: str) -> None:
+    """An alert naming vehicle, action, cause, requester and the request message."""
+    link = await services.messenger.permalink(record)
+    cause = ""
+    if record.status is RequestStatus.FAILED:
+        words = explain_failure(record.failure_cause)
+        cause = f" Cause: {record.failure_cause or 'none given'}: {words.text} {words.advice}".rstrip()
+    text = (
+        f"{headline}: *{action(record.action).title}* on *{record.vehicle_name}* "
+        f"(request `{record.id}`, requested by <@{record.requester}>).{cause}"
+    )
+    if link:
+        text += f" <{link}|Request message>"
+    await services.messenger.alert(plain(text))
+
+
+async def alert_once(services: Services, record: RequestRecord, effect: str, headline: str) -> None:
+    """Alert about a request at most once per `effect` (redeliveries do not alert again)."""
+    key = services.keys.effect_done(record.id, effect)
+    if await services.redis.set(key, "1", nx=True, px=int(services.settings.mapping_ttl_seconds * 1000)):
+        await alert_request(services, record, headline)
+
+
+async def _throttled(services: Services, kind: str, text: str, window_ms: int) -> None:
+    try:
+        if not await services.redis.set(services.keys.lock(f"alert:{kind}"), "1", nx=True, px=window_ms):
+            return
+    except RedisError:
+        pass  # Redis is down: alert anyway, an operator needs to know
+    await services.messenger.alert(plain(text))
+
+
+def alert_in_background(services: Services, kind: str, text: str, window_ms: int = 60_000) -> None:
+    """Alert without delaying the caller, at most once per `window_ms` per kind (no alert floods)."""
+    task = asyncio.create_task(_throttled(services, kind, text, window_ms))
+    _background.add(task)
+    task.add_done_callback(_log_and_forget)
+
+
+def _log_and_forget(task: asyncio.Task[None]) -> None:
+    _background.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        log.error("alert failed: %s", type(task.exception()).__name__)

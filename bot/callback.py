@@ -1,0 +1,135 @@
+"""POST /stellantis/notifications: authenticate, store durably in the inbox, then answer 200."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+from pydantic import SecretStr
+from redis.exceptions import RedisError
+
+from bot.alerts import alert_in_background
+from bot.app import CALLBACK_PATH, SERVICES_KEY
+from bot.inbox import append_elements, redact
+from bot.services import Services
+from bot.vehicle.channels import CALLBACK_TOKEN_ATTRIBUTE
+from bot.vehicle.notifications import NotificationError, body_attributes, parse_element, split_payload
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def token_valid(candidate: str | None, tokens: tuple[SecretStr, ...]) -> bool:
+    """Whether `candidate` equals one of the configured tokens (constant time, every token compared)."""
+    if not candidate:
+        return False
+    given = candidate.encode()
+    matched = False
+    for token in tokens:
+        matched |= hmac.compare_digest(given, token.get_secret_value().encode())
+    return matched
+
+
+def _bearer(header: str | None) -> str | None:
+    if header and header[:7].lower() == "bearer ":
+        return header[7:].strip()
+    return None
+
+
+async def _count(services: Services, name: str, amount: int = 1) -> None:
+    try:
+        await services.redis.incrby(services.keys.counter(name), amount)
+    except RedisError:
+        log.warning("counter %s not updated: Redis unavailable", name)
+
+
+async def _read_body(request: web.Request) -> bytes | None:
+    """The raw body, or None when it is over MAX_BODY_BYTES."""
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _quarantine_raw(services: Services, body: bytes, reason: str) -> web.Response:
+    text = body.decode("utf-8", errors="replace")
+    try:
+        await append_elements(services.redis, services.keys, [], [text])
+    except RedisError:
+        return web.Response(status=500, text="not stored")
+    await _count(services, "quarantined")
+    log.warning("callback: authenticated body quarantined (%s, %d bytes)", reason, len(body))
+    alert_in_background(
+        services, "quarantine", f":warning: A vendor notification was quarantined: {reason}."
+    )
+    return web.Response(status=200, text="quarantined")
+
+
+async def handle_notification(request: web.Request) -> web.Response:
+    """The vendor callback: 401 without a valid token, 413 when too big, 500 when not stored, else 200."""
+    services = request.app[SERVICES_KEY]
+    tokens = services.settings.callback_tokens
+    body = await _read_body(request)
+    if body is None:
+        await _count(services, "oversized")
+        log.warning("callback: body over %d bytes refused", MAX_BODY_BYTES)
+        alert_in_background(services, "oversized", ":warning: A vendor notification over 1 MiB was refused (413).")
+        return web.Response(status=413, text="too large")
+    header_ok = token_valid(_bearer(request.headers.get("Authorization")), tokens)
+    try:
+        payload: Any = json.loads(body)
+        elements = split_payload(payload)
+    except (ValueError, NotificationError) as error:
+        if not header_ok:
+            await _count(services, "unauthenticated")
+            return web.Response(status=401, text="unauthorized")
+        reason = "not JSON" if not isinstance(error, NotificationError) else f"not a notification: {error}"
+        return await _quarantine_raw(services, body, reason)
+    accepted: list[str] = []
+    rejected: list[str] = []
+    unreadable = 0
+    for element in elements:
+        if not (header_ok or token_valid(body_attributes(element).get(CALLBACK_TOKEN_ATTRIBUTE), tokens)):
+            rejected.append(redact(element, CALLBACK_TOKEN_ATTRIBUTE))
+            continue
+        try:
+            parse_element(element)
+        except NotificationError as error:
+            unreadable += 1
+            log.warning("callback: element quarantined: %s", error)
+            rejected.append(redact(element, CALLBACK_TOKEN_ATTRIBUTE))
+            continue
+        accepted.append(redact(element, CALLBACK_TOKEN_ATTRIBUTE))
+    if not accepted and unreadable == 0:
+        await _count(services, "unauthenticated")
+        return web.Response(status=401, text="unauthorized")
+    try:
+        await append_elements(services.redis, services.keys, accepted, rejected)
+    except RedisError as error:
+        log.error("callback: inbox unavailable (%s): answering 500 so the vendor redelivers", type(error).__name__)
+        return web.Response(status=500, text="not stored")
+    if rejected:
+        await _count(services, "quarantined", len(rejected))
+        log.warning("callback: %d of %d elements quarantined", len(rejected), len(elements))
+        alert_in_background(
+            services,
+            "quarantine",
+            f":warning: {len(rejected)} vendor notification element(s) quarantined "
+            "(no valid token or not a remote notification).",
+        )
+    return web.Response(status=200, text="ok")
+
+
+def add_callback_route(app: web.Application) -> None:
+    """Register the vendor callback route on the bot's web app."""
+    app.router.add_post(CALLBACK_PATH, handle_notification)

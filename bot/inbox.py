@@ -1,0 +1,137 @@
+"""The durable inbox stream: append, consume in a group, reclaim from dead consumers, ack, dead-letter."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+
+from bot.store.keys import Keys
+
+log = logging.getLogger(__name__)
+
+GROUP = "pipeline"
+INBOX_MAXLEN = 100_000
+ELEMENT_FIELD = "e"
+RECEIVED_FIELD = "t"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One inbox entry: its stream id and the notification element (JSON text)."""
+
+    id: str
+    element: str
+    deliveries: int = 1
+
+
+def entry_fields(element: str) -> dict[str, str]:
+    """The stream fields of one notification element."""
+    return {ELEMENT_FIELD: element, RECEIVED_FIELD: str(int(time.time() * 1000))}
+
+
+def _entry(entry_id: Any, fields: Any, deliveries: int = 1) -> Entry | None:
+    if not isinstance(fields, dict):  # an entry deleted (trimmed) while pending comes back as None
+        return None
+    return Entry(str(entry_id), str(fields.get(ELEMENT_FIELD, "")), deliveries)
+
+
+class Inbox:
+    """One consumer of the inbox's consumer group."""
+
+    def __init__(self, redis: Redis, keys: Keys, consumer: str) -> None:
+        self._redis = redis
+        self._keys = keys
+        self.consumer = consumer
+
+    async def ensure_group(self) -> None:
+        """Create the consumer group (and the stream) unless it exists; it starts at the stream's start."""
+        try:
+            await self._redis.xgroup_create(self._keys.inbox(), GROUP, id="0", mkstream=True)
+        except ResponseError as error:
+            if "BUSYGROUP" not in str(error):
+                raise
+
+    async def read(self, count: int, block_ms: int) -> list[Entry]:
+        """New entries for this consumer (they stay pending until acked)."""
+        answer = await self._redis.xreadgroup(
+            GROUP, self.consumer, {self._keys.inbox(): ">"}, count=count, block=block_ms
+        )
+        entries: list[Entry] = []
+        for _stream, items in answer or []:
+            for entry_id, fields in items:
+                entry = _entry(entry_id, fields)
+                if entry is not None:
+                    entries.append(entry)
+        return entries
+
+    async def claim_idle(self, min_idle_ms: int, count: int) -> list[Entry]:
+        """Take over entries idle longer than `min_idle_ms` on any consumer (XAUTOCLAIM, Redis >= 6.2)."""
+        answer = await self._redis.xautoclaim(
+            self._keys.inbox(), GROUP, self.consumer, min_idle_ms, start_id="0-0", count=count
+        )
+        items = answer[1] if len(answer) > 1 else []
+        claimed: list[Entry] = []
+        for entry_id, fields in items:
+            if fields is None:  # trimmed away while pending: nothing left to do
+                await self._redis.xack(self._keys.inbox(), GROUP, entry_id)
+                continue
+            claimed.append(Entry(str(entry_id), str(fields.get(ELEMENT_FIELD, "")), await self.deliveries(entry_id)))
+        return claimed
+
+    async def deliveries(self, entry_id: str) -> int:
+        """How many times the entry was delivered (0 when no longer pending)."""
+        pending = await self._redis.xpending_range(
+            self._keys.inbox(), GROUP, min=entry_id, max=entry_id, count=1
+        )
+        return int(pending[0]["times_delivered"]) if pending else 0
+
+    async def ack(self, entry_id: str) -> None:
+        """Acknowledge an entry whose effects are done."""
+        await self._redis.xack(self._keys.inbox(), GROUP, entry_id)
+
+    async def dead_letter(self, entry: Entry, error: str) -> None:
+        """Move an entry to the dead-letter stream and acknowledge it, atomically."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.xadd(
+                self._keys.dead_letters(),
+                {
+                    ELEMENT_FIELD: entry.element,
+                    "source_id": entry.id,
+                    "deliveries": str(entry.deliveries),
+                    "error": error[:500],
+                    RECEIVED_FIELD: str(int(time.time() * 1000)),
+                },
+            )
+            pipe.xack(self._keys.inbox(), GROUP, entry.id)
+            await pipe.execute()
+
+
+async def append_elements(redis: Redis, keys: Keys, elements: list[str], quarantined: list[str]) -> None:
+    """Store accepted elements in the inbox and rejected ones in quarantine, all or nothing."""
+    async with redis.pipeline(transaction=True) as pipe:
+        for element in elements:
+            pipe.xadd(keys.inbox(), entry_fields(element), maxlen=INBOX_MAXLEN, approximate=True)
+        for raw in quarantined:
+            pipe.xadd(keys.quarantine(), entry_fields(raw), maxlen=INBOX_MAXLEN, approximate=True)
+        await pipe.execute()
+
+
+def redact(element: dict[str, Any], attribute: str) -> str:
+    """The element as JSON with the value of a secret body attribute removed."""
+    attributes = element.get("attributes")
+    if isinstance(attributes, list):
+        element = {
+            **element,
+            "attributes": [
+                item
+                for item in attributes
+                if not (isinstance(item, dict) and item.get("key") == attribute)
+            ],
+        }
+    return json.dumps(element, separators=(",", ":"))

@@ -1,0 +1,67 @@
+"""Slack's chat.update budget, shared by every replica through Redis: a token bucket with a final-state reserve."""
+
+from __future__ import annotations
+
+import time
+
+from redis.asyncio import Redis
+
+from bot.store.keys import Keys
+
+# KEYS: bucket hash; ARGV: now ms, capacity, refill per ms, reserve, '1' for a final state.
+# Returns 0 when a token was taken, else the ms to wait before one is available to this caller.
+_TAKE = """
+local now = tonumber(ARGV[1])
+local capacity = tonumber(ARGV[2])
+local refill = tonumber(ARGV[3])
+local need = 1
+if ARGV[5] ~= '1' then need = 1 + tonumber(ARGV[4]) end
+local tokens = tonumber(redis.call('HGET', KEYS[1], 'tokens') or capacity)
+local at = tonumber(redis.call('HGET', KEYS[1], 'at') or now)
+if now > at then tokens = math.min(capacity, tokens + (now - at) * refill) end
+local wait = 0
+if tokens >= need then tokens = tokens - 1 else wait = math.ceil((need - tokens) / refill) end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(math.max(now, at)))
+redis.call('PEXPIRE', KEYS[1], 120000)
+return wait
+"""
+
+MESSAGE_GAP_MS = 1000  # at most one chat.update per message per second
+
+
+class SlackBudget:
+    """Workspace-wide chat.update budget: at most `rate_per_minute` in any minute, finals served first.
+
+    The bucket holds a tenth of a minute's budget; it refills with the rest, so a full bucket plus a
+    minute of refill never exceeds the rate. Intermediate states leave a reserve for final states.
+    """
+
+    def __init__(self, redis: Redis, keys: Keys, rate_per_minute: int) -> None:
+        self._redis = redis
+        self._keys = keys
+        self.capacity = max(1, rate_per_minute // 10)
+        self._refill_per_ms = max(rate_per_minute - self.capacity, 1) / 60_000
+        self._reserve = self.capacity // 3
+        self._take = redis.register_script(_TAKE)
+
+    async def take(self, *, final: bool) -> int:
+        """Take one update token; 0 when granted, else the milliseconds to wait."""
+        wait = await self._take(
+            keys=[self._keys.slack_budget()],
+            args=[
+                int(time.time() * 1000),
+                self.capacity,
+                repr(self._refill_per_ms),
+                self._reserve,
+                "1" if final else "0",
+            ],
+        )
+        return int(wait)
+
+    async def paused_ms(self) -> int:
+        """Milliseconds left of a Slack-requested pause (429 Retry-After), 0 when none."""
+        return max(int(await self._redis.pttl(self._keys.slack_pause())), 0)
+
+    async def pause(self, seconds: float) -> None:
+        """Pause every replica's chat.update calls for `seconds` (a 429's Retry-After)."""
+        await self._redis.set(self._keys.slack_pause(), "1", px=max(int(seconds * 1000), 1))

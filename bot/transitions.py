@@ -1,0 +1,212 @@
+"""The atomic, monotonic state transition of one request (a Lua script over the record JSON)."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from bot.store.keys import Keys
+from bot.store.records import STATUS_RANK, RequestStatus
+from bot.vehicle.events import PENDING, VehicleEvent
+
+# Order of the Pending steps inside the "pending" status: a late Accepted never hides SentToVehicle.
+PENDING_STEP_ORDER: dict[str, int] = {
+    "Accepted": 1,
+    "CheckingVehicle": 2,
+    "WakingUpVehicle": 2,
+    "VehicleBatteryChargeTooLow": 2,
+    "VehicleBatteryLevelWarning": 2,
+    "TooManyWakeUpsOverMonth": 2,
+    "SentToVehicle": 3,
+}
+
+DONE_STATUSES: dict[str, RequestStatus] = {
+    "Success": RequestStatus.SUCCESS,
+    "AlreadyDone": RequestStatus.ALREADY_DONE,
+    "Failed": RequestStatus.FAILED,
+}
+
+# Redis 6.2's cjson turns [] into {} and has no array metatable: empty arrays are swapped for a
+# sentinel before decoding and restored after encoding. The scan skips JSON strings.
+TRANSITION_LUA = r"""
+-- KEYS: request, dedup set, sending zset
+-- ARGV: dedup id, dedup ttl ms, target status, order, final '1'/'0', step, detail,
+--       vendor status ('' keeps), failure cause, feedback detail, at, mapping ttl ms,
+--       inflight key prefix, rank table JSON, pending step table JSON
+local SENTINEL = '["__rb_empty_array__"]'
+local function protect(s)
+  local out, i, n = {}, 1, #s
+  while i <= n do
+    local j = string.find(s, '[%["]', i)
+    if not j then out[#out + 1] = string.sub(s, i); break end
+    if string.sub(s, j, j) == '"' then
+      local k = j + 1
+      while true do
+        local q = string.find(s, '["\\]', k)
+        if not q then k = n; break end
+        if string.sub(s, q, q) == '\\' then k = q + 2 else k = q; break end
+      end
+      out[#out + 1] = string.sub(s, i, k); i = k + 1
+    else
+      local e = string.match(s, '^%[%s*%]()', j)
+      if e then out[#out + 1] = string.sub(s, i, j - 1) .. SENTINEL; i = e
+      else out[#out + 1] = string.sub(s, i, j); i = j + 1 end
+    end
+  end
+  return table.concat(out)
+end
+local function restore(s)
+  return (string.gsub(s, '%["__rb_empty_array__"%]', '[]'))
+end
+
+if ARGV[1] ~= '' and redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then
+  return {0, 0, '', 'duplicate'}
+end
+local raw = redis.call('GET', KEYS[1])
+if not raw then return {0, 0, '', 'missing'} end
+-- decode before any write: a script error must leave nothing behind (scripts do not roll back)
+local record = cjson.decode(protect(raw))
+if ARGV[1] ~= '' then
+  redis.call('SADD', KEYS[2], ARGV[1])
+  redis.call('PEXPIRE', KEYS[2], ARGV[2])
+end
+local ranks = cjson.decode(ARGV[14])
+local steps = cjson.decode(ARGV[15])
+local stored = (ranks[record.status] or 0) * 10
+if record.status == 'pending' and type(record.vendor_status) == 'string' then
+  stored = stored + (steps[record.vendor_status] or 0)
+end
+local order = tonumber(ARGV[4])
+local final = ARGV[5] == '1'
+if order < stored or (order == stored and (final or stored % 10 == 0)) then
+  return {0, record.version, record.status, 'stale'}
+end
+record.status = ARGV[3]
+if ARGV[8] ~= '' then
+  record.vendor_status = ARGV[8]
+  record.failure_cause = ARGV[9] ~= '' and ARGV[9] or cjson.null
+  record.feedback_detail = ARGV[10] ~= '' and ARGV[10] or cjson.null
+end
+local timeline = record.timeline
+if type(timeline) ~= 'table' or timeline[1] == '__rb_empty_array__' then timeline = {} end
+timeline[#timeline + 1] = {at = tonumber(ARGV[11]), step = ARGV[6], detail = ARGV[7] ~= '' and ARGV[7] or cjson.null}
+record.timeline = timeline
+record.version = (tonumber(record.version) or 0) + 1
+redis.call('SET', KEYS[1], restore(cjson.encode(record)), 'PX', ARGV[12])
+redis.call('ZREM', KEYS[3], record.id)
+if final then
+  local inflight = ARGV[13] .. record.vin .. ':' .. record.action
+  if redis.call('GET', inflight) == record.id then redis.call('DEL', inflight) end
+end
+return {1, record.version, record.status, 'applied'}
+"""
+
+_RANKS_JSON = json.dumps({status.value: rank for status, rank in STATUS_RANK.items()})
+_STEPS_JSON = json.dumps(PENDING_STEP_ORDER)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """What one event did to a request: `outcome` is applied, duplicate, stale or missing."""
+
+    changed: bool
+    version: int
+    status: str
+    outcome: str
+
+
+def target_status(event: VehicleEvent) -> RequestStatus:
+    """The request status an event asks for (anything not Pending is final; unknown Done is a failure)."""
+    if event.event_type == PENDING:
+        return RequestStatus.PENDING
+    if event.event_type == "Done":
+        return DONE_STATUSES.get(event.status, RequestStatus.FAILED)
+    return RequestStatus.FAILED
+
+
+def _order(status: RequestStatus, vendor_status: str | None) -> int:
+    base = status.rank * 10
+    if status is RequestStatus.PENDING and vendor_status:
+        base += PENDING_STEP_ORDER.get(vendor_status, 0)
+    return base
+
+
+class Transitions:
+    """Runs the transition script; every accepted transition bumps the version and extends the timeline."""
+
+    def __init__(self, redis: Redis, keys: Keys, *, dedup_ttl: float, mapping_ttl: float) -> None:
+        self._keys = keys
+        self._dedup_ttl_ms = int(dedup_ttl * 1000)
+        self._mapping_ttl_ms = int(mapping_ttl * 1000)
+        self._script = redis.register_script(TRANSITION_LUA)
+
+    async def apply_event(self, request_id: str, event: VehicleEvent) -> Transition:
+        """Apply a vendor event to a request unless it is a duplicate or would move it backwards."""
+        status = target_status(event)
+        return await self._run(
+            request_id,
+            dedup_set=self._keys.dedup(event.remote_action_id),
+            dedup_id=event.dedup_key,
+            status=status,
+            order=_order(status, event.status),
+            step=event.status,
+            detail=event.failure_cause or "",
+            vendor_status=event.status,
+            failure_cause=event.failure_cause or "",
+            feedback_detail=event.feedback_detail or "",
+        )
+
+    async def mark_no_answer(self, request_id: str, remote_action_id: str | None) -> Transition:
+        """Mark a request as having no final answer yet (a later Done still completes it)."""
+        status = RequestStatus.NO_ANSWER
+        return await self._run(
+            request_id,
+            dedup_set=self._keys.dedup(remote_action_id or request_id),
+            dedup_id="",
+            status=status,
+            order=_order(status, None),
+            step="no_answer",
+            detail="",
+            vendor_status="",
+            failure_cause="",
+            feedback_detail="",
+        )
+
+    async def _run(
+        self,
+        request_id: str,
+        *,
+        dedup_set: str,
+        dedup_id: str,
+        status: RequestStatus,
+        order: int,
+        step: str,
+        detail: str,
+        vendor_status: str,
+        failure_cause: str,
+        feedback_detail: str,
+    ) -> Transition:
+        changed, version, stored, outcome = await self._script(
+            keys=[self._keys.request(request_id), dedup_set, self._keys.sending()],
+            args=[
+                dedup_id,
+                self._dedup_ttl_ms,
+                status.value,
+                order,
+                "1" if status.is_final else "0",
+                step,
+                detail,
+                vendor_status,
+                failure_cause,
+                feedback_detail,
+                f"{time.time():.3f}",
+                self._mapping_ttl_ms,
+                self._keys.inflight("", "").removesuffix(":"),
+                _RANKS_JSON,
+                _STEPS_JSON,
+            ],
+        )
+        return Transition(bool(int(changed)), int(version), str(stored), str(outcome))
