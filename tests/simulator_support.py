@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]  # no stubs in the lock file
 import pytest
 import yaml
 from aiohttp import web
@@ -23,7 +23,13 @@ from bot.vehicle.client import StellantisClient, create_client
 
 CLIENT_ID = "test-client"
 CLIENT_SECRET = "client-secret-value-7c1e"
-SPEC_DIR = Path(__file__).resolve().parents[2] / "shared" / "spec" / "stellantis" / "StellantisCloudCapability.github.io"
+SPEC_DIR = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "spec"
+    / "stellantis"
+    / "StellantisCloudCapability.github.io"
+)
 OPENAPI_DIR = SPEC_DIR / "assets" / "openapi"
 
 
@@ -170,7 +176,7 @@ def require_spec() -> None:
         pytest.skip(f"vendor OpenAPI files not found under {OPENAPI_DIR}")
 
 
-def schema_validator(spec_file: str, schema_name: str) -> jsonschema.protocols.Validator:
+def schema_validator(spec_file: str, schema_name: str) -> Any:
     """A JSON Schema validator for one `components.schemas` entry of a vendor OpenAPI file."""
     require_spec()
     components = copy.deepcopy(_openapi(spec_file)["components"])
@@ -185,9 +191,3 @@ def schema_errors(spec_file: str, schema_name: str, instance: Any) -> list[str]:
     """Messages of every schema violation of `instance` (empty when valid)."""
     validator = schema_validator(spec_file, schema_name)
     return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(instance)]
-
-
-def iter_events(messages: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """The remoteEvent of each message."""
-    for message in messages:
-        yield message["remoteEvent"]

@@ -36,7 +36,9 @@ def _writes(sim: RunningSimulator) -> list[tuple[str, str]]:
     return [entry for entry in sim.simulator.request_log if entry[0] in ("POST", "PUT", "DELETE")]
 
 
-async def test_creates_the_channel_with_auth_and_vin_headers(sim: RunningSimulator, client: StellantisClient) -> None:
+async def test_creates_the_channel_with_auth_and_vin_headers(
+    sim: RunningSimulator, client: StellantisClient
+) -> None:
     """On an empty account a Running Remote channel is created with the bearer token and the VIN header."""
     channel_id = await ensure_channel(client, label=LABEL, target_url=TARGET, token=TOKEN)
     channel = await client.get_channel(channel_id)
@@ -49,11 +51,14 @@ async def test_creates_the_channel_with_auth_and_vin_headers(sim: RunningSimulat
         ("Header", "Authorization", f"Bearer {TOKEN}"),
         ("Header", "x-vehicle-vin", "$Vin"),
     }
-    assert channel.subscribe is not None and channel.subscribe.type == ("Remote",)
+    assert channel.subscribe is not None
+    assert channel.subscribe.type == ("Remote",)
     assert TOKEN not in repr(channel)
 
 
-async def test_reuses_an_identical_channel_without_writing(sim: RunningSimulator, client: StellantisClient) -> None:
+async def test_reuses_an_identical_channel_without_writing(
+    sim: RunningSimulator, client: StellantisClient
+) -> None:
     """A second call with the same settings returns the same id and changes nothing."""
     first = await ensure_channel(client, label=LABEL, target_url=TARGET, token=TOKEN)
     writes_before = len(_writes(sim))
@@ -102,7 +107,8 @@ async def test_a_full_account_is_refused_with_a_clear_message(
         await ensure_channel(client, label=LABEL, target_url=TARGET, token=TOKEN)
     message = str(caught.value)
     assert "5 notification channels" in message
-    assert LABEL in message and "other-0" in message
+    assert LABEL in message
+    assert "other-0" in message
     assert TOKEN not in message
     with pytest.raises(ChannelLimitError):  # the vendor's own 400 maps to the same error
         await client.create_channel(channel_subscribe(label=LABEL, target_url=TARGET, token=TOKEN))

@@ -1,0 +1,250 @@
+"""Apply one vendor event: transition, outcome, render from stored state, one thread reply, alerts, parking."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot.alerts import alert_once
+from bot.inbox import INBOX_MAXLEN, entry_fields
+from bot.renderer import Renderer
+from bot.services import Services
+from bot.store.records import RequestRecord, RequestStatus
+from bot.telemetry import position_of, vehicle_state
+from bot.transitions import Transitions
+from bot.vehicle.errors import VendorError
+from bot.vehicle.events import VehicleEvent
+from bot.vehicle.notifications import parse_element
+from bot.vehicle.wire import LatestTelemetry
+
+log = logging.getLogger(__name__)
+
+OUTCOME_ACTIONS = ("locate", "state")
+
+# Moves every parked element of a remoteActionId into the inbox, atomically.
+# KEYS: parked list, parked index, inbox; ARGV: remoteActionId, maxlen, received ms
+_REPLAY = """
+local items = redis.call('LRANGE', KEYS[1], 0, -1)
+for _, item in ipairs(items) do
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[2], '*', 'e', item, 't', ARGV[3])
+end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return #items
+"""
+
+_CLAIM_REPLY = """
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local record = cjson.decode(raw)
+if record.reply_posted == true then return 0 end
+local updated = string.gsub(raw, '"reply_posted":false', '"reply_posted":true', 1)
+redis.call('SET', KEYS[1], updated, 'KEEPTTL')
+return 1
+"""
+
+
+class Applied(StrEnum):
+    """What happened to one event."""
+
+    APPLIED = "applied"
+    UNCHANGED = "unchanged"  # duplicate or stale: nothing moved
+    PARKED = "parked"
+    MISSING = "missing"  # the request record is gone (expired)
+
+
+def _first_body(extensions: list[dict[str, Any]], kind: str, field: str) -> Mapping[str, Any] | None:
+    for item in extensions:
+        if item.get("type") != kind:
+            continue
+        body = item.get("body")
+        for part in body if isinstance(body, list) else [body]:
+            if isinstance(part, Mapping) and isinstance(part.get(field), Mapping):
+                return part[field]  # type: ignore[no-any-return]
+    return None
+
+
+def outcome_from_extensions(action: str, extensions: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The Locate/State outcome carried by a Done notification's extensions, when present."""
+    if action == "locate":
+        feature = _first_body(extensions, "vehicle.position", "position")
+        if feature is None:
+            return None
+        telemetry = LatestTelemetry(raw={"vehicle": {"location": dict(feature)}})
+        position = position_of(telemetry)
+        if position is None:
+            return None
+        when = feature.get("createdAt") or (feature.get("properties") or {}).get("createdAt")
+        return {"position": {**position, "time": when}}
+    latest = _first_body(extensions, "vehicle.latestTelemetry", "latestTelemetry")
+    if latest is None:
+        return None
+    return {"state": vehicle_state(LatestTelemetry(raw=dict(latest)))}
+
+
+async def outcome_from_telemetry(services: Services, record: RequestRecord) -> dict[str, Any] | None:
+    """The Locate/State outcome from the vendor's latest telemetry (None when the vendor fails)."""
+    try:
+        telemetry = await services.vehicles.get_latest_telemetry(record.vin)
+    except VendorError as error:
+        log.warning("request %s: latest telemetry unavailable (%s)", record.id, type(error).__name__)
+        return None
+    if record.action == "locate":
+        position = position_of(telemetry)
+        if position is None:
+            return None
+        return {"position": {**position, "time": telemetry.raw.get("updatedAt") or telemetry.raw.get("createdAt")}}
+    return {"state": vehicle_state(telemetry)}
+
+
+class Pipeline:
+    """Everything that happens when a vendor event arrives, idempotent under redelivery."""
+
+    def __init__(self, services: Services, renderer: Renderer | None = None) -> None:
+        self.services = services
+        settings = services.settings
+        self.transitions = Transitions(
+            services.redis,
+            services.keys,
+            dedup_ttl=settings.dedup_ttl_seconds,
+            mapping_ttl=settings.mapping_ttl_seconds,
+        )
+        self.renderer = renderer or Renderer(services)
+        self._replay = services.redis.register_script(_REPLAY)
+        self._claim_reply = services.redis.register_script(_CLAIM_REPLY)
+
+    async def apply_element(self, element_json: str) -> Applied:
+        """Apply one stored notification element (JSON text) from the inbox."""
+        element = json.loads(element_json)
+        return await self.apply(parse_element(element), element_json)
+
+    async def apply(self, event: VehicleEvent, element_json: str | None = None) -> Applied:
+        """Apply one event; park it when its remoteActionId has no request yet."""
+        services = self.services
+        request_id = await services.requests.request_for_remote(event.remote_action_id)
+        if request_id is None:
+            if element_json is None:
+                log.warning("event for unknown remote %s dropped", event.remote_action_id)
+                return Applied.MISSING
+            await self.park(event.remote_action_id, element_json)
+            return Applied.PARKED
+        result = await self.transitions.apply_event(request_id, event)
+        if result.outcome == "missing":
+            log.warning("request %s for remote %s no longer exists; event dropped", request_id, event.remote_action_id)
+            return Applied.MISSING
+        await self.settle(request_id, event, changed=result.changed)
+        return Applied.APPLIED if result.changed else Applied.UNCHANGED
+
+    async def settle(self, request_id: str, event: VehicleEvent | None, *, changed: bool) -> None:
+        """Effects of the stored state: outcome, render, one reply and alert on final (safe to repeat)."""
+        services = self.services
+        record = await services.requests.get(request_id)
+        if record is None:
+            return
+        if record.status.is_final:
+            await services.redis.zrem(services.keys.deadlines(), request_id)
+            record = await self._fill_outcome(record, event)
+        if changed or record.status.is_final:
+            await self.renderer.mark_dirty(request_id)
+            await self.renderer.render(request_id)
+        if record.status.is_final:
+            if changed:
+                await services.audit.record(
+                    "outcome", user=record.requester, action=record.action, vin=record.vin,
+                    request_id=record.id, detail=f"{record.status.value} {record.failure_cause or ''}".strip(),
+                )  # fmt: skip
+            await self._reply_once(record)
+            if record.status is RequestStatus.FAILED:
+                await alert_once(services, record, "failed", ":x: Remote action failed")
+
+    async def _fill_outcome(self, record: RequestRecord, event: VehicleEvent | None) -> RequestRecord:
+        if (
+            record.action not in OUTCOME_ACTIONS
+            or record.status not in (RequestStatus.SUCCESS, RequestStatus.ALREADY_DONE)
+            or record.outcome
+        ):
+            return record
+        outcome = outcome_from_extensions(record.action, event.extensions) if event else None
+        if outcome is None:
+            outcome = await outcome_from_telemetry(self.services, record)
+        if not outcome:
+            return record
+
+        def store(stored: RequestRecord) -> None:
+            if not stored.outcome:
+                stored.outcome = outcome
+
+        return await self.services.requests.update(record.id, store)
+
+    async def _reply_once(self, record: RequestRecord) -> None:
+        if record.reply_posted or record.message_ts is None:
+            return
+        if not await self._claim_reply(keys=[self.services.keys.request(record.id)]):
+            return
+        try:
+            await self.services.messenger.reply_done(record)
+        except SlackApiError:
+            # Give the claim back so the redelivery of this entry posts it (the post did not happen).
+            def unclaim(stored: RequestRecord) -> None:
+                stored.reply_posted = False
+
+            await self.services.requests.update(record.id, unclaim)
+            raise
+
+    async def park(self, remote_action_id: str, element_json: str) -> None:
+        """Keep an event whose mapping is not written yet; replay it at once if the mapping just appeared."""
+        keys, ttl_ms = self.services.keys, int(self.services.settings.park_ttl_seconds * 1000)
+        async with self.services.redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(keys.parked(remote_action_id), element_json)
+            pipe.pexpire(keys.parked(remote_action_id), ttl_ms)
+            pipe.zadd(keys.parked_index(), {remote_action_id: time.time()}, nx=True)
+            await pipe.execute()
+        log.info("event for remote %s parked until its mapping is written", remote_action_id)
+        if await self.services.requests.request_for_remote(remote_action_id) is not None:
+            await self.replay_parked(remote_action_id)
+
+    async def replay_parked(self, remote_action_id: str) -> int:
+        """Move the parked events of a remoteActionId back into the inbox; returns how many."""
+        keys = self.services.keys
+        moved = await self._replay(
+            keys=[keys.parked(remote_action_id), keys.parked_index(), keys.inbox()],
+            args=[remote_action_id, INBOX_MAXLEN, entry_fields("")["t"]],
+        )
+        if moved:
+            log.info("replayed %d parked event(s) of remote %s", moved, remote_action_id)
+        return int(moved)
+
+    async def drop_expired_parked(self) -> int:
+        """Forget parked remoteActionIds older than the park TTL (sent outside the bot); returns how many."""
+        keys = self.services.keys
+        cutoff = time.time() - self.services.settings.park_ttl_seconds
+        expired = [str(item) for item in await self.services.redis.zrangebyscore(keys.parked_index(), 0, cutoff)]
+        for remote_action_id in expired:
+            log.warning("parked events of unknown remote %s dropped after the park TTL", remote_action_id)
+            async with self.services.redis.pipeline(transaction=True) as pipe:
+                pipe.delete(keys.parked(remote_action_id))
+                pipe.zrem(keys.parked_index(), remote_action_id)
+                pipe.incrby(keys.counter("parked_dropped"), 1)
+                await pipe.execute()
+        return len(expired)
+
+
+async def replay_parked(services: Services, remote_action_id: str) -> int:
+    """Replay the events parked for a remoteActionId (called once its mapping is written)."""
+    return await Pipeline(services).replay_parked(remote_action_id)
+
+
+async def remote_attached(services: Services, record: RequestRecord) -> None:
+    """Hook for operations.attach_remote: start the deadline and replay what arrived before the mapping."""
+    if record.remote_action_id is None:
+        return
+    if not record.status.is_final:
+        due = time.time() + services.settings.timeout_for(record.action)
+        await services.redis.zadd(services.keys.deadlines(), {record.id: due})
+    await replay_parked(services, record.remote_action_id)

@@ -1,0 +1,78 @@
+"""Every read-only subcommand and the vehicle card, as a user sees them."""
+
+from __future__ import annotations
+
+from tests.app_support import OPERATOR, SECURITY, STRANGER, BotUnderTest
+
+
+async def test_help_lists_every_subcommand(bot: BotUnderTest) -> None:
+    """`help` answers privately with one usage line per subcommand, and says vehicles are simulated."""
+    await bot.command("help")
+    answer = await bot.last_private_answer()
+    for word in ("lock <vehicle>", "charge <vehicle>", "tan <vehicle>", "wipe-data <vehicle>", "whoami"):
+        assert word in answer
+    assert "SIMULATOR" in answer
+
+
+async def test_list_shows_only_vehicles_the_user_may_act_on(bot: BotUnderTest) -> None:
+    """An operator limited to paris sees paris vehicles only, filtered by the word given."""
+    await bot.command("list")
+    answer = await bot.last_private_answer()
+    assert "van-12" in answer and "car-33" not in answer
+    await bot.command("list car", user=SECURITY)
+    answer = await bot.last_private_answer(SECURITY)
+    assert "car-33" in answer and "van-12" not in answer
+
+
+async def test_card_offers_permitted_supported_actions_and_a_click_sends_the_same_request(
+    bot: BotUnderTest,
+) -> None:
+    """The vehicle card has a button per allowed action; clicking Lock sends the same request as typing it."""
+    await bot.command("van-12")
+    card = await bot.slack.wait_for(
+        lambda: [e for e in bot.slack.ephemerals(user=OPERATOR) if "rb_card" in str(e.blocks)]
+    )
+    assert "rb_card_lock" in str(card[-1].blocks) and "rb_card_immobilize" not in str(card[-1].blocks)
+    await bot.driver.click_button("rb_card_lock", OPERATOR, message=card[-1])
+    message = await bot.wait_for_request_message()
+    assert "Lock" in message.text
+    assert bot.simulator.remote_posts[0].body["action"] == {"locking": {"state": "Locked"}}
+
+
+async def test_whoami_shows_roles_and_the_user_id(bot: BotUnderTest) -> None:
+    """`whoami` shows the user's id, roles, and where they apply; a stranger learns they have none."""
+    await bot.command("whoami")
+    assert "operator" in await bot.last_private_answer() and "paris" in await bot.last_private_answer()
+    await bot.command("whoami", user=STRANGER)
+    answer = await bot.last_private_answer(STRANGER)
+    assert STRANGER in answer and "no role" in answer
+
+
+async def test_status_and_history_show_the_request_and_its_trail(bot: BotUnderTest) -> None:
+    """After a request, `status` lists it with where it stands and `history` shows who asked."""
+    await bot.command("horn van-12")
+    await bot.wait_for_request_message()
+    record = (await bot.services.requests.recent_for_vehicle("VR3UHZKXZLT000012"))[0]
+    await bot.command("status van-12")
+    assert f"`{record.id}`" in await bot.last_private_answer()
+    await bot.command(f"status {record.id}")
+    assert "horn" in await bot.last_private_answer()
+    await bot.command("history van-12")
+    answer = await bot.last_private_answer()
+    assert "requested horn" in answer and f"<@{OPERATOR}>" in answer
+
+
+async def test_state_without_refresh_reads_telemetry_and_sends_no_remote(bot: BotUnderTest) -> None:
+    """`state --no-refresh` shows the last reported state without spending a wake-up."""
+    await bot.command("state van-12 --no-refresh")
+    answer = await bot.last_private_answer()
+    assert "not refreshed" in answer and "Battery" in answer
+    assert bot.simulator.remote_posts == []
+
+
+async def test_unknown_vehicle_and_ambiguous_suffix_are_explained(bot: BotUnderTest) -> None:
+    """A wrong alias says how to name a vehicle; a suffix matching two VINs lists the candidates."""
+    await bot.command("lock nowhere")
+    assert "No vehicle" in await bot.last_private_answer()
+    await bot.command("lock 000012")
+    assert "Lock" in (await bot.wait_for_request_message()).text
