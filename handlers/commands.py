@@ -59,14 +59,10 @@ class CommandListener:
             "status": self._status,
             "history": self._history,
         }[command.action]
-        if command.action not in UNGUARDED and command.action != "card":
+        # A request id given to `status` is authorized on the request's vehicle, in _status.
+        is_request_id = command.action == "status" and bool(await self.services.requests.get(command.vehicle or ""))
+        if command.action not in UNGUARDED and command.action != "card" and not is_request_id:
             vehicle = await resolve_vehicle(self.services, command.vehicle) if command.vehicle else None
-            if (
-                command.action == "status"
-                and command.vehicle
-                and await self.services.requests.get(command.vehicle)
-            ):
-                vehicle = None  # a request id, authorized on the request's vehicle below
             decision = await self.services.authorizer.check(
                 caller.user, command.action, vehicle, caller.channel
             )
