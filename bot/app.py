@@ -182,10 +182,10 @@ async def socket_mode_forever(services: Services) -> None:
     assert token is not None
     handler = AsyncSocketModeHandler(services.bolt, token.get_secret_value())
     try:
-        await handler.connect_async()
+        await handler.connect_async()  # type: ignore[no-untyped-call]
         await asyncio.Event().wait()
     finally:
-        await handler.close_async()
+        await handler.close_async()  # type: ignore[no-untyped-call]
 
 
 def default_jobs(settings: Settings) -> list[BackgroundTask]:

@@ -61,16 +61,16 @@ async def run_demo(base: Settings) -> None:
                 "fleet_file": base.fleet_file or DEMO_FLEET,
             }
         )
-        settings = Settings.model_validate(
-            {**settings.model_dump(), "callback_tokens": DEMO_CALLBACK_TOKEN}
-        )
+        settings = Settings.model_validate({**settings.model_dump(), "callback_tokens": DEMO_CALLBACK_TOKEN})
         app = create_web_app(settings, AppOptions(simulator=True, background=default_jobs(settings)))
         bot_runner, _ = await _serve(app, base.port)
         print(f"remote-bot demo (SIMULATOR) serving on http://127.0.0.1:{base.port}")
         print(f"  embedded Redis  {redis_server.url}")
         print(f"  vehicle cloud   simulator at {sim_url} ({len(simulator.vehicles)} vehicles)")
         print(f"  Slack           local Web API emulator at {slack.api_url}")
-        print("  The local Slack console is not built yet (its own issue): this demo drives one request itself.")
+        print(
+            "  The local Slack console is not built yet (its own issue): this demo drives one request itself."
+        )
         async with aiohttp.ClientSession() as session:
             driver = SlackDriver(f"http://127.0.0.1:{base.port}", DEMO_SIGNING_SECRET, slack_state, session)
             await driver.slash_command("/vehicle", "lock van-12", DEMO_USER, DEMO_CHANNEL)

@@ -60,7 +60,9 @@ class CommandListener:
             "history": self._history,
         }[command.action]
         # A request id given to `status` is authorized on the request's vehicle, in _status.
-        is_request_id = command.action == "status" and bool(await self.services.requests.get(command.vehicle or ""))
+        is_request_id = command.action == "status" and bool(
+            await self.services.requests.get(command.vehicle or "")
+        )
         if command.action not in UNGUARDED and command.action != "card" and not is_request_id:
             vehicle = await resolve_vehicle(self.services, command.vehicle) if command.vehicle else None
             decision = await self.services.authorizer.check(

@@ -1,0 +1,181 @@
+"""Inbox consumers: read, apply, ack after the effects; reclaim from dead consumers; dead-letter poison."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+from collections import defaultdict
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from bot.alerts import alert_in_background
+from bot.inbox import Entry, Inbox
+from bot.pipeline import Pipeline
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[Services], Coroutine[Any, Any, None]]
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    """Knobs of the consumers (tests shorten the waits)."""
+
+    consumers: int = 2
+    batch: int = 50
+    block_ms: int = 1000
+    redis_retry_seconds: float = 1.0
+
+
+def consumer_name() -> str:
+    """A consumer name unique to this process and task."""
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+def _remote_key(entry: Entry) -> str:
+    # Entries of one remote action are applied in stream order; different actions run concurrently.
+    marker = '"remoteActionId":"'
+    start = entry.element.find(marker)
+    if start < 0:
+        return entry.id
+    start += len(marker)
+    return entry.element[start : entry.element.find('"', start)]
+
+
+class Consumer:
+    """One consumer of the inbox group."""
+
+    def __init__(self, services: Services, pipeline: Pipeline, options: WorkerOptions, name: str | None = None):
+        self.services = services
+        self.pipeline = pipeline
+        self.options = options
+        self.inbox = Inbox(services.redis, services.keys, name or consumer_name())
+        self._reclaim_ms = int(services.settings.reclaim_idle_seconds * 1000)
+
+    async def handle(self, entry: Entry) -> bool:
+        """Apply one entry and ack it; on failure leave it pending, or dead-letter it at the limit.
+
+        This is the worker's error boundary: any failure of one entry must not stop the consumer.
+        """
+        try:
+            await self.pipeline.apply_element(entry.element)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001 - boundary: the entry is retried or dead-lettered
+            await self._failed(entry, error)
+            return False
+        await self.inbox.ack(entry.id)
+        return True
+
+    async def _failed(self, entry: Entry, error: Exception) -> None:
+        deliveries = await self.inbox.deliveries(entry.id)
+        log.warning(
+            "inbox entry %s failed (delivery %d): %s", entry.id, deliveries, type(error).__name__
+        )
+        if deliveries >= self.services.settings.max_deliveries:
+            await self._dead_letter(Entry(entry.id, entry.element, deliveries), type(error).__name__)
+
+    async def _dead_letter(self, entry: Entry, reason: str) -> None:
+        await self.inbox.dead_letter(entry, reason)
+        await self.services.redis.incr(self.services.keys.counter("dead_letters"))
+        log.error("inbox entry %s moved to the dead-letter stream after %d deliveries", entry.id, entry.deliveries)
+        alert_in_background(
+            self.services,
+            f"dlq:{entry.id}",
+            f":rotating_light: A vendor notification failed {entry.deliveries} times and went to the "
+            f"dead-letter stream (entry `{entry.id}`, {reason}). See `remote-bot dlq list`.",
+        )
+
+    async def process(self, entries: list[Entry]) -> None:
+        """Apply a batch: entries of one remote action in order, different actions concurrently."""
+        groups: dict[str, list[Entry]] = defaultdict(list)
+        for entry in entries:
+            groups[_remote_key(entry)].append(entry)
+
+        async def run(group: list[Entry]) -> None:
+            for entry in group:
+                await self.handle(entry)
+
+        await asyncio.gather(*(run(group) for group in groups.values()))
+
+    async def reclaim(self) -> None:
+        """Take over idle entries of dead consumers; poison ones go to the dead-letter stream."""
+        claimed = await self.inbox.claim_idle(self._reclaim_ms, self.options.batch)
+        limit = self.services.settings.max_deliveries
+        retry = []
+        for entry in claimed:
+            if entry.deliveries > limit:
+                await self._dead_letter(entry, "too many deliveries")
+            else:
+                retry.append(entry)
+        if retry:
+            log.info("reclaimed %d idle inbox entries", len(retry))
+            await self.process(retry)
+
+    async def run(self) -> None:
+        """Consume forever; Redis outages are waited out."""
+        await self.inbox.ensure_group()
+        loop = asyncio.get_running_loop()
+        next_reclaim = 0.0
+        while True:
+            try:
+                if loop.time() >= next_reclaim:
+                    await self.reclaim()
+                    next_reclaim = loop.time() + max(self._reclaim_ms / 2000, 0.05)
+                entries = await self.inbox.read(self.options.batch, self.options.block_ms)
+                if entries:
+                    await self.process(entries)
+            except (RedisConnectionError, RedisTimeoutError, OSError) as error:
+                log.warning("inbox consumer %s: Redis unavailable (%s)", self.inbox.consumer, type(error).__name__)
+                await asyncio.sleep(self.options.redis_retry_seconds)
+                await self._recreate_group()
+
+    async def _recreate_group(self) -> None:
+        try:
+            await self.inbox.ensure_group()
+        except (RedisConnectionError, RedisTimeoutError, OSError):
+            return
+
+
+def inbox_job(options: WorkerOptions | None = None) -> Job:
+    """A background job running `options.consumers` inbox consumers in this process."""
+    options = options or WorkerOptions()
+
+    async def job(services: Services) -> None:
+        pipeline = Pipeline(services)
+        consumers = [Consumer(services, pipeline, options) for _ in range(options.consumers)]
+        await asyncio.gather(*(consumer.run() for consumer in consumers))
+
+    return job
+
+
+def render_job(poll_seconds: float = 0.2) -> Job:
+    """A background job rendering queued request messages under the Slack budget."""
+
+    async def job(services: Services) -> None:
+        renderer = Pipeline(services).renderer
+        while True:
+            try:
+                await renderer.run(poll_seconds=poll_seconds)
+            except (RedisConnectionError, RedisTimeoutError, OSError) as error:
+                log.warning("renderer: Redis unavailable (%s)", type(error).__name__)
+                await asyncio.sleep(1.0)
+
+    return job
+
+
+def pipeline_jobs(
+    worker: WorkerOptions | None = None, *, render_poll_seconds: float = 0.2, sweep_seconds: float = 5.0
+) -> list[Job]:
+    """The notification pipeline's background jobs: inbox consumers, renderer, deadline sweep."""
+    from bot.timeouts import sweep_job
+
+    return [inbox_job(worker), render_job(render_poll_seconds), sweep_job(sweep_seconds)]

@@ -1,0 +1,89 @@
+"""The deadline sweep: requests with no final answer in time are checked with the vendor, then marked."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from bot.alerts import alert_once
+from bot.pipeline import Pipeline
+from bot.services import Services
+from bot.vehicle.errors import VendorError
+from bot.vehicle.events import DONE, VehicleEvent
+
+log = logging.getLogger(__name__)
+
+FINAL_REMOTE_STATUSES = frozenset({"Success", "AlreadyDone", "Failed"})
+LEASE_NAME = "deadline-sweep"
+_RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+
+
+async def check_request(pipeline: Pipeline, request_id: str) -> str:
+    """Resolve one overdue request: apply the vendor's final status, or mark it as having no answer."""
+    services = pipeline.services
+    record = await services.requests.get(request_id)
+    if record is None or record.status.is_final:
+        await services.redis.zrem(services.keys.deadlines(), request_id)
+        return "closed"
+    remote = None
+    if record.remote_action_id is not None:
+        try:
+            remote = await services.vehicles.get_remote(record.vin, services.channel_id, record.remote_action_id)
+        except VendorError as error:
+            log.warning("request %s: remote status unavailable (%s)", request_id, type(error).__name__)
+    if remote is not None and remote.status in FINAL_REMOTE_STATUSES:
+        event = VehicleEvent(
+            remote_action_id=remote.remote_action_id,
+            remote_type=remote.type or "Unknown",
+            event_type=DONE,
+            status=remote.status,
+            failure_cause=remote.failure_cause,
+        )
+        await pipeline.apply(event)
+        await services.redis.zrem(services.keys.deadlines(), request_id)
+        return "completed"
+    result = await pipeline.transitions.mark_no_answer(request_id, record.remote_action_id)
+    await services.redis.zrem(services.keys.deadlines(), request_id)
+    await pipeline.settle(request_id, None, changed=result.changed)
+    stored = await services.requests.get(request_id)
+    if stored is not None and result.changed:
+        await alert_once(services, stored, "no_answer", ":warning: No final answer from the vehicle in time")
+    return "no_answer"
+
+
+async def sweep_once(pipeline: Pipeline, *, lease_ms: int = 30_000, limit: int = 100) -> int:
+    """Handle overdue requests if this replica holds the sweep lease; returns how many were handled."""
+    services = pipeline.services
+    lease, token = services.keys.lock(LEASE_NAME), secrets.token_hex(8)
+    if not await services.redis.set(lease, token, nx=True, px=lease_ms):
+        return 0
+    try:
+        due = await services.redis.zrangebyscore(services.keys.deadlines(), 0, time.time(), start=0, num=limit)
+        for request_id in due:
+            await check_request(pipeline, str(request_id))
+        await pipeline.drop_expired_parked()
+        return len(due)
+    finally:
+        await services.redis.eval(_RELEASE, 1, lease, token)
+
+
+def sweep_job(interval_seconds: float = 5.0) -> Callable[[Services], Coroutine[Any, Any, None]]:
+    """A background job sweeping deadlines (and expired parked events) every `interval_seconds`."""
+
+    async def job(services: Services) -> None:
+        pipeline = Pipeline(services)
+        while True:
+            try:
+                await sweep_once(pipeline)
+            except (RedisConnectionError, RedisTimeoutError, OSError) as error:
+                log.warning("deadline sweep: Redis unavailable (%s)", type(error).__name__)
+            await asyncio.sleep(interval_seconds)
+
+    return job
