@@ -69,14 +69,12 @@ class BotUnderTest:
 
     async def wait_for_request_message(self, channel: str = CHANNEL, count: int = 1) -> Message:
         """The newest bot message (a request message) once `count` exist in `channel`."""
-        messages = await self.slack.wait_for(
-            lambda: (
-                (found := [m for m in self.slack.messages(channel) if not m.thread_ts])
-                and len(found) >= count
-                and found
-            ),
-        )
-        return messages[-1]
+
+        def roots() -> list[Message]:
+            found = [m for m in self.slack.messages(channel) if not m.thread_ts]
+            return found if len(found) >= count else []
+
+        return (await self.slack.wait_for(roots))[-1]
 
     async def last_private_answer(self, user: str = OPERATOR) -> str:
         """The text of the newest answer sent through a response_url to `user`."""
