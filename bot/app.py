@@ -16,7 +16,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
 from bot.authz import Authorizer
-from bot.config import Settings
+from bot.config import SERVE_REQUIRED, Settings
 from bot.fleet import Fleet
 from bot.messenger import Messenger, build_slack_clients
 from bot.services import Services
@@ -42,6 +42,7 @@ class AppOptions:
     background: list[BackgroundTask] = field(
         default_factory=list
     )  # long-running jobs (inbox workers, sweeps)
+    pipeline: bool = True  # run the notification pipeline's jobs (inbox consumers, renderer, sweep)
 
 
 def build_bolt_app(services: Services) -> AsyncApp:
@@ -90,8 +91,11 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
     app = web.Application(client_max_size=1024 * 1024 + 1)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        assert settings.redis_url and settings.slack_bot_token and settings.stellantis_client_id
-        assert settings.stellantis_api_url and settings.stellantis_token_url and settings.callback_public_url
+        # `serve` checked these with Settings.require; the demo and the tests set them.
+        settings.require(SERVE_REQUIRED)
+        assert settings.redis_url is not None and settings.slack_bot_token is not None
+        assert settings.stellantis_client_id is not None and settings.stellantis_api_url is not None
+        assert settings.stellantis_token_url is not None and settings.callback_public_url is not None
         session = aiohttp.ClientSession()
         redis = Redis.from_url(settings.redis_url, decode_responses=True)
         client, posting = build_slack_clients(
@@ -142,7 +146,12 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
         holder["services"] = services
         app[SERVICES_KEY] = services
         app[BOLT_KEY] = services.bolt = build_bolt_app(services)
-        tasks = [asyncio.create_task(job(services)) for job in options.background]
+        jobs = list(options.background)
+        if options.pipeline:
+            from bot.inbox_worker import pipeline_jobs
+
+            jobs.extend(pipeline_jobs())
+        tasks = [asyncio.create_task(job(services)) for job in jobs]
         log.info("ready: vehicle channel %s, %d background jobs", channel_id, len(tasks))
         try:
             yield
@@ -156,6 +165,9 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
 
     app.cleanup_ctx.append(lifecycle)
     app.router.add_post(SLACK_PATH, _slack_events)
+    from bot.callback import add_callback_route  # imports this module: kept out of the top level
+
+    add_callback_route(app)
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz)
     return app

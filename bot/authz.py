@@ -181,9 +181,12 @@ class Authorizer:
                 continue
             if entitlement.channels is not None and channel not in entitlement.channels:
                 continue
-            if vehicle is not None and entitlement.vehicles is not None:
-                if not vehicle.matches_scope(set(entitlement.vehicles)):
-                    continue
+            if (
+                vehicle is not None
+                and entitlement.vehicles is not None
+                and not vehicle.matches_scope(set(entitlement.vehicles))
+            ):
+                continue
             return Decision(True)
         verb = "approve" if approve else "run"
         where = f" on {vehicle.name}" if vehicle is not None else ""

@@ -69,9 +69,7 @@ async def _quarantine_raw(services: Services, body: bytes, reason: str) -> web.R
         return web.Response(status=500, text="not stored")
     await _count(services, "quarantined")
     log.warning("callback: authenticated body quarantined (%s, %d bytes)", reason, len(body))
-    alert_in_background(
-        services, "quarantine", f":warning: A vendor notification was quarantined: {reason}."
-    )
+    alert_in_background(services, "quarantine", f":warning: A vendor notification was quarantined: {reason}.")
     return web.Response(status=200, text="quarantined")
 
 
@@ -83,7 +81,9 @@ async def handle_notification(request: web.Request) -> web.Response:
     if body is None:
         await _count(services, "oversized")
         log.warning("callback: body over %d bytes refused", MAX_BODY_BYTES)
-        alert_in_background(services, "oversized", ":warning: A vendor notification over 1 MiB was refused (413).")
+        alert_in_background(
+            services, "oversized", ":warning: A vendor notification over 1 MiB was refused (413)."
+        )
         return web.Response(status=413, text="too large")
     header_ok = token_valid(_bearer(request.headers.get("Authorization")), tokens)
     try:
@@ -116,7 +116,9 @@ async def handle_notification(request: web.Request) -> web.Response:
     try:
         await append_elements(services.redis, services.keys, accepted, rejected)
     except RedisError as error:
-        log.error("callback: inbox unavailable (%s): answering 500 so the vendor redelivers", type(error).__name__)
+        log.error(
+            "callback: inbox unavailable (%s): answering 500 so the vendor redelivers", type(error).__name__
+        )
         return web.Response(status=500, text="not stored")
     if rejected:
         await _count(services, "quarantined", len(rejected))

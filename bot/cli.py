@@ -51,10 +51,15 @@ def _simulator(settings: Settings, port: int, fleet: str | None) -> int:
 
 
 def _ops(settings: Settings, what: str, action: str, entry_id: str | None) -> int:
+    settings.require(("REDIS_URL",))
     from bot import cli_ops
 
-    lines = asyncio.run(cli_ops.run(settings, what, action, entry_id))
-    for line in lines:
+    if what == "dlq" and action == "replay":
+        count = asyncio.run(cli_ops.dlq_replay(settings, entry_id))
+        print(f"replayed {count} dead-lettered notification(s) into the inbox")
+        return 0
+    lister = cli_ops.dlq_list if what == "dlq" else cli_ops.parked_list
+    for line in asyncio.run(lister(settings)):
         print(line)
     return 0
 

@@ -1,4 +1,4 @@
-"""Parsing of `/vehicle ...` text into a command, with an error that says what was wrong and how to write it."""
+"""Parsing of `/vehicle ...` text into a command; errors say what was wrong and how to write it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`remote-bot demo`: the product on a machine with nothing configured (embedded Redis, simulator, Slack emulator)."""
+"""`remote-bot demo`: the product with nothing configured (embedded Redis, simulator, Slack emulator)."""
 
 from __future__ import annotations
 
@@ -82,7 +82,8 @@ async def run_demo(base: Settings) -> None:
                 print(f"  posted: {root.text}")
                 deadline = asyncio.get_running_loop().time() + 30
                 while asyncio.get_running_loop().time() < deadline:
-                    await slack_state.wait_for(lambda: len(root.edits) > shown, timeout=30)
+                    seen = shown
+                    await slack_state.wait_for(lambda: len(root.edits) > seen, timeout=30)  # noqa: B023
                     for edit in root.edits[shown:]:
                         print(f"  edited: {edit.text}")
                     shown = len(root.edits)

@@ -30,7 +30,7 @@ class Entry:
     deliveries: int = 1
 
 
-def entry_fields(element: str) -> dict[str, str]:
+def entry_fields(element: str) -> dict[Any, Any]:
     """The stream fields of one notification element."""
     return {ELEMENT_FIELD: element, RECEIVED_FIELD: str(int(time.time() * 1000))}
 
@@ -59,7 +59,7 @@ class Inbox:
 
     async def read(self, count: int, block_ms: int) -> list[Entry]:
         """New entries for this consumer (they stay pending until acked)."""
-        answer = await self._redis.xreadgroup(
+        answer: Any = await self._redis.xreadgroup(
             GROUP, self.consumer, {self._keys.inbox(): ">"}, count=count, block=block_ms
         )
         entries: list[Entry] = []
@@ -72,7 +72,7 @@ class Inbox:
 
     async def claim_idle(self, min_idle_ms: int, count: int) -> list[Entry]:
         """Take over entries idle longer than `min_idle_ms` on any consumer (XAUTOCLAIM, Redis >= 6.2)."""
-        answer = await self._redis.xautoclaim(
+        answer: Any = await self._redis.xautoclaim(
             self._keys.inbox(), GROUP, self.consumer, min_idle_ms, start_id="0-0", count=count
         )
         items = answer[1] if len(answer) > 1 else []
@@ -81,7 +81,9 @@ class Inbox:
             if fields is None:  # trimmed away while pending: nothing left to do
                 await self._redis.xack(self._keys.inbox(), GROUP, entry_id)
                 continue
-            claimed.append(Entry(str(entry_id), str(fields.get(ELEMENT_FIELD, "")), await self.deliveries(entry_id)))
+            claimed.append(
+                Entry(str(entry_id), str(fields.get(ELEMENT_FIELD, "")), await self.deliveries(entry_id))
+            )
         return claimed
 
     async def deliveries(self, entry_id: str) -> int:
@@ -97,17 +99,15 @@ class Inbox:
 
     async def dead_letter(self, entry: Entry, error: str) -> None:
         """Move an entry to the dead-letter stream and acknowledge it, atomically."""
+        fields: dict[Any, Any] = {
+            ELEMENT_FIELD: entry.element,
+            "source_id": entry.id,
+            "deliveries": str(entry.deliveries),
+            "error": error[:500],
+            RECEIVED_FIELD: str(int(time.time() * 1000)),
+        }
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.xadd(
-                self._keys.dead_letters(),
-                {
-                    ELEMENT_FIELD: entry.element,
-                    "source_id": entry.id,
-                    "deliveries": str(entry.deliveries),
-                    "error": error[:500],
-                    RECEIVED_FIELD: str(int(time.time() * 1000)),
-                },
-            )
+            pipe.xadd(self._keys.dead_letters(), fields)
             pipe.xack(self._keys.inbox(), GROUP, entry.id)
             await pipe.execute()
 
@@ -129,9 +129,7 @@ def redact(element: dict[str, Any], attribute: str) -> str:
         element = {
             **element,
             "attributes": [
-                item
-                for item in attributes
-                if not (isinstance(item, dict) and item.get("key") == attribute)
+                item for item in attributes if not (isinstance(item, dict) and item.get("key") == attribute)
             ],
         }
     return json.dumps(element, separators=(",", ":"))

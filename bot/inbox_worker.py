@@ -32,6 +32,7 @@ class WorkerOptions:
     consumers: int = 2
     batch: int = 50
     block_ms: int = 1000
+    concurrency: int = 16  # entries applied at once per consumer (each may hold a Redis connection)
     redis_retry_seconds: float = 1.0
 
 
@@ -53,7 +54,9 @@ def _remote_key(entry: Entry) -> str:
 class Consumer:
     """One consumer of the inbox group."""
 
-    def __init__(self, services: Services, pipeline: Pipeline, options: WorkerOptions, name: str | None = None):
+    def __init__(
+        self, services: Services, pipeline: Pipeline, options: WorkerOptions, name: str | None = None
+    ):
         self.services = services
         self.pipeline = pipeline
         self.options = options
@@ -77,16 +80,16 @@ class Consumer:
 
     async def _failed(self, entry: Entry, error: Exception) -> None:
         deliveries = await self.inbox.deliveries(entry.id)
-        log.warning(
-            "inbox entry %s failed (delivery %d): %s", entry.id, deliveries, type(error).__name__
-        )
+        log.warning("inbox entry %s failed (delivery %d): %s", entry.id, deliveries, type(error).__name__)
         if deliveries >= self.services.settings.max_deliveries:
             await self._dead_letter(Entry(entry.id, entry.element, deliveries), type(error).__name__)
 
     async def _dead_letter(self, entry: Entry, reason: str) -> None:
         await self.inbox.dead_letter(entry, reason)
         await self.services.redis.incr(self.services.keys.counter("dead_letters"))
-        log.error("inbox entry %s moved to the dead-letter stream after %d deliveries", entry.id, entry.deliveries)
+        log.error(
+            "inbox entry %s moved to the dead-letter stream after %d deliveries", entry.id, entry.deliveries
+        )
         alert_in_background(
             self.services,
             f"dlq:{entry.id}",
@@ -100,9 +103,12 @@ class Consumer:
         for entry in entries:
             groups[_remote_key(entry)].append(entry)
 
+        limit = asyncio.Semaphore(self.options.concurrency)
+
         async def run(group: list[Entry]) -> None:
-            for entry in group:
-                await self.handle(entry)
+            async with limit:
+                for entry in group:
+                    await self.handle(entry)
 
         await asyncio.gather(*(run(group) for group in groups.values()))
 
@@ -134,7 +140,9 @@ class Consumer:
                 if entries:
                     await self.process(entries)
             except (RedisConnectionError, RedisTimeoutError, OSError) as error:
-                log.warning("inbox consumer %s: Redis unavailable (%s)", self.inbox.consumer, type(error).__name__)
+                log.warning(
+                    "inbox consumer %s: Redis unavailable (%s)", self.inbox.consumer, type(error).__name__
+                )
                 await asyncio.sleep(self.options.redis_retry_seconds)
                 await self._recreate_group()
 
@@ -173,7 +181,10 @@ def render_job(poll_seconds: float = 0.2) -> Job:
 
 
 def pipeline_jobs(
-    worker: WorkerOptions | None = None, *, render_poll_seconds: float = 0.2, sweep_seconds: float = 5.0
+    worker: WorkerOptions | None = None,
+    *,
+    render_poll_seconds: float = 0.2,
+    sweep_seconds: float | None = None,
 ) -> list[Job]:
     """The notification pipeline's background jobs: inbox consumers, renderer, deadline sweep."""
     from bot.timeouts import sweep_job

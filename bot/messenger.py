@@ -68,7 +68,7 @@ class Messenger:
         self._alert_channel = alert_channel
 
     async def post_request(self, record: RequestRecord) -> Posted:
-        """Post the request message in its channel, or in the requester's DM when the bot cannot post there."""
+        """Post the request message in its channel, or in the requester's DM when the bot cannot."""
         message = request_message(record)
         try:
             response = await self._posting.chat_postMessage(channel=record.channel, **message.as_kwargs())

@@ -11,6 +11,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.fleet import Vehicle
+from bot.pipeline import remote_attached
 from bot.services import Services
 from bot.store.records import RequestRecord, RequestStatus
 from bot.store.requests import InFlight
@@ -164,6 +165,7 @@ async def attach_remote(
             record.add_step("accepted_by_api")
 
     record = await services.requests.update(request_id, accepted)
+    await remote_attached(services, record)  # deadline + replay of events that arrived first
     await _refresh_message(services, record)
     return record
 

@@ -1,4 +1,4 @@
-"""Apply one vendor event: transition, outcome, render from stored state, one thread reply, alerts, parking."""
+"""Apply one vendor event: transition, outcome, render from stored state, one reply, alerts, parking."""
 
 from __future__ import annotations
 
@@ -99,7 +99,9 @@ async def outcome_from_telemetry(services: Services, record: RequestRecord) -> d
         position = position_of(telemetry)
         if position is None:
             return None
-        return {"position": {**position, "time": telemetry.raw.get("updatedAt") or telemetry.raw.get("createdAt")}}
+        return {
+            "position": {**position, "time": telemetry.raw.get("updatedAt") or telemetry.raw.get("createdAt")}
+        }
     return {"state": vehicle_state(telemetry)}
 
 
@@ -136,7 +138,9 @@ class Pipeline:
             return Applied.PARKED
         result = await self.transitions.apply_event(request_id, event)
         if result.outcome == "missing":
-            log.warning("request %s for remote %s no longer exists; event dropped", request_id, event.remote_action_id)
+            log.warning(
+                "request %s for remote %s no longer exists; event dropped", request_id, event.remote_action_id
+            )
             return Applied.MISSING
         await self.settle(request_id, event, changed=result.changed)
         return Applied.APPLIED if result.changed else Applied.UNCHANGED
@@ -155,9 +159,10 @@ class Pipeline:
             await self.renderer.render(request_id)
         if record.status.is_final:
             if changed:
+                detail = f"{record.status.value} {record.failure_cause or ''}".strip()
                 await services.audit.record(
                     "outcome", user=record.requester, action=record.action, vin=record.vin,
-                    request_id=record.id, detail=f"{record.status.value} {record.failure_cause or ''}".strip(),
+                    request_id=record.id, detail=detail,
                 )  # fmt: skip
             await self._reply_once(record)
             if record.status is RequestStatus.FAILED:
@@ -224,7 +229,9 @@ class Pipeline:
         """Forget parked remoteActionIds older than the park TTL (sent outside the bot); returns how many."""
         keys = self.services.keys
         cutoff = time.time() - self.services.settings.park_ttl_seconds
-        expired = [str(item) for item in await self.services.redis.zrangebyscore(keys.parked_index(), 0, cutoff)]
+        expired = [
+            str(item) for item in await self.services.redis.zrangebyscore(keys.parked_index(), 0, cutoff)
+        ]
         for remote_action_id in expired:
             log.warning("parked events of unknown remote %s dropped after the park TTL", remote_action_id)
             async with self.services.redis.pipeline(transaction=True) as pipe:

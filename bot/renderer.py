@@ -64,7 +64,9 @@ class Renderer:
         self._redis = services.redis
         self._keys = services.keys
         self._client = client or render_client(services)
-        self.budget = SlackBudget(services.redis, services.keys, services.settings.slack_update_rate_per_minute)
+        self.budget = SlackBudget(
+            services.redis, services.keys, services.settings.slack_update_rate_per_minute
+        )
         self._release = services.redis.register_script(_RELEASE)
 
     async def mark_dirty(self, request_id: str, *, not_before_ms: int | None = None) -> None:
@@ -134,7 +136,9 @@ class Renderer:
         status = error.response.status_code
         code = str(error.response.get("error", ""))
         if status == 429:
-            retry_after = float(error.response.headers.get("Retry-After", error.response.headers.get("retry-after", 1)))
+            retry_after = float(
+                error.response.headers.get("Retry-After", error.response.headers.get("retry-after", 1))
+            )
             log.warning("Slack rate limit: pausing chat.update for %g s", retry_after)
             await self.budget.pause(retry_after)
             return await self._defer(request_id, int(retry_after * 1000))
@@ -144,11 +148,16 @@ class Renderer:
         log.warning("request %s: chat.update failed (%s), will retry", request_id, code or status)
         return await self._defer(request_id, RETRY_LATER_MS)
 
-    async def run(self, *, poll_seconds: float = 0.2, batch: int = 50) -> None:
-        """Render every due queued request, forever (one per replica; leases keep messages single-rendered)."""
+    async def _render_bounded(self, request_id: str, limit: asyncio.Semaphore) -> None:
+        async with limit:
+            await self.render(request_id)
+
+    async def run(self, *, poll_seconds: float = 0.2, batch: int = 50, concurrency: int = 16) -> None:
+        """Render every due queued request, forever; leases keep each message single-rendered."""
+        limit = asyncio.Semaphore(concurrency)
         while True:
             due = await self.due(batch)
             if due:
-                await asyncio.gather(*(self.render(request_id) for request_id in due))
+                await asyncio.gather(*(self._render_bounded(request_id, limit) for request_id in due))
             if len(due) < batch:
                 await asyncio.sleep(poll_seconds)

@@ -82,7 +82,10 @@ def status_line(record: RequestRecord) -> str:
     if status is RequestStatus.AWAITING_APPROVAL:
         return ":raised_hand: *Waiting for approval*"
     if status is RequestStatus.NO_ANSWER:
-        return ":warning: *No final answer from the vehicle yet*: it may still come; check the vehicle before retrying."
+        return (
+            ":warning: *No final answer from the vehicle yet*: it may still come; "
+            "check the vehicle before retrying."
+        )
     if status is RequestStatus.SENDING:
         return ":outbox_tray: *Sending to the vehicle cloud…*"
     emoji, words = step_words(record.vendor_status or "accepted_by_api")
@@ -148,7 +151,8 @@ def request_message(record: RequestRecord) -> Message:
 def done_reply(record: RequestRecord) -> str:
     """The one thread reply posted when the request ends."""
     prefix = "[SIMULATOR] " if record.simulator else ""
-    return f"{prefix}<@{record.requester}> {action(record.action).title} {record.vehicle_name}: {status_line(record)}"
+    title = action(record.action).title
+    return f"{prefix}<@{record.requester}> {title} {record.vehicle_name}: {status_line(record)}"
 
 
 def confirmation_prompt(

@@ -1,4 +1,4 @@
-"""Slack's chat.update budget, shared by every replica through Redis: a token bucket with a final-state reserve."""
+"""Slack's chat.update budget shared by every replica through Redis: a token bucket with a final reserve."""
 
 from __future__ import annotations
 

@@ -35,7 +35,9 @@ async def check_request(pipeline: Pipeline, request_id: str) -> str:
     remote = None
     if record.remote_action_id is not None:
         try:
-            remote = await services.vehicles.get_remote(record.vin, services.channel_id, record.remote_action_id)
+            remote = await services.vehicles.get_remote(
+                record.vin, services.channel_id, record.remote_action_id
+            )
         except VendorError as error:
             log.warning("request %s: remote status unavailable (%s)", request_id, type(error).__name__)
     if remote is not None and remote.status in FINAL_REMOTE_STATUSES:
@@ -65,25 +67,40 @@ async def sweep_once(pipeline: Pipeline, *, lease_ms: int = 30_000, limit: int =
     if not await services.redis.set(lease, token, nx=True, px=lease_ms):
         return 0
     try:
-        due = await services.redis.zrangebyscore(services.keys.deadlines(), 0, time.time(), start=0, num=limit)
+        due = await services.redis.zrangebyscore(
+            services.keys.deadlines(), 0, time.time(), start=0, num=limit
+        )
         for request_id in due:
-            await check_request(pipeline, str(request_id))
+            try:
+                await check_request(pipeline, str(request_id))
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - boundary: one request must not stop the sweep
+                log.error("deadline of request %s not handled: %s", request_id, type(error).__name__)
         await pipeline.drop_expired_parked()
         return len(due)
     finally:
         await services.redis.eval(_RELEASE, 1, lease, token)
 
 
-def sweep_job(interval_seconds: float = 5.0) -> Callable[[Services], Coroutine[Any, Any, None]]:
+def sweep_interval(services: Services) -> float:
+    """Seconds between sweeps: 5, or a quarter of the shortest timeout when that is shorter."""
+    settings = services.settings
+    shortest = min([settings.action_timeout_seconds, *settings.action_timeouts.values()])
+    return max(min(5.0, shortest / 4), 0.01)
+
+
+def sweep_job(interval_seconds: float | None = None) -> Callable[[Services], Coroutine[Any, Any, None]]:
     """A background job sweeping deadlines (and expired parked events) every `interval_seconds`."""
 
     async def job(services: Services) -> None:
         pipeline = Pipeline(services)
+        interval = interval_seconds if interval_seconds is not None else sweep_interval(services)
         while True:
             try:
                 await sweep_once(pipeline)
             except (RedisConnectionError, RedisTimeoutError, OSError) as error:
                 log.warning("deadline sweep: Redis unavailable (%s)", type(error).__name__)
-            await asyncio.sleep(interval_seconds)
+            await asyncio.sleep(interval)
 
     return job

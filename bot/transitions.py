@@ -92,7 +92,9 @@ if ARGV[8] ~= '' then
 end
 local timeline = record.timeline
 if type(timeline) ~= 'table' or timeline[1] == '__rb_empty_array__' then timeline = {} end
-timeline[#timeline + 1] = {at = tonumber(ARGV[11]), step = ARGV[6], detail = ARGV[7] ~= '' and ARGV[7] or cjson.null}
+local detail = cjson.null
+if ARGV[7] ~= '' then detail = ARGV[7] end
+timeline[#timeline + 1] = {at = tonumber(ARGV[11]), step = ARGV[6], detail = detail}
 record.timeline = timeline
 record.version = (tonumber(record.version) or 0) + 1
 redis.call('SET', KEYS[1], restore(cjson.encode(record)), 'PX', ARGV[12])

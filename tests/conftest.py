@@ -1,4 +1,4 @@
-"""Shared fixtures: real Redis servers (embedded always, REDIS_URL too when set) with a key prefix per test."""
+"""Shared fixtures: real Redis servers (embedded always, REDIS_URL too when set), a key prefix per test."""
 
 from __future__ import annotations
 

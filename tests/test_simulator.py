@@ -281,6 +281,20 @@ async def test_refused_notification_is_redelivered(world: World) -> None:
     assert all(status == 200 for status in statuses[1:])
 
 
+async def test_unreachable_webhook_loses_nothing_once_fixed(world: World) -> None:
+    """While the webhook cannot be reached notifications stay queued; after the URL is fixed all arrive."""
+    async with running_simulator() as closed:
+        dead_url = f"{closed.base_url}/gone"
+    await ensure_channel(world.client, label="bot", target_url=dead_url, token=TOKEN)
+    rid = await world.send("truck-40", Horn())
+    sim = world.sim.simulator
+    await world.hook.wait_for(lambda: any(attempt.status is None for attempt in sim.delivery_attempts))
+    await ensure_channel(world.client, label="bot", target_url=world.hook.url, token=TOKEN)
+    await world.hook.wait_done(rid)
+    await sim.wait_idle()
+    assert world.hook.events_for(rid) == [ACCEPTED, SENT, SUCCESS]
+
+
 async def test_channel_and_remote_attributes_become_headers_and_query(world: World) -> None:
     """Header and Query attributes are sent with $Vin, $ChannelId and $ChannelLabel substituted."""
     subscribe = ChannelSubscribe(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.slack_emulator import find_action
 from redis.asyncio import Redis
 
+from bot.slack_emulator import find_action
 from tests.app_support import CHANNEL, OPERATOR, SECURITY, SECURITY2, BotUnderTest, start_bot, wait_until
 
 
@@ -18,7 +18,7 @@ async def _prompt(bot: BotUnderTest, text: str, user: str = SECURITY) -> None:
 
 
 async def test_confirmed_stolen_sends_exactly_one_request_even_on_double_click(bot: BotUnderTest) -> None:
-    """Two clicks on Confirm (a double click or a replay) send one request, and the second says it was used."""
+    """Two clicks on Confirm (double click or replay) send one request; the second says it was used."""
     await _prompt(bot, "stolen car-21 on")
     assert bot.simulator.remote_posts == []
     prompt = bot.slack.ephemerals(user=SECURITY)[-1]
@@ -88,4 +88,4 @@ async def test_immobilize_waits_for_a_second_person(bot: BotUnderTest) -> None:
     await bot.slack.wait_for(lambda: "approved by <@U0SECURITY2>" in str(message.edits[-1].blocks))
     events = [entry.event for entry in await bot.services.audit.vehicle_trail("VR1URHNSSKW000021")]
     assert "approved" in events and "confirmed" in events
-    assert CHANNEL == message.channel
+    assert message.channel == CHANNEL

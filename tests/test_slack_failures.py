@@ -44,7 +44,7 @@ async def test_not_in_channel_moves_the_request_to_a_dm_and_says_how_to_invite(b
 
 
 async def test_vendor_501_shows_the_reason_in_plain_words(bot: BotUnderTest) -> None:
-    """A thermal van asked to charge: the vendor's 501 becomes "does not support this action" on the message."""
+    """A thermal van asked to charge: the vendor's 501 shows as "does not support this action"."""
     await bot.command("charge truck-40 start", user=SECURITY)
     message = await bot.wait_for_request_message()
     await bot.slack.wait_for(lambda: message.edits and "does not support" in str(message.edits[-1].blocks))

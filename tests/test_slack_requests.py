@@ -17,7 +17,7 @@ async def test_lock_posts_one_request_message_with_the_vendor_answer(bot: BotUnd
 
 
 async def test_denied_user_is_told_which_permission_and_their_id(bot: BotUnderTest) -> None:
-    """A user without a grant gets an ephemeral denial naming the action and their user id; nothing is sent."""
+    """A user without a grant gets a private denial naming the action and their user id; nothing is sent."""
     await bot.command("lock van-12", user=STRANGER)
     answer = await bot.last_private_answer(STRANGER)
     assert "`lock`" in answer and STRANGER in answer

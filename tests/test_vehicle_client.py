@@ -321,8 +321,9 @@ async def test_simulator_answers_match_the_vendor_schemas(
         channel_id = await ensure_channel(client, label="bot", target_url=hook.url, token=CB_TOKEN)
         sent = await client.send_remote(VAN, channel_id, build_remote("l", Horn()))
         await sim.simulator.wait_idle()
-        token = await client._tokens.get()
-        auth = {"Authorization": f"Bearer {token}"}
+        form = {"grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
+        async with raw.post(sim.token_url, data=form) as answer:
+            auth = {"Authorization": f"Bearer {(await answer.json())['access_token']}"}
         params = {"client_id": CLIENT_ID}
         base = f"{sim.api_url}/accounts"
         remote_path = f"{base}/vehicles/{VAN}/channels/{channel_id}/remotes"

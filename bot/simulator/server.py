@@ -10,7 +10,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.simulator.app import API_PREFIX, TOKEN_PATH, Simulator
+from bot.simulator.app import API_PREFIX, DEFAULT_CLIENT_ID, TOKEN_PATH, Simulator
 from bot.simulator.engine import Delays
 from bot.simulator.fleet import SimVehicle, load_fleet
 
@@ -55,7 +55,7 @@ async def start_simulator(
     vehicles: Iterable[SimVehicle] | None = None,
     host: str = "127.0.0.1",
     port: int = 0,
-    client_id: str = "simulator-client",
+    client_id: str = DEFAULT_CLIENT_ID,
     client_secret: str | None = None,
     delay_scale: float = 1.0,
     redelivery_seconds: float = 10.0,

@@ -306,7 +306,7 @@ class SlackState:
         changed.set()
 
     # The timeout parameter is the agreed test-facing API (asyncio.timeout is used inside).
-    async def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:  # noqa: ASYNC109
+    async def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:
         """Wait until predicate() is truthy (re-checked on every state change) and return its value."""
         try:
             async with asyncio.timeout(timeout):

@@ -90,7 +90,9 @@ class StellantisClient:
 
     async def create_channel(self, subscribe: ChannelSubscribe) -> ChannelRef:
         """Create a channel (the account holds at most 5)."""
-        body = await self._request("POST", "/accounts/channels", json_body=subscribe.to_wire())
+        body = await self._request(
+            "POST", "/accounts/channels", json_body=subscribe.to_wire(), idempotent=False
+        )
         return ChannelRef.model_validate(body)
 
     async def get_channel(self, channel_id: str) -> Channel:

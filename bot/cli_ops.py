@@ -1,0 +1,81 @@
+"""Operator commands on the pipeline: `remote-bot dlq list|replay` and `remote-bot parked list`."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, cast
+
+from redis.asyncio import Redis
+
+from bot.config import ConfigError, Settings
+from bot.inbox import ELEMENT_FIELD, INBOX_MAXLEN, entry_fields
+from bot.store.keys import Keys
+
+
+@asynccontextmanager
+async def _connect(settings: Settings) -> AsyncIterator[tuple[Redis, Keys]]:
+    if not settings.redis_url:
+        raise ConfigError("REDIS_URL: not set")
+    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    try:
+        yield redis, Keys(settings.redis_key_prefix)
+    finally:
+        await redis.aclose()
+
+
+def _describe(element: str) -> str:
+    try:
+        data = json.loads(element)
+    except ValueError:
+        return "unreadable element"
+    event = data.get("remoteEvent") or (data.get("events") or [{}])[0]
+    status = event.get("eventStatus") or {}
+    return f"remote {event.get('remoteActionId')} {status.get('type')}/{status.get('status')}"
+
+
+async def dlq_list(settings: Settings) -> list[str]:
+    """One line per dead letter: entry id, deliveries, error and what the notification was."""
+    async with _connect(settings) as (redis, keys):
+        entries: list[Any] = cast(list[Any], await redis.xrange(keys.dead_letters()) or [])
+    return [
+        f"{entry_id} deliveries={fields.get('deliveries')} error={fields.get('error')} "
+        f"{_describe(fields.get(ELEMENT_FIELD, ''))}"
+        for entry_id, fields in entries
+    ]
+
+
+async def dlq_replay(settings: Settings, entry_id: str | None = None) -> int:
+    """Put dead letters (all, or one by id) back into the inbox; returns how many were moved."""
+    async with _connect(settings) as (redis, keys):
+        entries: list[Any]
+        if entry_id is None:
+            entries = cast(list[Any], await redis.xrange(keys.dead_letters()) or [])
+        else:
+            entries = cast(
+                list[Any], await redis.xrange(keys.dead_letters(), min=entry_id, max=entry_id) or []
+            )
+        for found_id, fields in entries:
+            async with redis.pipeline(transaction=True) as pipe:
+                pipe.xadd(
+                    keys.inbox(),
+                    dict(entry_fields(fields.get(ELEMENT_FIELD, ""))),
+                    maxlen=INBOX_MAXLEN,
+                    approximate=True,
+                )
+                pipe.xdel(keys.dead_letters(), found_id)
+                await pipe.execute()
+        return len(entries)
+
+
+async def parked_list(settings: Settings) -> list[str]:
+    """One line per parked remoteActionId: how many events wait and for how long."""
+    async with _connect(settings) as (redis, keys):
+        parked: list[Any] = await redis.zrange(keys.parked_index(), 0, -1, withscores=True)
+        lines = []
+        for remote_action_id, since in parked:
+            count = await redis.llen(keys.parked(remote_action_id))
+            lines.append(f"{remote_action_id} events={count} waiting={time.time() - float(since):.0f}s")
+        return lines

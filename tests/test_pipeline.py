@@ -1,0 +1,208 @@
+"""The notification pipeline through the served app: state machine, in-place updates, replies, alerts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.cli_ops import dlq_list, dlq_replay, parked_list
+from bot.inbox_worker import Consumer, WorkerOptions
+from bot.pipeline import Pipeline
+from bot.store.records import RequestStatus
+from bot.timeouts import sweep_once
+from tests.app_support import CHANNEL, BotUnderTest, wait_until
+from tests.pipeline_support import (
+    inbox_drained,
+    notification,
+    post,
+    running_bot,
+    seed_request,
+    stored,
+    wait_rendered,
+    wait_status,
+)
+
+
+async def test_command_to_done_edits_one_message_and_replies_once(bot: BotUnderTest) -> None:
+    """`lock van-12` ends with its one message edited to Done and one thread reply to the requester."""
+    await bot.command("lock van-12")
+    message = await bot.wait_for_request_message()
+    await bot.slack.wait_for(lambda: message.edits and "Done" in str(message.edits[-1].blocks), timeout=10)
+    await bot.simulator.wait_idle()
+    replies = await bot.slack.wait_for(lambda: bot.slack.replies(CHANNEL, message.ts))
+    assert len(replies) == 1
+    assert "U0OPERATOR" in replies[0].text
+    top_level = [m for m in bot.slack.messages(CHANNEL) if not m.thread_ts]
+    assert len(top_level) == 1
+    steps = str(message.edits[-1].blocks)
+    assert "Accepted" in steps
+    assert "Sent to the vehicle" in steps
+
+
+async def test_same_notification_three_times_changes_nothing_after_the_first(bot: BotUnderTest) -> None:
+    """A redelivered Done is recognised: one transition, one version bump, one reply."""
+    record, remote = await seed_request(bot)
+    done = notification(remote, "Done", "Success")
+    for _ in range(3):
+        assert (await post(bot, done)).status == 200
+    await wait_status(bot.services, record.id, RequestStatus.SUCCESS)
+    await wait_until(lambda: inbox_drained(bot.services))
+    after = await stored(bot.services, record.id)
+    assert after.version == record.version + 1
+    assert [step.step for step in after.timeline].count("Success") == 1
+    await bot.slack.wait_for(lambda: bot.slack.replies(CHANNEL, record.message_ts or ""))
+    assert len(bot.slack.replies(CHANNEL, record.message_ts or "")) == 1
+
+
+EVENTS = [
+    ("Pending", "Accepted", None),
+    ("Pending", "WakingUpVehicle", None),
+    ("Pending", "SentToVehicle", None),
+    ("Done", "Failed", "DoorsOpen"),
+]
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@given(order=st.permutations(EVENTS), duplicates=st.lists(st.sampled_from(EVENTS), max_size=3))
+async def test_any_order_ends_in_the_right_final_message(
+    bot: BotUnderTest, order: list[tuple[str, str, str | None]], duplicates: list[tuple[str, str, str | None]]
+) -> None:
+    """Whatever the order and redeliveries, the message ends Failed with the cause and the reply is single."""
+    record, remote = await seed_request(bot)
+    for event_type, status, cause in [*order, *duplicates]:
+        body = notification(remote, event_type, status, failure_cause=cause)
+        assert (await post(bot, body)).status == 200
+    await wait_status(bot.services, record.id, RequestStatus.FAILED)
+    await wait_until(lambda: inbox_drained(bot.services))
+    await wait_rendered(bot, record)
+    final = await stored(bot.services, record.id)
+    assert final.failure_cause == "DoorsOpen"
+    assert final.timeline[-1].step == "Failed"
+    message = bot.slack.message(record.message_channel or "", record.message_ts or "")
+    assert message is not None
+    assert "A door is open" in str(message.edits[-1].blocks)
+    await bot.slack.wait_for(lambda: bot.slack.replies(CHANNEL, record.message_ts or ""))
+    assert len(bot.slack.replies(CHANNEL, record.message_ts or "")) == 1
+
+
+async def test_notification_before_its_mapping_is_parked_then_applied(bot: BotUnderTest) -> None:
+    """A Done that arrives before the remoteActionId is mapped waits, then completes the request."""
+    record, remote = await seed_request(bot, mapped=False)
+    assert (await post(bot, notification(remote, "Done", "Success"))).status == 200
+    await wait_until(lambda: _has_parked(bot, remote))
+    assert any(remote in line for line in await parked_list(bot.settings))
+    await bot.services.requests.map_remote(remote, record.id)
+    await Pipeline(bot.services).replay_parked(remote)
+    await wait_status(bot.services, record.id, RequestStatus.SUCCESS)
+
+
+async def _has_parked(bot: BotUnderTest, remote: str) -> bool:
+    return bool(await bot.services.redis.llen(bot.services.keys.parked(remote)))
+
+
+async def test_failed_request_is_alerted_with_cause_and_link(redis_url: str, key_prefix: str) -> None:
+    """A Done/Failed posts one alert naming vehicle, action, cause and requester, with a permalink."""
+    async with running_bot(redis_url, key_prefix, alert_channel="C0ALERTS") as bot:
+        bot.slack.add_channel("C0ALERTS", "alerts")
+        record, remote = await seed_request(bot)
+        await post(bot, notification(remote, "Done", "Failed", failure_cause="VehicleConnectionTimeout"))
+        alerts = await bot.slack.wait_for(lambda: bot.slack.messages("C0ALERTS"))
+        text = alerts[0].text
+        assert "VehicleConnectionTimeout" in text
+        assert record.vehicle_name in text
+        assert "U0OPERATOR" in text
+        assert "Lock" in text
+
+
+async def test_poison_entry_goes_to_dead_letters_and_replay_finishes_it(
+    redis_url: str, key_prefix: str
+) -> None:
+    """An entry failing max_deliveries times reaches the DLQ with an alert; `dlq replay` completes it."""
+    async with running_bot(
+        redis_url, key_prefix, alert_channel="C0ALERTS", reclaim_idle_seconds=0.05, max_deliveries=2
+    ) as bot:
+        bot.slack.add_channel("C0ALERTS", "alerts")
+        record, remote = await seed_request(bot)
+        key = bot.services.keys.request(record.id)
+        good = await bot.services.redis.get(key)
+        await bot.services.redis.set(key, "{not json")
+        await post(bot, notification(remote, "Done", "Success"))
+        await wait_until(lambda: _dlq_size(bot, 1), timeout=10)
+        alerts = await bot.slack.wait_for(lambda: bot.slack.messages("C0ALERTS"))
+        assert "dead-letter" in alerts[0].text
+        assert len(await dlq_list(bot.settings)) == 1
+        await bot.services.redis.set(key, good or "")
+        assert await dlq_replay(bot.settings) == 1
+        await wait_status(bot.services, record.id, RequestStatus.SUCCESS)
+        assert await dlq_list(bot.settings) == []
+
+
+async def _dlq_size(bot: BotUnderTest, size: int) -> bool:
+    return int(await bot.services.redis.xlen(bot.services.keys.dead_letters())) >= size
+
+
+async def test_killed_worker_entry_is_finished_by_another_consumer_once(
+    redis_url: str, key_prefix: str
+) -> None:
+    """An entry read by a consumer that dies before acking is reclaimed and applied exactly once."""
+    async with running_bot(redis_url, key_prefix, reclaim_idle_seconds=0.05) as bot:
+        services = bot.services
+        record, remote = await seed_request(bot)
+        pipeline = Pipeline(services)
+        dead = Consumer(services, pipeline, WorkerOptions(), name="dead-consumer")
+        await dead.inbox.ensure_group()
+        # Stop the app's consumers from seeing the entry first: the dead consumer reads it directly.
+        await services.redis.xadd(
+            services.keys.inbox(),
+            {"e": json.dumps(notification(remote, "Done", "Success")), "t": "0"},
+        )
+        taken = await dead.inbox.read(10, 100)
+        if not taken:  # a live consumer was faster; the property still holds
+            await wait_status(services, record.id, RequestStatus.SUCCESS)
+        await wait_status(services, record.id, RequestStatus.SUCCESS)
+        await wait_until(lambda: inbox_drained(services))
+        final = await stored(services, record.id)
+        assert final.version == record.version + 1
+        await bot.slack.wait_for(lambda: bot.slack.replies(CHANNEL, record.message_ts or ""))
+        assert len(bot.slack.replies(CHANNEL, record.message_ts or "")) == 1
+
+
+async def test_timeout_marks_no_answer_then_a_late_done_completes(redis_url: str, key_prefix: str) -> None:
+    """With no Done in time the vendor is asked, the request shows no answer, alerts; a late Done ends it."""
+    async with running_bot(redis_url, key_prefix, alert_channel="C0ALERTS", action_timeout_seconds=60) as bot:
+        bot.slack.add_channel("C0ALERTS", "alerts")
+        record, remote = await seed_request(bot)
+        services = bot.services
+        await services.redis.zadd(services.keys.deadlines(), {record.id: 0})
+        bot.simulator.fail_next("/remotes/", 404)
+        await sweep_once(Pipeline(services))
+        await wait_status(services, record.id, RequestStatus.NO_ANSWER)
+        alerts = await bot.slack.wait_for(lambda: bot.slack.messages("C0ALERTS"))
+        assert "No final answer" in alerts[0].text
+        await wait_rendered(bot, record)
+        await post(bot, notification(remote, "Done", "Success"))
+        await wait_status(services, record.id, RequestStatus.SUCCESS)
+
+
+async def test_slack_429_defers_the_update_and_the_final_state_still_lands(bot: BotUnderTest) -> None:
+    """chat.update answered 429 is retried after Retry-After; the message ends showing Done."""
+    record, remote = await seed_request(bot)
+    bot.slack.rate_limit_next("chat.update", retry_after=1)
+    await post(bot, notification(remote, "Done", "Success"))
+    await wait_status(bot.services, record.id, RequestStatus.SUCCESS)
+    await wait_rendered(bot, record, timeout=10)
+    message = bot.slack.message(record.message_channel or "", record.message_ts or "")
+    assert message is not None
+    assert "Done" in str(message.edits[-1].blocks)
+    assert any(call.status == 429 for call in bot.slack.calls("chat.update"))
+
+
+async def test_concurrent_sweeps_are_single_replica(bot: BotUnderTest) -> None:
+    """Two sweeps at once: only one holds the lease."""
+    pipeline = Pipeline(bot.services)
+    await bot.services.redis.set(bot.services.keys.lock("deadline-sweep"), "other", px=5000)
+    assert await sweep_once(pipeline) == 0
+    await asyncio.sleep(0)
