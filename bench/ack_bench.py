@@ -1,0 +1,167 @@
+"""Slack acknowledgement latency under load: the bot beside a bare Bolt app that only acknowledges.
+
+Run: `.venv/bin/python -m bench.ack_bench [--seconds 30] [--rates 5,20,50]`. The bot (`remote-bot serve`),
+the vehicle-cloud simulator and the Slack emulator each run in their own process; Redis is REDIS_URL
+when set, else an embedded server. Signed slash commands are sent open-loop (at fixed instants,
+whatever the answers) and the time to each HTTP answer, which is Slack's acknowledgement, is measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import aiohttp
+
+from bench.processes import free_port, python, spawn, stop, wait_http
+from bench.slack_emulator_process import CHANNEL, USER
+from bot.bundled import DEMO_FLEET, SAMPLE_POLICY
+from bot.embedded_redis import EmbeddedRedis
+from bot.slack_emulator import DEFAULT_BOT_TOKEN, sign
+
+SECRET = "bench-signing-secret"
+COMMANDS = (
+    "lock van-12",
+    "unlock van-14",
+    "horn car-21",
+    "lights van-12 on",
+    "state van-14 --no-refresh",
+    "whoami",
+    "help",
+    "locate car-52",
+)
+
+
+@dataclass
+class Result:
+    """Latencies (seconds) and failures of one load run."""
+
+    latencies: list[float]
+    errors: int
+
+    def percentile(self, share: float) -> float:
+        """The latency below which `share` of the answers came, in milliseconds."""
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return 1000 * ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def _send(session: aiohttp.ClientSession, url: str, text: str, result: Result) -> None:
+    body = urlencode(
+        {
+            "command": "/vehicle",
+            "text": text,
+            "user_id": USER,
+            "user_name": "bench",
+            "channel_id": CHANNEL,
+            "team_id": "T0EMULATOR",
+            "trigger_id": uuid.uuid4().hex,
+            "response_url": url.replace("/slack/events", "/bench-response"),
+        }
+    ).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SECRET, body)}
+    started = time.perf_counter()
+    try:
+        async with session.post(url, data=body, headers=headers) as response:
+            await response.read()
+            ok = response.status == 200
+    except aiohttp.ClientError:
+        ok = False
+    if ok:
+        result.latencies.append(time.perf_counter() - started)
+    else:
+        result.errors += 1
+
+
+async def open_loop(url: str, rate: float, seconds: float) -> Result:
+    """Send `rate` commands per second for `seconds`, each at its planned instant."""
+    result = Result([], 0)
+    commands = itertools.cycle(COMMANDS)
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        start = time.perf_counter()
+        tasks = []
+        for index in range(int(rate * seconds)):
+            delay = start + index / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(_send(session, url, next(commands), result)))
+        await asyncio.gather(*tasks)
+    return result
+
+
+async def main(seconds: float, rates: list[float]) -> None:
+    """Start the processes, load both apps at each rate, print the table."""
+    embedded = None if os.environ.get("REDIS_URL") else EmbeddedRedis().start()
+    redis_url = os.environ.get("REDIS_URL") or (embedded.url if embedded else "")
+    sim_port, slack_port, bot_port, bare_port = (free_port() for _ in range(4))
+    slack_api = f"http://127.0.0.1:{slack_port}/api/"
+    env = {
+        "SLACK_BOT_TOKEN": DEFAULT_BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack_api,
+        "STELLANTIS_API_URL": f"http://127.0.0.1:{sim_port}/connectedcar/v1",
+        "STELLANTIS_TOKEN_URL": f"http://127.0.0.1:{sim_port}/oauth2/token",
+        "STELLANTIS_CLIENT_ID": "bench-client",
+        "STELLANTIS_SCOPE": "remote",
+        "CALLBACK_PUBLIC_URL": f"http://127.0.0.1:{bot_port}",
+        "CALLBACK_TOKENS": "bench-callback-token",
+        "REDIS_URL": redis_url,
+        "REDIS_KEY_PREFIX": f"bench:{uuid.uuid4().hex[:8]}:",
+        "PORT": str(bot_port),
+        "POLICY_FILE": str(SAMPLE_POLICY),
+        "FLEET_FILE": str(DEMO_FLEET),
+        "SIMULATOR_DELAY_SCALE": "0.01",
+    }
+    children = [
+        spawn(python("bot.cli", "simulator", "--port", str(sim_port)), env),
+        spawn(python("bench.slack_emulator_process", str(slack_port))),
+    ]
+    try:
+        await wait_http(f"http://127.0.0.1:{sim_port}/_simulator/state")
+        await wait_http(slack_api + "api.test")
+        children.append(spawn(python("bot.cli", "serve"), env))
+        children.append(
+            spawn(python("bench.bare_bolt", str(bare_port), SECRET, slack_api, DEFAULT_BOT_TOKEN))
+        )
+        await wait_http(f"http://127.0.0.1:{bot_port}/healthz")
+        await wait_http(f"http://127.0.0.1:{bare_port}/healthz")
+        rows = []
+        for rate in rates:
+            for name, port in (("bot", bot_port), ("bare Bolt", bare_port)):
+                result = await open_loop(f"http://127.0.0.1:{port}/slack/events", rate, seconds)
+                rows.append((rate, name, result))
+        print(f"\nSlack acknowledgement latency, open loop, {seconds:g} s per rate (2-core machine)")
+        print(
+            f"{'rate/s':>7} {'app':<10} {'sent':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7}"
+        )
+        for rate, name, result in rows:
+            worst = 1000 * max(result.latencies) if result.latencies else float("nan")
+            print(
+                f"{rate:>7g} {name:<10} {len(result.latencies) + result.errors:>6} "
+                f"{result.percentile(0.5):>8.1f} {result.percentile(0.99):>8.1f} {worst:>8.1f} {result.errors:>7}"
+            )
+        for rate in rates:
+            bot, bare = (r for q, _, r in rows if q == rate)
+            ratio = bot.percentile(0.99) / bare.percentile(0.99)
+            print(f"p99 at {rate:g}/s: bot {bot.percentile(0.99):.1f} ms = {ratio:.2f} x bare Bolt")
+    finally:
+        for child in children:
+            stop(child)
+        if embedded is not None:
+            embedded.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--rates", default="5,20,50")
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.seconds, [float(rate) for rate in arguments.rates.split(",")]))
