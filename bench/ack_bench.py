@@ -144,10 +144,9 @@ async def main(seconds: float, rates: list[float]) -> None:
         )
         for rate, name, result in rows:
             worst = 1000 * max(result.latencies) if result.latencies else float("nan")
-            print(
-                f"{rate:>7g} {name:<10} {len(result.latencies) + result.errors:>6} "
-                f"{result.percentile(0.5):>8.1f} {result.percentile(0.99):>8.1f} {worst:>8.1f} {result.errors:>7}"
-            )
+            sent = len(result.latencies) + result.errors
+            p50, p99 = result.percentile(0.5), result.percentile(0.99)
+            print(f"{rate:>7g} {name:<10} {sent:>6} {p50:>8.1f} {p99:>8.1f} {worst:>8.1f} {result.errors:>7}")
         for rate in rates:
             bot, bare = (r for q, _, r in rows if q == rate)
             ratio = bot.percentile(0.99) / bare.percentile(0.99)

@@ -8,9 +8,11 @@ import logging
 import sys
 from collections.abc import Sequence
 
+import aiohttp
 from aiohttp import web
 
 from bot.config import SERVE_REQUIRED, ConfigError, Settings, load_settings
+from bot.vehicle.errors import VendorError
 
 log = logging.getLogger("remote-bot")
 
@@ -100,6 +102,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"remote-bot: configuration error: {error}", file=sys.stderr)
         return 2
+    except VendorError as error:
+        print(f"remote-bot: cannot start: the vehicle cloud answered: {error}", file=sys.stderr)
+        return 3
+    except (OSError, aiohttp.ClientError) as error:
+        print(f"remote-bot: cannot start: {type(error).__name__}: {error}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         return 130
 

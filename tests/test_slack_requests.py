@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.app_support import CHANNEL, OPERATOR, STRANGER, BotUnderTest
+import pytest
+
+from tests.app_support import CALLBACK_TOKEN, CHANNEL, OPERATOR, SECURITY, STRANGER, BotUnderTest
 
 
 async def test_lock_posts_one_request_message_with_the_vendor_answer(bot: BotUnderTest) -> None:
@@ -39,3 +41,31 @@ async def test_operator_outside_their_vehicle_group_is_denied(bot: BotUnderTest)
     await bot.command("horn car-33", user=OPERATOR)
     answer = await bot.last_private_answer()
     assert "not allowed" in answer and "car-33" in answer
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [
+        ("unlock van-12", {"locking": {"state": "Unlocked"}}),
+        ("precondition van-12 at 07:30 mon,tue 21C slot 2", "preconditioning"),
+        ("wakeup van-12", {"wakeup": {"action": "Wakeup"}}),
+        ("state van-12", {"wakeup": {"action": "Wakeup"}}),
+        ("locate van-12", {"vehicleFinder": {"action": "GetPresentLocation"}}),
+        ("navigate van-12 48.8584,2.2945", "navigation"),
+        ("charge van-12 rate low", {"charging": {"charge": {"settings": {"chargePreferenceRate": "Low"}}}}),
+        ("tan van-12 deny", {"tan": {"confirm": {"state": False}}}),
+    ],
+)
+async def test_each_remote_subcommand_reaches_the_vehicle_cloud(
+    bot: BotUnderTest, text: str, action: dict[str, object] | str
+) -> None:
+    """Each remote subcommand typed by an allowed user posts one request message and sends its action."""
+    await bot.command(text, user=SECURITY)
+    await bot.wait_for_request_message()
+    await bot.slack.wait_for(lambda: bot.simulator.remote_posts)
+    (post,) = bot.simulator.remote_posts
+    if isinstance(action, str):
+        assert list(post.body["action"]) == [action]
+    else:
+        assert post.body["action"] == action
+    assert {"type": "Body", "key": "cbtoken", "value": CALLBACK_TOKEN} in post.body["attributes"]
