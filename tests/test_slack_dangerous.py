@@ -89,3 +89,29 @@ async def test_immobilize_waits_for_a_second_person(bot: BotUnderTest) -> None:
     events = [entry.event for entry in await bot.services.audit.vehicle_trail("VR1URHNSSKW000021")]
     assert "approved" in events and "confirmed" in events
     assert message.channel == CHANNEL
+
+
+async def test_approval_expires_and_the_message_says_so(redis_url: str, key_prefix: str) -> None:
+    """An approval clicked after the approval TTL sends nothing and the request shows "approval expired"."""
+    async for bot in start_bot(redis_url, key_prefix, approval_ttl_seconds=0.05):
+        await _prompt(bot, "immobilize car-21 on")
+        await bot.driver.click_button("rb_confirm", SECURITY)
+        message = await bot.wait_for_request_message()
+        redis = bot.services.redis
+        await wait_until(lambda: _no_keys(redis, f"{key_prefix}approval:*"))
+        await bot.driver.click_button("rb_approve", SECURITY2, message=message)
+        await bot.slack.wait_for(
+            lambda: message.edits and "Approval expired" in str(message.edits[-1].blocks)
+        )
+        assert bot.simulator.remote_posts == []
+
+
+async def test_rejection_sends_nothing_and_names_the_rejecter(bot: BotUnderTest) -> None:
+    """A second person's Reject ends the request without contacting the vehicle."""
+    await _prompt(bot, "immobilize car-21 on")
+    await bot.driver.click_button("rb_confirm", SECURITY)
+    message = await bot.wait_for_request_message()
+    await bot.driver.click_button("rb_reject", SECURITY2, message=message)
+    await bot.slack.wait_for(lambda: message.edits and "Rejected" in str(message.edits[-1].blocks))
+    assert "U0SECURITY2" in str(message.edits[-1].blocks)
+    assert bot.simulator.remote_posts == []
