@@ -76,6 +76,12 @@ async def _readyz(request: web.Request) -> web.Response:
         await asyncio.wait_for(services.redis.ping(), timeout=2)
     except (RedisError, OSError, TimeoutError) as error:
         return web.json_response({"status": "not ready", "redis": type(error).__name__}, status=503)
+    if services.settings.slack_app_token is not None:
+        handler = services.socket_mode
+        connected = handler is not None and await handler.client.is_connected()
+        if not connected:
+            return web.json_response({"status": "not ready", "redis": "ok", "socket_mode": "down"}, status=503)
+        return web.json_response({"status": "ready", "redis": "ok", "socket_mode": "connected"})
     return web.json_response({"status": "ready", "redis": "ok"})
 
 
@@ -193,6 +199,7 @@ async def socket_mode_forever(services: Services) -> None:
     token = services.settings.slack_app_token
     assert token is not None
     handler = AsyncSocketModeHandler(services.bolt, token.get_secret_value())
+    services.socket_mode = handler
     try:
         await handler.connect_async()  # type: ignore[no-untyped-call]
         await asyncio.Event().wait()

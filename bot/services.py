@@ -38,6 +38,7 @@ class Services:
     simulator: bool
     work: WorkTracker
     bolt: Any = None  # the Bolt app, set by the wiring module once listeners are registered
+    socket_mode: Any = None  # the Socket Mode handler when SLACK_APP_TOKEN is set and it is connecting
 
     @classmethod
     def assemble(
