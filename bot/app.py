@@ -16,6 +16,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
 from bot.authz import Authorizer
+from bot.cancellation import pause, raise_if_cancelling
 from bot.config import SERVE_REQUIRED, Settings
 from bot.fleet import Fleet
 from bot.messenger import Messenger, build_slack_clients
@@ -80,7 +81,9 @@ async def _readyz(request: web.Request) -> web.Response:
         handler = services.socket_mode
         connected = handler is not None and await handler.client.is_connected()
         if not connected:
-            return web.json_response({"status": "not ready", "redis": "ok", "socket_mode": "down"}, status=503)
+            return web.json_response(
+                {"status": "not ready", "redis": "ok", "socket_mode": "down"}, status=503
+            )
         return web.json_response({"status": "ready", "redis": "ok", "socket_mode": "connected"})
     return web.json_response({"status": "ready", "redis": "ok"})
 
@@ -188,8 +191,9 @@ async def reconcile_stale_sends_forever(services: Services) -> None:
         try:
             await reconcile_stale_sends(services)
         except (RedisError, OSError) as error:
+            raise_if_cancelling()
             log.warning("stale-send reconciliation skipped: %s", type(error).__name__)
-        await asyncio.sleep(interval)
+        await pause(interval)
 
 
 async def socket_mode_forever(services: Services) -> None:

@@ -82,8 +82,10 @@ class Settings(BaseSettings):
     policy_reload_seconds: float = Field(5.0, gt=0)
     max_deliveries: int = Field(5, ge=1)
 
-    # Slack update budget, shared by all replicas
+    # Slack update budget, shared by all replicas: at most RATE chat.update calls in any window of
+    # SLACK_UPDATE_WINDOW_SECONDS (default 60, so the rate is per minute; tests shorten the window).
     slack_update_rate_per_minute: int = Field(50, ge=1)
+    slack_update_window_seconds: float = Field(60.0, gt=0)
 
     # Simulator (demo and tests)
     simulator_delay_scale: float = Field(1.0, ge=0)

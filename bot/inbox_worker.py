@@ -16,6 +16,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.alerts import alert_in_background
+from bot.cancellation import raise_if_cancelling
 from bot.inbox import Entry, Inbox
 from bot.pipeline import Pipeline
 from bot.services import Services
@@ -140,6 +141,7 @@ class Consumer:
                 if entries:
                     await self.process(entries)
             except (RedisConnectionError, RedisTimeoutError, OSError) as error:
+                raise_if_cancelling()
                 log.warning(
                     "inbox consumer %s: Redis unavailable (%s)", self.inbox.consumer, type(error).__name__
                 )
@@ -174,6 +176,7 @@ def render_job(poll_seconds: float = 0.2) -> Job:
             try:
                 await renderer.run(poll_seconds=poll_seconds)
             except (RedisConnectionError, RedisTimeoutError, OSError) as error:
+                raise_if_cancelling()
                 log.warning("renderer: Redis unavailable (%s)", type(error).__name__)
                 await asyncio.sleep(1.0)
 

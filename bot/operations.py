@@ -118,6 +118,7 @@ async def start_request(
     record = await services.requests.update(record.id, attach_message)
     if needs_approval:
         await services.approvals.issue(request.requester, {"request_id": record.id}, token=record.id)
+        await services.requests.set_deadline(record.id, time.time() + services.settings.approval_ttl_seconds)
     else:
         record = await send(services, record.id, request.feature)
     return Started(record, moved_to_dm=posted.moved_to_dm, post_error=posted.error)
@@ -180,6 +181,26 @@ async def _refuse(services: Services, request_id: str, words: str) -> RequestRec
     await services.audit.record(
         "outcome", user=record.requester, action=record.action, vin=record.vin, request_id=record.id,
         detail=f"refused: {words}",
+    )  # fmt: skip
+    await _refresh_message(services, record)
+    return record
+
+
+async def expire_approval(services: Services, request_id: str) -> RequestRecord | None:
+    """Close a request nobody approved in time; the message says so. None if it was decided meanwhile."""
+
+    def expired(record: RequestRecord) -> None:
+        if record.status is RequestStatus.AWAITING_APPROVAL:
+            record.status = RequestStatus.EXPIRED
+            record.add_step("expired")
+
+    record = await services.requests.update(request_id, expired)
+    if record.status is not RequestStatus.EXPIRED:
+        return None
+    await services.approvals.discard(request_id)
+    await services.audit.record(
+        "expired", user=record.requester, action=record.action, vin=record.vin, request_id=record.id,
+        detail="no approval in time",
     )  # fmt: skip
     await _refresh_message(services, record)
     return record

@@ -152,7 +152,7 @@ class Pipeline:
         if record is None:
             return
         if record.status.is_final:
-            await services.redis.zrem(services.keys.deadlines(), request_id)
+            await services.requests.clear_deadline(request_id)
             record = await self._fill_outcome(record, event)
         if changed or record.status.is_final:
             await self.renderer.mark_dirty(request_id)
@@ -253,5 +253,5 @@ async def remote_attached(services: Services, record: RequestRecord) -> None:
         return
     if not record.status.is_final:
         due = time.time() + services.settings.timeout_for(record.action)
-        await services.redis.zadd(services.keys.deadlines(), {record.id: due})
+        await services.requests.set_deadline(record.id, due)
     await replay_parked(services, record.remote_action_id)

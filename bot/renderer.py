@@ -15,6 +15,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.cancellation import pause
 from bot.rendering import request_message
 from bot.services import Services
 from bot.slack_budget import MESSAGE_GAP_MS, SlackBudget
@@ -64,8 +65,12 @@ class Renderer:
         self._redis = services.redis
         self._keys = services.keys
         self._client = client or render_client(services)
+        settings = services.settings
         self.budget = SlackBudget(
-            services.redis, services.keys, services.settings.slack_update_rate_per_minute
+            services.redis,
+            services.keys,
+            settings.slack_update_rate_per_minute,
+            window_seconds=settings.slack_update_window_seconds,
         )
         self._release = services.redis.register_script(_RELEASE)
 
@@ -160,4 +165,4 @@ class Renderer:
             if due:
                 await asyncio.gather(*(self._render_bounded(request_id, limit) for request_id in due))
             if len(due) < batch:
-                await asyncio.sleep(poll_seconds)
+                await pause(poll_seconds)

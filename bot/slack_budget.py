@@ -8,7 +8,7 @@ from redis.asyncio import Redis
 
 from bot.store.keys import Keys
 
-# KEYS: bucket hash; ARGV: now ms, capacity, refill per ms, reserve, '1' for a final state.
+# KEYS: bucket hash; ARGV: now ms, capacity, refill per ms, reserve, '1' for a final state, ttl ms.
 # Returns 0 when a token was taken, else the ms to wait before one is available to this caller.
 _TAKE = """
 local now = tonumber(ARGV[1])
@@ -22,26 +22,36 @@ if now > at then tokens = math.min(capacity, tokens + (now - at) * refill) end
 local wait = 0
 if tokens >= need then tokens = tokens - 1 else wait = math.ceil((need - tokens) / refill) end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(math.max(now, at)))
-redis.call('PEXPIRE', KEYS[1], 120000)
+redis.call('PEXPIRE', KEYS[1], ARGV[6])
 return wait
 """
 
 MESSAGE_GAP_MS = 1000  # at most one chat.update per message per second
+# Slack counts a call when it arrives, which varies after the token was taken (rendering, network,
+# a busy event loop): a window's refill is spread over 5% more time so late arrivals stay in budget.
+ARRIVAL_ALLOWANCE = 0.05
 
 
 class SlackBudget:
-    """Workspace-wide chat.update budget: at most `rate_per_minute` in any minute, finals served first.
+    """Workspace-wide chat.update budget: at most `rate_per_minute` in any window, finals served first.
 
-    The bucket holds a tenth of a minute's budget; it refills with the rest, so a full bucket plus a
-    minute of refill never exceeds the rate. Intermediate states leave a reserve for final states.
+    The window is a minute unless `window_seconds` says otherwise (tests shorten it). The bucket holds
+    a tenth of a window's budget; it refills with the rest over a window plus ARRIVAL_ALLOWANCE, so a
+    full bucket plus a window of refill stays under the rate even when calls reach Slack late.
+    Intermediate states leave a reserve for final states.
     """
 
-    def __init__(self, redis: Redis, keys: Keys, rate_per_minute: int) -> None:
+    def __init__(
+        self, redis: Redis, keys: Keys, rate_per_minute: int, *, window_seconds: float = 60.0
+    ) -> None:
         self._redis = redis
         self._keys = keys
+        window_ms = window_seconds * 1000
         self.capacity = max(1, rate_per_minute // 10)
-        self._refill_per_ms = max(rate_per_minute - self.capacity, 1) / 60_000
+        self._refill_per_ms = max(rate_per_minute - self.capacity, 1) / (window_ms * (1 + ARRIVAL_ALLOWANCE))
         self._reserve = self.capacity // 3
+        # An idle bucket is full again long before its hash expires (refilling takes ~window/9).
+        self._ttl_ms = max(120_000, int(2 * window_ms))
         self._take = redis.register_script(_TAKE)
 
     async def take(self, *, final: bool) -> int:
@@ -54,6 +64,7 @@ class SlackBudget:
                 repr(self._refill_per_ms),
                 self._reserve,
                 "1" if final else "0",
+                self._ttl_ms,
             ],
         )
         return int(wait)

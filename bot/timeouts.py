@@ -13,8 +13,11 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.alerts import alert_once
+from bot.cancellation import pause, raise_if_cancelling
+from bot.operations import expire_approval
 from bot.pipeline import Pipeline
 from bot.services import Services
+from bot.store.records import RequestStatus
 from bot.vehicle.errors import VendorError
 from bot.vehicle.events import DONE, VehicleEvent
 
@@ -30,8 +33,12 @@ async def check_request(pipeline: Pipeline, request_id: str) -> str:
     services = pipeline.services
     record = await services.requests.get(request_id)
     if record is None or record.status.is_final:
-        await services.redis.zrem(services.keys.deadlines(), request_id)
+        await services.requests.clear_deadline(request_id)
         return "closed"
+    if record.status is RequestStatus.AWAITING_APPROVAL:
+        await expire_approval(services, request_id)
+        await services.requests.clear_deadline(request_id)
+        return "expired"
     remote = None
     if record.remote_action_id is not None:
         try:
@@ -49,10 +56,10 @@ async def check_request(pipeline: Pipeline, request_id: str) -> str:
             failure_cause=remote.failure_cause,
         )
         await pipeline.apply(event)
-        await services.redis.zrem(services.keys.deadlines(), request_id)
+        await services.requests.clear_deadline(request_id)
         return "completed"
     result = await pipeline.transitions.mark_no_answer(request_id, record.remote_action_id)
-    await services.redis.zrem(services.keys.deadlines(), request_id)
+    await services.requests.clear_deadline(request_id)
     await pipeline.settle(request_id, None, changed=result.changed)
     stored = await services.requests.get(request_id)
     if stored is not None and result.changed:
@@ -67,9 +74,7 @@ async def sweep_once(pipeline: Pipeline, *, lease_ms: int = 30_000, limit: int =
     if not await services.redis.set(lease, token, nx=True, px=lease_ms):
         return 0
     try:
-        due = await services.redis.zrangebyscore(
-            services.keys.deadlines(), 0, time.time(), start=0, num=limit
-        )
+        due = await services.requests.due_deadlines(time.time(), limit)
         for request_id in due:
             try:
                 await check_request(pipeline, str(request_id))
@@ -100,7 +105,8 @@ def sweep_job(interval_seconds: float | None = None) -> Callable[[Services], Cor
             try:
                 await sweep_once(pipeline)
             except (RedisConnectionError, RedisTimeoutError, OSError) as error:
+                raise_if_cancelling()
                 log.warning("deadline sweep: Redis unavailable (%s)", type(error).__name__)
-            await asyncio.sleep(interval)
+            await pause(interval)
 
     return job

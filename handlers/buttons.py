@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.fleet import Vehicle
-from bot.operations import send
+from bot.operations import expire_approval, send
 from bot.rendering import ButtonId
 from bot.services import Services
 from bot.store.records import RequestRecord, RequestStatus
@@ -102,7 +102,7 @@ class ButtonListener:
             return
         claim = await self.services.approvals.claim(request_id, caller.user, owner_must_click=False)
         if claim.result is ClaimResult.MISSING:
-            await self._expire(record)
+            await expire_approval(self.services, record.id)
             await say_privately(
                 caller, ":hourglass: This approval expired: the requester must run the command again."
             )
@@ -126,15 +126,6 @@ class ButtonListener:
             await send(self.services, record.id, feature)
         else:
             await self.services.messenger.update_request(record)
-
-    async def _expire(self, record: RequestRecord) -> None:
-        def expired(stored: RequestRecord) -> None:
-            if stored.status is RequestStatus.AWAITING_APPROVAL:
-                stored.status = RequestStatus.EXPIRED
-                stored.add_step("expired")
-
-        updated = await self.services.requests.update(record.id, expired)
-        await self.services.messenger.update_request(updated)
 
     async def on_retry(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         """Run a failed request's command again, through the same checks, as the user who clicked."""

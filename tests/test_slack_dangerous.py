@@ -115,3 +115,17 @@ async def test_rejection_sends_nothing_and_names_the_rejecter(bot: BotUnderTest)
     await bot.slack.wait_for(lambda: message.edits and "Rejected" in str(message.edits[-1].blocks))
     assert "U0SECURITY2" in str(message.edits[-1].blocks)
     assert bot.simulator.remote_posts == []
+
+
+async def test_unapproved_request_expires_by_itself(redis_url: str, key_prefix: str) -> None:
+    """Without any click, the deadline sweep marks a request nobody approved in time as expired."""
+    async for bot in start_bot(redis_url, key_prefix, approval_ttl_seconds=0.05, action_timeout_seconds=0.2):
+        await _prompt(bot, "immobilize car-21 on")
+        await bot.driver.click_button("rb_confirm", SECURITY)
+        message = await bot.wait_for_request_message()
+        await bot.slack.wait_for(
+            lambda: message.edits and "Approval expired" in str(message.edits[-1].blocks)
+        )
+        events = [entry.event for entry in await bot.services.audit.vehicle_trail("VR1URHNSSKW000021")]
+        assert "expired" in events
+        assert bot.simulator.remote_posts == []

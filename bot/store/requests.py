@@ -129,6 +129,19 @@ class RequestStore:
                 records.append(record)
         return records
 
+    async def set_deadline(self, request_id: str, due: float) -> None:
+        """When the request's final answer is due (epoch seconds); the sweep looks at it then."""
+        await self._redis.zadd(self._keys.deadlines(), {request_id: due})
+
+    async def clear_deadline(self, request_id: str) -> None:
+        """Forget a request's deadline (it ended, or the sweep handled it)."""
+        await self._redis.zrem(self._keys.deadlines(), request_id)
+
+    async def due_deadlines(self, now: float, limit: int) -> list[str]:
+        """Ids of requests whose deadline has passed, oldest first."""
+        due = await self._redis.zrangebyscore(self._keys.deadlines(), 0, now, start=0, num=limit)
+        return [str(request_id) for request_id in due]
+
     async def stale_sending(self, older_than: float) -> list[str]:
         """Ids of requests left in "sending" since before `older_than` (epoch seconds)."""
         return [str(rid) for rid in await self._redis.zrangebyscore(self._keys.sending(), 0, older_than)]
