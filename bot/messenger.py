@@ -82,15 +82,6 @@ class Messenger:
         response = await self._posting.chat_postMessage(channel=dm_channel, **message.as_kwargs())
         return Posted(dm_channel, str(response["ts"]), moved_to_dm=True, error=code)
 
-    async def update_request(self, record: RequestRecord) -> None:
-        """Edit the request message in place from the stored record."""
-        if record.message_channel is None or record.message_ts is None:
-            return
-        message = request_message(record)
-        await self.client.chat_update(
-            channel=record.message_channel, ts=record.message_ts, **message.as_kwargs()
-        )
-
     async def reply_done(self, record: RequestRecord) -> None:
         """The one thread reply under the request message when it ends."""
         if record.message_channel is None or record.message_ts is None:

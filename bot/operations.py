@@ -8,13 +8,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
-
 from bot.fleet import Vehicle
 from bot.pipeline import remote_attached
+from bot.renderer import show_latest
 from bot.services import Services
 from bot.store.records import RequestRecord, RequestStatus
-from bot.store.requests import InFlight
+from bot.store.requests import InFlight, NotSendable
 from bot.vehicle.channels import callback_body_attributes
 from bot.vehicle.errors import (
     AuthError,
@@ -102,6 +101,7 @@ async def start_request(
         remote_body=request.feature.action_body(),
         simulator=services.simulator,
     )
+    record.inflight_slot = next(iter(record.remote_body))
     record.add_step("requested", detail=request.requester)
     conflict = await services.requests.create(record)
     if conflict is not None:
@@ -110,23 +110,30 @@ async def start_request(
         "requested", user=request.requester, action=request.action, vin=record.vin, request_id=record.id,
         detail=request.summary,
     )  # fmt: skip
+    if needs_approval:  # before the Approve button can be seen, so an early click finds its ticket
+        await services.approvals.issue(request.requester, {"request_id": record.id}, token=record.id)
+        await services.requests.set_deadline(record.id, time.time() + services.settings.approval_ttl_seconds)
     posted = await services.messenger.post_request(record)
 
     def attach_message(stored: RequestRecord) -> None:
         stored.message_channel, stored.message_ts = posted.channel, posted.ts
 
     record = await services.requests.update(record.id, attach_message)
-    if needs_approval:
-        await services.approvals.issue(request.requester, {"request_id": record.id}, token=record.id)
-        await services.requests.set_deadline(record.id, time.time() + services.settings.approval_ttl_seconds)
-    else:
+    if not needs_approval:
         record = await send(services, record.id, request.feature)
     return Started(record, moved_to_dm=posted.moved_to_dm, post_error=posted.error)
 
 
 async def send(services: Services, request_id: str, feature: RemoteFeature) -> RequestRecord:
     """Send the stored request to the vendor exactly once, and record the answer."""
-    record = await services.requests.update(request_id, _mark_sending)
+    try:
+        record = await services.requests.update(request_id, _mark_sending)
+    except NotSendable:
+        log.info("request %s: not sent, it changed meanwhile", request_id)
+        stored = await services.requests.get(request_id)
+        if stored is None:
+            raise
+        return stored
     body = build_remote(
         record.label,
         feature,
@@ -147,8 +154,10 @@ async def send(services: Services, request_id: str, feature: RemoteFeature) -> R
 
 
 def _mark_sending(record: RequestRecord) -> None:
+    if record.status not in (RequestStatus.SENDING, RequestStatus.AWAITING_APPROVAL) or record.sending_since:
+        raise NotSendable(record.id)
     record.status = RequestStatus.SENDING
-    record.created_at = time.time()
+    record.sending_since = time.time()
     record.add_step("sending")
 
 
@@ -167,7 +176,7 @@ async def attach_remote(
 
     record = await services.requests.update(request_id, accepted)
     await remote_attached(services, record)  # deadline + replay of events that arrived first
-    await _refresh_message(services, record)
+    await show_latest(services, record.id)
     return record
 
 
@@ -182,7 +191,7 @@ async def _refuse(services: Services, request_id: str, words: str) -> RequestRec
         "outcome", user=record.requester, action=record.action, vin=record.vin, request_id=record.id,
         detail=f"refused: {words}",
     )  # fmt: skip
-    await _refresh_message(services, record)
+    await show_latest(services, record.id)
     return record
 
 
@@ -202,7 +211,7 @@ async def expire_approval(services: Services, request_id: str) -> RequestRecord 
         "expired", user=record.requester, action=record.action, vin=record.vin, request_id=record.id,
         detail="no approval in time",
     )  # fmt: skip
-    await _refresh_message(services, record)
+    await show_latest(services, record.id)
     return record
 
 
@@ -226,13 +235,6 @@ async def reconcile(services: Services, request_id: str, *, give_up: bool) -> Re
             services, record.id, "the vehicle cloud never confirmed it; it was not sent. Retry."
         )
     return record
-
-
-async def _refresh_message(services: Services, record: RequestRecord) -> None:
-    try:
-        await services.messenger.update_request(record)
-    except SlackApiError as error:
-        log.warning("request %s: message not updated: %s", record.id, error.response.get("error"))
 
 
 async def reconcile_stale_sends(services: Services) -> int:

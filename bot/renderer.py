@@ -33,6 +33,13 @@ PERMANENT_ERRORS = frozenset(
 _RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
 
+async def show_latest(services: Services, request_id: str) -> Rendered:
+    """Queue a request's message and try to render it now; the render job finishes what is deferred."""
+    renderer = Renderer(services)
+    await renderer.mark_dirty(request_id)
+    return await renderer.render(request_id)
+
+
 class Rendered(StrEnum):
     """What one render attempt did."""
 

@@ -100,7 +100,9 @@ record.version = (tonumber(record.version) or 0) + 1
 redis.call('SET', KEYS[1], restore(cjson.encode(record)), 'PX', ARGV[12])
 redis.call('ZREM', KEYS[3], record.id)
 if final then
-  local inflight = ARGV[13] .. record.vin .. ':' .. record.action
+  local slot = record.inflight_slot
+  if slot == nil or slot == '' then slot = record.action end
+  local inflight = ARGV[13] .. record.vin .. ':' .. slot
   if redis.call('GET', inflight) == record.id then redis.call('DEL', inflight) end
 end
 return {1, record.version, record.status, 'applied'}

@@ -10,9 +10,11 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.fleet import Vehicle
 from bot.operations import expire_approval, send
+from bot.renderer import show_latest
 from bot.rendering import ButtonId
 from bot.services import Services
 from bot.store.records import RequestRecord, RequestStatus
+from bot.store.requests import NotSendable
 from bot.store.tickets import ClaimResult
 from bot.vehicle.remotes import parse_remote
 from handlers.flow import Caller, run_text, say_privately
@@ -115,17 +117,23 @@ class ButtonListener:
         )
 
         def decided(stored: RequestRecord) -> None:
+            if stored.status is not RequestStatus.AWAITING_APPROVAL:
+                raise NotSendable(stored.id)  # expired (or decided) between the claim and now
             stored.approver = caller.user
             stored.add_step(event, detail=caller.user)
             if not approve:
                 stored.status = RequestStatus.REJECTED
 
-        record = await self.services.requests.update(record.id, decided)
+        try:
+            record = await self.services.requests.update(record.id, decided)
+        except NotSendable:
+            await say_privately(caller, ":hourglass: Too late: this request expired before your decision.")
+            return
         if approve:
             feature = parse_remote({"label": record.label, "action": record.remote_body}).feature
             await send(self.services, record.id, feature)
         else:
-            await self.services.messenger.update_request(record)
+            await show_latest(self.services, record.id)
 
     async def on_retry(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         """Run a failed request's command again, through the same checks, as the user who clicked."""

@@ -90,7 +90,8 @@ class RequestRecord(BaseModel):
     refusal: str | None = None  # plain words of a send-time refusal
     outcome: dict[str, Any] = Field(default_factory=dict)  # location, vehicle state, ...
     remote_body: dict[str, Any] = Field(default_factory=dict)  # the action object sent (for retry)
-    read_only: bool = False  # a state read without refresh: no vendor remote at all
+    inflight_slot: str = ""  # one request at a time per vehicle and slot (lock and unlock share "locking")
+    sending_since: float | None = None  # when the vendor call started, for reconciling lost sends
     simulator: bool = False
     reply_posted: bool = False
     timeline: list[TimelineEntry] = Field(default_factory=list)
@@ -111,6 +112,11 @@ class RequestRecord(BaseModel):
     def vehicle_name(self) -> str:
         """Alias and VIN tail ("van-12 (…000012)"), or the VIN alone."""
         return f"{self.alias} (…{self.vin_tail})" if self.alias else self.vin
+
+    @property
+    def blocks_new_requests(self) -> bool:
+        """Whether a new request for the same slot must wait for this one."""
+        return not self.status.is_final and self.status is not RequestStatus.NO_ANSWER
 
     def add_step(self, step: str, detail: str | None = None, at: float | None = None) -> None:
         """Append a step to the timeline."""

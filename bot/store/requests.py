@@ -9,21 +9,36 @@ from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
 from bot.store.keys import Keys
-from bot.store.records import RequestRecord, RequestStatus
+from bot.store.records import FINAL_STATUSES, RequestRecord, RequestStatus
 
 _CREATE = """
 -- KEYS: inflight, request, vehicle_requests, sending
--- ARGV: id, json, created_at, inflight_ttl_ms, '1' when sending, request key prefix
+-- ARGV: id, json, created_at, inflight_ttl_ms, '1' when sending, request key prefix,
+--       statuses that no longer hold the slot (comma-separated), history length kept per vehicle
 local holder = redis.call('GET', KEYS[1])
-if holder and redis.call('EXISTS', ARGV[6] .. holder) == 1 then
-  return holder
+if holder then
+  local raw = redis.call('GET', ARGV[6] .. holder)
+  if raw then
+    local status = cjson.decode(raw)['status']
+    if not string.find(',' .. ARGV[7] .. ',', ',' .. status .. ',', 1, true) then
+      return holder
+    end
+  end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[4])
 redis.call('SET', KEYS[2], ARGV[2])
 redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -1 - tonumber(ARGV[8]))
 if ARGV[5] == '1' then redis.call('ZADD', KEYS[4], ARGV[3], ARGV[1]) end
 return false
 """
+# Statuses whose request no longer blocks a new one for the same vehicle and slot.
+_RELEASED = ",".join(sorted({*(s.value for s in FINAL_STATUSES), RequestStatus.NO_ANSWER.value}))
+VEHICLE_HISTORY = 200
+
+
+class NotSendable(Exception):
+    """The request changed meanwhile (decided, expired, already sent): it must not be sent now."""
 
 
 @dataclass(frozen=True)
@@ -46,9 +61,10 @@ class RequestStore:
     async def create(self, record: RequestRecord) -> InFlight | None:
         """Store a new request unless one for the same vehicle and action is still in flight."""
         record.version = 1
+        record.inflight_slot = record.inflight_slot or record.action
         holder = await self._create(
             keys=[
-                self._keys.inflight(record.vin, record.action),
+                self._keys.inflight(record.vin, record.inflight_slot),
                 self._keys.request(record.id),
                 self._keys.vehicle_requests(record.vin),
                 self._keys.sending(),
@@ -60,14 +76,12 @@ class RequestStore:
                 self._inflight_ttl_ms,
                 "1" if record.status is RequestStatus.SENDING else "0",
                 self._keys.request(""),
+                _RELEASED,
+                VEHICLE_HISTORY,
             ],
         )
         if holder:
-            existing = await self.get(str(holder))
-            if existing is not None and not existing.status.is_final:
-                return InFlight(existing.id)
-            await self._redis.delete(self._keys.inflight(record.vin, record.action))
-            return await self.create(record)
+            return InFlight(str(holder))
         await self._redis.pexpire(self._keys.request(record.id), self._mapping_ttl_ms)
         return None
 
@@ -91,9 +105,13 @@ class RequestStore:
                     record.version += 1
                     pipe.multi()  # type: ignore[no-untyped-call]
                     pipe.set(key, record.model_dump_json(), px=self._mapping_ttl_ms)
-                    if record.status is not RequestStatus.SENDING:
+                    if record.status is RequestStatus.SENDING:
+                        pipe.zadd(
+                            self._keys.sending(), {record.id: record.sending_since or record.created_at}
+                        )
+                    else:
                         pipe.zrem(self._keys.sending(), record.id)
-                    if record.status.is_final:
+                    if not record.blocks_new_requests:
                         self._release_inflight(pipe, record)
                     await pipe.execute()
                     return record
@@ -102,7 +120,7 @@ class RequestStore:
 
     def _release_inflight(self, pipe: Redis, record: RequestRecord) -> None:
         # Only the holder may release: a newer request may already hold the slot.
-        key = self._keys.inflight(record.vin, record.action)
+        key = self._keys.inflight(record.vin, record.inflight_slot or record.action)
         pipe.eval(
             "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
             1,
