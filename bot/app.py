@@ -148,7 +148,7 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
             ),
             fleet=Fleet.load(settings.fleet_file),
             vehicles=vehicles,
-            messenger=Messenger(client, posting, settings.alert_channel),
+            messenger=Messenger(client, posting, settings.alert_channel, simulator=options.simulator),
             channel_id=channel_id,
             simulator=options.simulator,
         )

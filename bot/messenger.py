@@ -13,7 +13,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.rendering import Message, done_reply, request_message
+from bot.rendering import SIMULATOR_BADGE, Message, done_reply, plain, request_message
 from bot.store.records import RequestRecord
 
 log = logging.getLogger(__name__)
@@ -61,11 +61,17 @@ class Messenger:
     """Posts and edits the messages of requests."""
 
     def __init__(
-        self, client: AsyncWebClient, posting_client: AsyncWebClient, alert_channel: str | None
+        self,
+        client: AsyncWebClient,
+        posting_client: AsyncWebClient,
+        alert_channel: str | None,
+        *,
+        simulator: bool = False,
     ) -> None:
         self.client = client
         self._posting = posting_client
         self._alert_channel = alert_channel
+        self._simulator = simulator
 
     async def post_request(self, record: RequestRecord) -> Posted:
         """Post the request message in its channel, or in the requester's DM when the bot cannot."""
@@ -106,6 +112,10 @@ class Messenger:
         """Post to ALERT_CHANNEL when set; False when there is none or Slack refused."""
         if not self._alert_channel:
             return False
+        if self._simulator:
+            message = Message(
+                f"[SIMULATOR] {message.text}", [plain(SIMULATOR_BADGE).blocks[0], *message.blocks]
+            )
         try:
             await self._posting.chat_postMessage(channel=self._alert_channel, **message.as_kwargs())
         except SlackApiError as error:

@@ -20,11 +20,6 @@ from bot.vehicle.remotes import parse_remote
 from handlers.flow import Caller, run_text, say_privately
 
 
-def _caller(body: dict[str, Any], respond: AsyncRespond) -> Caller:
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
-    return Caller(user=str(body["user"]["id"]), channel=str(channel), respond=respond)
-
-
 def _value(body: dict[str, Any]) -> str:
     return str(body["actions"][0].get("value", ""))
 
@@ -35,10 +30,15 @@ class ButtonListener:
     def __init__(self, services: Services) -> None:
         self.services = services
 
+    def _caller(self, body: dict[str, Any], respond: AsyncRespond) -> Caller:
+        container = body.get("container") or {}
+        channel = (body.get("channel") or {}).get("id") or container.get("channel_id", "")
+        return Caller(str(body["user"]["id"]), str(channel), respond, simulator=self.services.simulator)
+
     async def on_confirm(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         """Run a dangerous action once its requester confirms (single use, before expiry)."""
         await ack()
-        await self.services.work.run(self._confirm(_caller(body, respond), _value(body)))
+        await self.services.work.run(self._confirm(self._caller(body, respond), _value(body)))
 
     async def _confirm(self, caller: Caller, token: str) -> None:
         claim = await self.services.confirmations.claim(token, caller.user)
@@ -62,7 +62,7 @@ class ButtonListener:
     async def on_cancel(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         """Drop a pending confirmation."""
         await ack()
-        caller = _caller(body, respond)
+        caller = self._caller(body, respond)
         claim = await self.services.confirmations.claim(_value(body), caller.user)
         if claim.result is ClaimResult.CLAIMED:
             await self.services.audit.record(
@@ -78,12 +78,12 @@ class ButtonListener:
     async def on_approve(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         """A second person approves: the request is sent."""
         await ack()
-        await self.services.work.run(self._decide(_caller(body, respond), _value(body), approve=True))
+        await self.services.work.run(self._decide(self._caller(body, respond), _value(body), approve=True))
 
     async def on_reject(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         """A second person rejects: nothing is sent."""
         await ack()
-        await self.services.work.run(self._decide(_caller(body, respond), _value(body), approve=False))
+        await self.services.work.run(self._decide(self._caller(body, respond), _value(body), approve=False))
 
     async def _decide(self, caller: Caller, request_id: str, *, approve: bool) -> None:
         record = await self.services.requests.get(request_id)
@@ -138,7 +138,7 @@ class ButtonListener:
     async def on_retry(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         """Run a failed request's command again, through the same checks, as the user who clicked."""
         await ack()
-        caller = _caller(body, respond)
+        caller = self._caller(body, respond)
         record = await self.services.requests.get(_value(body))
         if record is None:
             await say_privately(caller, "This request is too old to retry: run the command again.")
@@ -148,7 +148,7 @@ class ButtonListener:
     async def on_card(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         """A vehicle card button sends the same request as the typed command."""
         await ack()
-        await self.services.work.run(run_text(self.services, _caller(body, respond), _value(body)))
+        await self.services.work.run(run_text(self.services, self._caller(body, respond), _value(body)))
 
 
 def register_buttons(app: AsyncApp, services: Services) -> None:

@@ -34,7 +34,12 @@ class CommandListener:
             )
             return
         await ack()
-        caller = Caller(user=str(command["user_id"]), channel=str(command["channel_id"]), respond=respond)
+        caller = Caller(
+            user=str(command["user_id"]),
+            channel=str(command["channel_id"]),
+            respond=respond,
+            simulator=self.services.simulator,
+        )
         await self.services.work.run(self._run(caller, parsed))
 
     async def _run(self, caller: Caller, command: Command) -> None:

@@ -20,7 +20,7 @@ async def on_error(error: Exception, body: dict[str, Any], respond: AsyncRespond
         text = (
             ":x: Something went wrong on the bot's side; nothing more was sent. The admins have the details."
         )
-    log.error("listener failed: %s: %s", type(error).__name__, error)
+    log.error("listener failed: %s", type(error).__name__, exc_info=error)
     if respond is not None and body.get("response_url"):
         await respond(response_type="ephemeral", text=text)
 

@@ -27,10 +27,13 @@ class Caller:
     user: str
     channel: str
     respond: AsyncRespond
+    simulator: bool = False  # the vehicle cloud is the simulator: every answer says so
 
 
 async def say_privately(caller: Caller, text: str, *, replace: bool = False) -> None:
     """An ephemeral answer through the response_url."""
+    if caller.simulator and SIMULATOR_BADGE not in text:
+        text = f"{SIMULATOR_BADGE} · {text}"
     await caller.respond(response_type="ephemeral", replace_original=replace, **plain(text).as_kwargs())
 
 
