@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
 
 from bot.authz import Authorizer
 from bot.cancellation import pause, raise_if_cancelling
@@ -46,15 +47,34 @@ class AppOptions:
     pipeline: bool = True  # run the notification pipeline's jobs (inbox consumers, renderer, sweep)
 
 
-def build_bolt_app(services: Services) -> AsyncApp:
+async def bot_identity(services: Services) -> AuthorizeResult:
+    """Ask Slack who the bot is, once at start (a bad token stops start-up instead of every request)."""
+    client = services.messenger.client
+    identity = await client.auth_test()
+    return AuthorizeResult(
+        enterprise_id=identity.get("enterprise_id"),
+        team_id=identity.get("team_id"),
+        bot_user_id=identity.get("user_id"),
+        bot_id=identity.get("bot_id"),
+        bot_token=client.token,
+    )
+
+
+def build_bolt_app(services: Services, identity: AuthorizeResult) -> AsyncApp:
     """The Bolt app with every listener registered; no work at import time."""
     from handlers import register  # the wiring module is the only one in bot that imports handlers
 
     settings = services.settings
     assert settings.slack_signing_secret is not None
+
+    async def authorize() -> AuthorizeResult:
+        # Known since start-up: acknowledging a request never waits for a Slack call.
+        return identity
+
     bolt = AsyncApp(
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         client=services.messenger.client,
+        authorize=authorize,
         process_before_response=False,
     )
     register(bolt, services)
@@ -154,7 +174,7 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
         )
         holder["services"] = services
         app[SERVICES_KEY] = services
-        app[BOLT_KEY] = services.bolt = build_bolt_app(services)
+        app[BOLT_KEY] = services.bolt = build_bolt_app(services, await bot_identity(services))
         jobs = list(options.background)
         if options.pipeline:
             from bot.inbox_worker import pipeline_jobs
