@@ -16,6 +16,7 @@ from bot.fleet import Vehicle
 log = logging.getLogger(__name__)
 
 ALL = "*"
+FAILURE_CACHE_SECONDS = 10.0
 GroupMembers = Callable[[str], Awaitable[set[str]]]
 
 
@@ -108,7 +109,7 @@ class Authorizer:
         self._policy = Policy.load(policy_file) if policy_file else Policy()
         self._mtime = policy_file.stat().st_mtime if policy_file else 0.0
         self._checked_at = time.monotonic()
-        self._groups: dict[str, tuple[float, set[str] | None]] = {}
+        self._groups: dict[str, tuple[float, set[str] | None]] = {}  # group -> (expires at, members)
 
     @property
     def policy(self) -> Policy:
@@ -130,17 +131,17 @@ class Authorizer:
             log.error("policy not reloaded, keeping the previous one: %s", error)
 
     async def _is_member(self, user_id: str, group_id: str) -> bool:
-        cached = self._groups.get(group_id)
-        if cached is None or time.monotonic() - cached[0] > self._group_cache_seconds:
+        expires_at, members = self._groups.get(group_id, (0.0, None))
+        if time.monotonic() >= expires_at:
             try:
-                members: set[str] | None = await self._group_members(group_id)
+                members = await self._group_members(group_id)
+                keep_for = self._group_cache_seconds
             except Exception as error:  # noqa: BLE001 - Slack unreachable: deny, never guess
                 log.warning("user group %s could not be read (%s): treated as no members", group_id, error)
                 members = None
-            if members is not None:
-                self._groups[group_id] = (time.monotonic(), members)
-            cached = (time.monotonic(), members)
-        return cached[1] is not None and user_id in cached[1]
+                keep_for = min(FAILURE_CACHE_SECONDS, self._group_cache_seconds)  # not asked again per check
+            self._groups[group_id] = (time.monotonic() + keep_for, members)
+        return members is not None and user_id in members
 
     async def entitlements(self, user_id: str) -> list[Entitlement]:
         """Every role the user holds and where it applies."""

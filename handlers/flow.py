@@ -39,7 +39,8 @@ async def say_privately(caller: Caller, text: str, *, replace: bool = False) -> 
 
 async def usage_error(caller: Caller, command_word: str, error: CommandError) -> None:
     """Tell the user what was wrong and how to write it."""
-    await say_privately(caller, f":warning: {error.problem}.\nUsage: `{command_word} {error.usage}`")
+    problem = error.problem if error.problem.endswith(".") else f"{error.problem}."
+    await say_privately(caller, f":warning: {problem}\nUsage: `{command_word} {error.usage}`")
 
 
 async def resolve_vehicle(services: Services, word: str) -> Vehicle:
@@ -57,10 +58,13 @@ async def run_remote(
     services: Services, caller: Caller, command: Command, *, confirmed: bool = False
 ) -> None:
     """Take a parsed remote command through authorization, confirmation and approval to the vendor."""
+    await services.redis.ping()  # Redis down: the error answer, and no vendor call at all
     try:
         vehicle = await resolve_vehicle(services, command.vehicle or "")
     except VehicleNotFound as error:
-        await say_privately(caller, f":warning: {error}")
+        await usage_error(
+            caller, services.settings.slack_command, CommandError(str(error), command.spec.usage)
+        )
         return
     decision = await services.authorizer.check(caller.user, command.action, vehicle, caller.channel)
     if not decision.allowed:
