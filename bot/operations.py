@@ -119,7 +119,9 @@ async def start_request(
         stored.message_channel, stored.message_ts = posted.channel, posted.ts
 
     record = await services.requests.update(record.id, attach_message)
-    if not needs_approval:
+    if needs_approval and posted.moved_to_dm:
+        record = await _cancel_unseen_approval(services, record)
+    elif not needs_approval:
         record = await send(services, record.id, request.feature)
     return Started(record, moved_to_dm=posted.moved_to_dm, post_error=posted.error)
 
@@ -190,6 +192,26 @@ async def _refuse(services: Services, request_id: str, words: str) -> RequestRec
     await services.audit.record(
         "outcome", user=record.requester, action=record.action, vin=record.vin, request_id=record.id,
         detail=f"refused: {words}",
+    )  # fmt: skip
+    await show_latest(services, record.id)
+    return record
+
+
+async def _cancel_unseen_approval(services: Services, record: RequestRecord) -> RequestRecord:
+    """Approvers cannot see a request that went to the requester's DM: cancel it rather than let it expire."""
+    words = "approvers cannot see it in a direct message: invite the bot to the channel and run it again."
+
+    def cancelled(stored: RequestRecord) -> None:
+        stored.status = RequestStatus.CANCELLED
+        stored.refusal = words
+        stored.add_step("cancelled", detail=words)
+
+    await services.approvals.discard(record.id)
+    await services.requests.clear_deadline(record.id)
+    record = await services.requests.update(record.id, cancelled)
+    await services.audit.record(
+        "cancelled", user=record.requester, action=record.action, vin=record.vin, request_id=record.id,
+        detail=words,
     )  # fmt: skip
     await show_latest(services, record.id)
     return record

@@ -78,7 +78,11 @@ def status_line(record: RequestRecord) -> str:
     if status is RequestStatus.EXPIRED:
         return ":hourglass: *Approval expired*: nobody approved it in time. Run the command again."
     if status is RequestStatus.CANCELLED:
-        return ":heavy_multiplication_x: *Cancelled*"
+        return (
+            f":heavy_multiplication_x: *Cancelled*: {record.refusal}"
+            if record.refusal
+            else ":heavy_multiplication_x: *Cancelled*"
+        )
     if status is RequestStatus.AWAITING_APPROVAL:
         return ":raised_hand: *Waiting for approval*"
     if status is RequestStatus.NO_ANSWER:

@@ -84,3 +84,17 @@ async def test_click_is_authorized_for_the_clicker_not_the_requester(bot: BotUnd
     answer = await bot.last_private_answer(OPERATOR)
     assert "not allowed" in answer and OPERATOR in answer
     assert len(bot.simulator.remote_posts) == before
+
+
+async def test_approval_needed_but_bot_not_in_channel_cancels_with_advice(bot: BotUnderTest) -> None:
+    """An approval request that could only go to a DM (approvers never see it) is cancelled, not sent."""
+    await bot.command("immobilize car-21 on", user=SECURITY)
+    await bot.slack.wait_for(
+        lambda: any("Are you sure" in e.text for e in bot.slack.ephemerals(user=SECURITY))
+    )
+    bot.slack.fail_next("chat.postMessage", "channel_not_found")
+    await bot.driver.click_button("rb_confirm", SECURITY)
+    dm = await bot.slack.wait_for(lambda: [m for m in bot.slack.all_messages if m.channel.startswith("D")])
+    await bot.slack.wait_for(lambda: dm[0].edits and "Cancelled" in str(dm[0].edits[-1].blocks))
+    assert "invite the bot" in str(dm[0].edits[-1].blocks)
+    assert bot.simulator.remote_posts == []
