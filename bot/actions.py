@@ -59,7 +59,7 @@ _SPECS = (
         "immobilize <vehicle> on|off",
         dangerous=True,
         capability="immobilization",
-        on_card=False,
+        card_args="on",
     ),
     ActionSpec(
         "stolen",
@@ -68,7 +68,7 @@ _SPECS = (
         "stolen <vehicle> on|off|crank-inhibit on|off",
         dangerous=True,
         capability="stolen",
-        on_card=False,
+        card_args="on",
     ),
     ActionSpec(
         "tan",
@@ -85,7 +85,6 @@ _SPECS = (
         "wipe-data <vehicle>",
         dangerous=True,
         capability="onboardPersonalData",
-        on_card=False,
     ),
     ActionSpec("status", "Status", ":mag:", "status <vehicle>|<request id>", remote=False, on_card=False),
     ActionSpec("history", "History", ":scroll:", "history <vehicle>", remote=False, on_card=False),

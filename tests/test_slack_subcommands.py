@@ -76,3 +76,16 @@ async def test_unknown_vehicle_and_ambiguous_suffix_are_explained(bot: BotUnderT
     assert "No vehicle" in await bot.last_private_answer()
     await bot.command("lock 000012")
     assert "Lock" in (await bot.wait_for_request_message()).text
+
+
+async def test_card_danger_button_goes_through_confirmation(bot: BotUnderTest) -> None:
+    """A security user's card offers Immobilize; clicking it asks for confirmation and sends nothing yet."""
+    await bot.command("car-21", user=SECURITY)
+    card = await bot.slack.wait_for(
+        lambda: [e for e in bot.slack.ephemerals(user=SECURITY) if "rb_card" in str(e.blocks)]
+    )
+    await bot.driver.click_button("rb_card_immobilize", SECURITY, message=card[-1])
+    await bot.slack.wait_for(
+        lambda: any("Are you sure" in e.text for e in bot.slack.ephemerals(user=SECURITY))
+    )
+    assert bot.simulator.remote_posts == []
