@@ -60,6 +60,11 @@ class BotUnderTest:
     driver: SlackDriver
     services: Services
     session: aiohttp.ClientSession
+    runner: web.AppRunner
+
+    async def shut_down(self) -> None:
+        """Stop the bot as a SIGTERM does: aiohttp's graceful shutdown runs the app's cleanup."""
+        await self.runner.cleanup()
 
     async def command(
         self, text: str, user: str = OPERATOR, channel: str = CHANNEL
@@ -133,9 +138,9 @@ async def start_bot(
     url = f"http://127.0.0.1:{bot_port}"
     driver = SlackDriver(url, SIGNING_SECRET, slack_state, session)
     try:
-        yield BotUnderTest(url, settings, slack_state, simulator, driver, app[SERVICES_KEY], session)
+        yield BotUnderTest(url, settings, slack_state, simulator, driver, app[SERVICES_KEY], session, runner)
     finally:
-        await runner.cleanup()
+        await runner.cleanup()  # a second cleanup after BotUnderTest.shut_down does nothing
         await simulator.close()
         await sim_runner.cleanup()
         await slack.close()
