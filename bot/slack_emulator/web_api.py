@@ -132,17 +132,9 @@ def _dispatch(
             raise ApiError("not_authed")
         if not state.token_matches(token):
             raise ApiError("invalid_auth")
-        fault = state.take_fault(method)
-        if fault is not None and fault.kind == "ratelimit":
-            record.status, record.error = 429, "ratelimited"
-            return _json(
-                {"ok": False, "error": "ratelimited"}, 429, headers={"Retry-After": str(fault.retry_after)}
-            )
-        if fault is not None and fault.kind == "server_error":
-            record.status, record.error = fault.status, "fatal_error"
-            return _json({"ok": False, "error": "fatal_error"}, fault.status)
-        if fault is not None:
-            raise ApiError(fault.error)
+        injected = _injected_fault(state, method, record)
+        if injected is not None:
+            return injected
         missing = [name for name in spec.required if params.get(name) in (None, "")]
         if missing:
             raise ApiError("invalid_arguments", *(f"[ERROR] missing required field: {m}" for m in missing))
@@ -151,6 +143,21 @@ def _dispatch(
         record.error = err.error
         return _json(_error_body(err))
     return _json({"ok": True, **result})
+
+
+def _injected_fault(state: SlackState, method: str, record: CallRecord) -> web.Response | None:
+    """The answer to an injected 429 or 5xx, None without a fault; an injected Slack error is raised."""
+    fault = state.take_fault(method)
+    if fault is None:
+        return None
+    if fault.kind == "ratelimit":
+        record.status, record.error = 429, "ratelimited"
+        headers = {"Retry-After": str(fault.retry_after)}
+        return _json({"ok": False, "error": "ratelimited"}, 429, headers=headers)
+    if fault.kind == "server_error":
+        record.status, record.error = fault.status, "fatal_error"
+        return _json({"ok": False, "error": "fatal_error"}, fault.status)
+    raise ApiError(fault.error)
 
 
 async def _response_url_post(request: web.Request) -> web.Response:
@@ -171,17 +178,9 @@ def _respond(state: SlackState, url_id: str, payload: object, call: CallRecord) 
     try:
         if record is None:
             raise ApiError("expired_url")
-        fault = state.take_fault(RESPONSE_URL_METHOD)
-        if fault is not None and fault.kind == "ratelimit":
-            call.status, call.error = 429, "ratelimited"
-            return _json(
-                {"ok": False, "error": "ratelimited"}, 429, headers={"Retry-After": str(fault.retry_after)}
-            )
-        if fault is not None and fault.kind == "server_error":
-            call.status, call.error = fault.status, "fatal_error"
-            return _json({"ok": False, "error": "fatal_error"}, fault.status)
-        if fault is not None:
-            raise ApiError(fault.error)
+        injected = _injected_fault(state, RESPONSE_URL_METHOD, call)
+        if injected is not None:
+            return injected
         check_usable(state, record)
         record.uses += 1
         if not isinstance(payload, dict):
