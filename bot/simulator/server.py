@@ -10,19 +10,19 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot import bundled
 from bot.simulator.app import API_PREFIX, DEFAULT_CLIENT_ID, TOKEN_PATH, Simulator
 from bot.simulator.engine import Delays
 from bot.simulator.fleet import SimVehicle, load_fleet
 
 log = logging.getLogger(__name__)
 
-DEMO_FLEET = "demo-fleet.yaml"
 SHUTDOWN_SECONDS = 2.0  # stalled answers (a test control) must not hold up close()
 
 
 def demo_fleet_path() -> Path:
     """The packaged demo fleet file (bot/data/demo-fleet.yaml)."""
-    return Path(__file__).resolve().parents[1] / "data" / DEMO_FLEET
+    return bundled.DEMO_FLEET
 
 
 @dataclass
