@@ -128,7 +128,7 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
         session = aiohttp.ClientSession()
         redis = Redis.from_url(settings.redis_url, decode_responses=True)
         client, posting = build_slack_clients(
-            settings.slack_bot_token.get_secret_value(), settings.slack_api_url
+            settings.slack_bot_token.get_secret_value(), settings.slack_api_url, session
         )
         vehicles = create_client(
             session,

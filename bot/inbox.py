@@ -114,6 +114,11 @@ class Inbox:
 
 async def append_elements(redis: Redis, keys: Keys, elements: list[str], quarantined: list[str]) -> None:
     """Store accepted elements in the inbox and rejected ones in quarantine, all or nothing."""
+    if len(elements) + len(quarantined) == 1:
+        # One XADD is atomic on its own; MULTI/EXEC would cost the callback most of its time.
+        stream, element = (keys.inbox(), elements[0]) if elements else (keys.quarantine(), quarantined[0])
+        await redis.xadd(stream, entry_fields(element), maxlen=INBOX_MAXLEN, approximate=True)
+        return
     async with redis.pipeline(transaction=True) as pipe:
         for element in elements:
             pipe.xadd(keys.inbox(), entry_fields(element), maxlen=INBOX_MAXLEN, approximate=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -23,14 +24,19 @@ CANNOT_POST_HERE = frozenset({"not_in_channel", "channel_not_found", "is_archive
 SLACK_TIMEOUT_SECONDS = 10
 
 
-def build_slack_clients(token: str, base_url: str) -> tuple[AsyncWebClient, AsyncWebClient]:
+def build_slack_clients(
+    token: str, base_url: str, session: aiohttp.ClientSession | None = None
+) -> tuple[AsyncWebClient, AsyncWebClient]:
     """Two clients: one for idempotent calls (retries connection, 429, 5xx), one for posts (429 only).
 
     A chat.postMessage is never retried after a connection error: it may have been posted already.
+    With `session` both keep their connections alive in it; without, slack_sdk opens a new
+    connection (and session) for every call.
     """
     idempotent = AsyncWebClient(
         token=token,
         base_url=base_url,
+        session=session,
         timeout=SLACK_TIMEOUT_SECONDS,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
@@ -41,6 +47,7 @@ def build_slack_clients(token: str, base_url: str) -> tuple[AsyncWebClient, Asyn
     posting = AsyncWebClient(
         token=token,
         base_url=base_url,
+        session=session,
         timeout=SLACK_TIMEOUT_SECONDS,
         retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)],
     )

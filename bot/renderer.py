@@ -19,6 +19,7 @@ from bot.cancellation import pause
 from bot.rendering import request_message
 from bot.services import Services
 from bot.slack_budget import MESSAGE_GAP_MS, SlackBudget
+from bot.store.records import RequestRecord
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ def render_client(services: Services) -> AsyncWebClient:
     return AsyncWebClient(
         token=source.token,
         base_url=source.base_url,
+        session=source.session,
         timeout=source.timeout,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
@@ -108,17 +110,21 @@ class Renderer:
         return Rendered.DEFERRED
 
     async def _render(self, request_id: str) -> Rendered:
-        queue = self._keys.pending_updates()
-        # Dequeue before reading: a transition after this read queues the request again.
-        await self._redis.zrem(queue, request_id)
-        paused = await self.budget.paused_ms()
+        marker = self._keys.rendered(request_id)
+        # One round trip, run in this order: dequeue before reading, so that a transition after
+        # this read queues the request again.
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.zrem(self._keys.pending_updates(), request_id)
+            pipe.pttl(self._keys.slack_pause())
+            pipe.get(self._keys.request(request_id))
+            pipe.hgetall(marker)
+            _, pause_ttl, raw, shown = await pipe.execute()
+        paused = max(int(pause_ttl), 0)  # a 429's Retry-After, shared by every replica
         if paused:
             return await self._defer(request_id, paused)
-        record = await self._services.requests.get(request_id)
+        record = None if raw is None else RequestRecord.model_validate_json(raw)
         if record is None or record.message_channel is None or record.message_ts is None:
             return Rendered.DROPPED
-        marker = self._keys.rendered(request_id)
-        shown = await self._redis.hgetall(marker)
         if int(shown.get("version", -1)) >= record.version:
             return Rendered.UP_TO_DATE
         now = int(time.time() * 1000)

@@ -1,0 +1,375 @@
+"""Notification pipeline figures: callback acceptance beside a bare floor, backlog drain, end-to-end latency.
+
+Run: `.venv/bin/python -m bench.pipeline_bench` (about 2 minutes; `--phases accept,drain,latency` picks
+parts, `--profile DIR` writes a cProfile of each bot process). The bot (create_web_app with its pipeline
+jobs) runs alone in one process; the floor server and the closed-loop load generator run in their own
+processes; this process runs the Slack emulator, seeds the requests and sends the open-loop traffic.
+Redis is REDIS_URL when set (keys under a unique prefix, deleted afterwards), else an embedded server.
+It prints figures and asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from redis.asyncio import Redis
+
+from bench.pipeline_processes import (
+    DONE,
+    TOKEN,
+    Child,
+    batch_requests,
+    bot_process,
+    event,
+    floor_process,
+    run_load,
+    single_requests,
+)
+from bot.app import CALLBACK_PATH
+from bot.embedded_redis import EmbeddedRedis
+from bot.inbox import INBOX_MAXLEN, entry_fields
+from bot.slack_emulator import DEFAULT_BOT_TOKEN, CallRecord, Message, SlackState, start_slack_emulator
+from bot.store.keys import Keys
+from bot.store.records import RequestRecord, RequestStatus
+from bot.store.requests import RequestStore
+
+CHANNEL = "C0FLEETOPS"
+REQUESTER = "U0OPERATOR"
+LIFTED_RATE = 10_000_000  # chat.update budget per minute when lifted
+ACCEPT_REQUESTS = 2500  # seeded per acceptance run: 10,000 distinct events, more than the worker reaches
+
+
+class BenchSlack(SlackState):
+    """The emulator's state with messages indexed by ts, and when each message first showed Done."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._index: dict[str, Message] = {}
+        self.done_at: dict[str, float] = {}  # message ts -> first chat.update showing Done (monotonic)
+        self.replied_at: dict[str, float] = {}  # message ts -> first thread reply (monotonic)
+
+    def add_message(self, message: Message) -> Message:
+        """Store and index a message (the base class finds messages by a linear scan)."""
+        self._index[message.ts] = message
+        return super().add_message(message)
+
+    def message(self, channel: str, ts: str) -> Message | None:
+        """The message with this ts in this channel, if any."""
+        found = self._index.get(ts)
+        return found if found is not None and found.channel == channel else None
+
+    def record_call(self, record: CallRecord) -> None:
+        """Note Done updates and thread replies; no call log is kept (it would only grow)."""
+        if not record.ok:
+            return
+        if record.method == "chat.update" and "*Done*" in str(record.params.get("text", "")):
+            self.done_at.setdefault(str(record.params["ts"]), record.at)
+        elif record.method == "chat.postMessage" and record.params.get("thread_ts"):
+            self.replied_at.setdefault(str(record.params["thread_ts"]), record.at)
+
+
+async def seed(redis: Redis, prefix: str, slack: BenchSlack, count: int) -> list[tuple[str, str]]:
+    """`count` accepted requests, each with a posted message and its remoteActionId mapped: (remote, ts)."""
+    store = RequestStore(redis, Keys(prefix), mapping_ttl=3600, inflight_ttl=3600)
+    limit = asyncio.Semaphore(64)
+
+    async def one(index: int) -> tuple[str, str]:
+        ts = slack.next_ts()
+        slack.add_message(Message(CHANNEL, ts, "requested", None, slack.bot_user_id, slack.bot_id))
+        remote = uuid.uuid4().hex
+        record = RequestRecord(
+            id=f"b{index:07d}", action="lock", summary="lock the doors", vin=f"VR3BENCH{index:09d}",
+            alias=f"van-{index}", requester=REQUESTER, channel=CHANNEL, status=RequestStatus.ACCEPTED,
+            message_channel=CHANNEL, message_ts=ts, remote_action_id=remote,
+        )  # fmt: skip
+        record.add_step("requested", detail=REQUESTER)
+        async with limit:
+            await store.create(record)
+            await store.map_remote(remote, record.id)
+        return remote, ts
+
+    return list(await asyncio.gather(*(one(index) for index in range(count))))
+
+
+async def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
+    """Poll `condition` every 20 ms until it holds (True) or `timeout` passes (False)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.02)
+    return True
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User plus system CPU seconds used so far by a process (Linux /proc; 0 elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value below which `share` of `values` lie (nearest rank); NaN when there are none."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
+
+
+@dataclass
+class Bench:
+    """One benchmark run: Redis, the Slack emulator, a key prefix per bot, the figures gathered."""
+
+    redis: Redis
+    redis_url: str
+    slack: BenchSlack
+    slack_api_url: str
+    run: str
+    logs: str
+    profile_dir: str | None
+    seconds: float
+    rows: list[tuple[str, str, str, str]] = field(default_factory=list)
+    bots: int = 0
+
+    async def start_bot(self, label: str, *, lifted: bool, pipeline: bool = True) -> tuple[Child, str]:
+        """The bot in its own process on a fresh key prefix; the chat.update budget lifted or default."""
+        self.bots += 1
+        prefix = f"{self.run}{self.bots}:"
+        overrides: dict[str, Any] = {
+            "slack_bot_token": DEFAULT_BOT_TOKEN, "slack_signing_secret": "bench-signing-secret",
+            "slack_api_url": self.slack_api_url, "stellantis_api_url": "http://127.0.0.1:9/api",
+            "stellantis_token_url": "http://127.0.0.1:9/token", "stellantis_client_id": "bench",
+            "stellantis_scope": "remote", "stellantis_channel_id": "bench-channel",
+            "callback_public_url": "http://127.0.0.1:9", "callback_tokens": TOKEN,
+            "redis_url": self.redis_url, "redis_key_prefix": prefix,
+        }  # fmt: skip
+        if lifted:
+            overrides["slack_update_rate_per_minute"] = LIFTED_RATE
+        log_file = os.path.join(self.logs, f"{label}.log")
+        profile = os.path.join(self.profile_dir, f"{label}.prof") if self.profile_dir else None
+        child = await asyncio.to_thread(Child, bot_process, overrides, pipeline, log_file, profile)
+        return child, prefix
+
+    async def acceptance(self, floor: Child, kind: str, per_post: int) -> None:
+        """Accepted events per second: the floor, the endpoint alone, the bot with its worker running."""
+        make = single_requests if per_post == 1 else batch_requests
+        bodies = make([uuid.uuid4().hex for _ in range(ACCEPT_REQUESTS)])
+        ok, failed = await run_load(floor.port, bodies, seconds=self.seconds)
+        floor_rate = ok * per_post / self.seconds
+        print(f"accept {kind}: floor {floor_rate:.0f} events/s ({failed} not 200)", flush=True)
+        rates: dict[bool, float] = {}
+        for pipeline in (False, True):
+            label = f"accept-{kind.replace(' ', '')}-{'worker' if pipeline else 'alone'}"
+            bot, prefix = await self.start_bot(label, lifted=False, pipeline=pipeline)
+            remotes = [remote for remote, _ in await seed(self.redis, prefix, self.slack, ACCEPT_REQUESTS)]
+            ok, failed = await run_load(bot.port, make(remotes), seconds=self.seconds)
+            await asyncio.to_thread(bot.stop)
+            rates[pipeline] = ok * per_post / self.seconds
+            applied = (
+                f"; the worker applied {await self.applied(prefix) / self.seconds:.0f}/s" if pipeline else ""
+            )
+            print(
+                f"accept {kind}: {'bot with worker' if pipeline else 'endpoint alone (no worker)'} "
+                f"{rates[pipeline]:.0f} events/s ({failed} not 200{applied})",
+                flush=True,
+            )
+        ratio, alone, single = rates[True] / floor_rate, rates[False] / floor_rate, per_post == 1
+        self.rows.append((
+            f"accepted events/s, {kind}",
+            f"{rates[True]:.0f} vs floor {floor_rate:.0f}: {ratio:.2f}x (endpoint alone {alone:.2f}x)",
+            ">= 0.70x floor" if single else "-",
+            ("yes" if ratio >= 0.7 else "NO") if single else "-",
+        ))  # fmt: skip
+
+    async def applied(self, prefix: str) -> int:
+        """How many inbox entries the worker acknowledged (roughly: over the warm-up and the run)."""
+        inbox = Keys(prefix).inbox()
+        groups = await self.redis.xinfo_groups(inbox)
+        if not groups:
+            return 0
+        last, pending = str(groups[0]["last-delivered-id"]), int(groups[0]["pending"])
+        undelivered = await self.redis.xrange(inbox, f"({last}", "+")
+        return int(await self.redis.xlen(inbox)) - len(undelivered or []) - pending
+
+    async def command_calls(self) -> dict[str, int]:
+        """Calls per Redis command so far (INFO commandstats; Lua scripts' inner commands count too)."""
+        stats = await self.redis.info("commandstats")
+        return {name.removeprefix("cmdstat_"): int(value["calls"]) for name, value in stats.items()}
+
+    async def drain(self, count: int = 10_000) -> None:
+        """Time until `count` Done events for `count` requests, appended at once, show and are replied."""
+        bot, prefix = await self.start_bot("drain", lifted=True)
+        remotes = await seed(self.redis, prefix, self.slack, count)
+        tss = [ts for _, ts in remotes]
+        before, cpu = await self.command_calls(), cpu_seconds(bot.process.pid)
+        start = time.monotonic()
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for remote, _ in remotes:
+                element = json.dumps(event(remote, DONE, with_token=False), separators=(",", ":"))
+                pipe.xadd(Keys(prefix).inbox(), entry_fields(element), maxlen=INBOX_MAXLEN, approximate=True)
+            await pipe.execute()
+        appended = time.monotonic() - start
+        done = await wait_for(
+            lambda: all(ts in self.slack.done_at and ts in self.slack.replied_at for ts in tss), timeout=120
+        )
+        after, cpu = await self.command_calls(), cpu_seconds(bot.process.pid) - cpu
+        await asyncio.to_thread(bot.stop)
+        shown = max((self.slack.done_at[ts] - start for ts in tss if ts in self.slack.done_at), default=0)
+        replied = max(
+            (self.slack.replied_at[ts] - start for ts in tss if ts in self.slack.replied_at), default=0
+        )
+        total = max(shown, replied) if done else float("nan")
+        calls = {name: (n - before.get(name, 0)) / count for name, n in after.items()}
+        calls["xadd"] -= 1  # the bench's own append
+        top = ", ".join(
+            f"{name} {n:.1f}" for name, n in sorted(calls.items(), key=lambda i: -i[1]) if n >= 0.5
+        )
+        print(
+            f"drain {count}: appended in {appended:.2f} s; all showing Done at {shown:.2f} s, all replied at "
+            f"{replied:.2f} s{'' if done else ' (INCOMPLETE after 120 s)'}; "
+            f"bot CPU {cpu * 1000 / count:.2f} ms per event; Redis commands per event "
+            f"{sum(calls.values()):.1f}, Lua scripts' inner ones included ({top})",
+            flush=True,
+        )
+        self.rows.append((
+            f"drain {count:,} events", f"{total:.1f} s ({count / total:.0f} events/s)", "<= 20 s",
+            "yes" if total <= 20 else "NO",
+        ))  # fmt: skip
+
+    async def latency(self, rates: tuple[int, ...] = (100, 500), seconds: float = 10.0) -> None:
+        """End-to-end latency, POST to the chat.update showing Done, open loop at each rate."""
+        bot, prefix = await self.start_bot("latency", lifted=True)
+        remotes = await seed(self.redis, prefix, self.slack, int(sum(rates) * seconds))
+        url = f"http://127.0.0.1:{bot.port}{CALLBACK_PATH}"
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+            for rate in rates:
+                batch, remotes = remotes[: int(rate * seconds)], remotes[int(rate * seconds) :]
+                waits, answered = await self._open_loop(session, url, rate, batch)
+                p50, p99 = percentile(waits, 0.50), percentile(waits, 0.99)
+                print(
+                    f"end to end at {rate}/s: p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {max(waits):.0f} ms "
+                    f"({len(waits)} of {len(batch)} shown, {answered} answered 200)",
+                    flush=True,
+                )
+                complete = len(waits) == len(batch)
+                target = "p99 < 250 ms" if rate == 100 else "-"
+                met = ("yes" if p99 < 250 and complete else "NO") if rate == 100 else "-"
+                self.rows.append(
+                    (f"end to end at {rate}/s", f"p50 {p50:.0f} ms, p99 {p99:.0f} ms", target, met)
+                )
+        await asyncio.to_thread(bot.stop)
+
+    async def _open_loop(
+        self, session: aiohttp.ClientSession, url: str, rate: int, remotes: list[tuple[str, str]]
+    ) -> tuple[list[float], int]:
+        """POST one Done per request at fixed instants; the ms from each instant to its message's update."""
+        headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+        answers: list[int] = []
+
+        async def send(body: bytes) -> None:
+            async with session.post(url, data=body, headers=headers) as response:
+                await response.read()
+                answers.append(response.status)
+
+        planned: dict[str, float] = {}
+        tasks = []
+        start = time.monotonic()
+        for n, (remote, ts) in enumerate(remotes):
+            planned[ts] = start + n / rate  # measured from the planned instant: no coordinated omission
+            await asyncio.sleep(max(0.0, planned[ts] - time.monotonic()))
+            body = json.dumps(event(remote, DONE, with_token=False)).encode()
+            tasks.append(asyncio.create_task(send(body)))
+        await asyncio.gather(*tasks)
+        await wait_for(lambda: all(ts in self.slack.done_at for ts in planned), timeout=60)
+        waits = [
+            (self.slack.done_at[ts] - at) * 1000 for ts, at in planned.items() if ts in self.slack.done_at
+        ]
+        return waits, answers.count(200)
+
+    def table(self) -> str:
+        """The figures as a plain-text table."""
+        header = ("measure", "figure", "target", "met")
+        rows = [header, *self.rows]
+        widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+        lines = [
+            " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows
+        ]
+        lines.insert(1, "-+-".join("-" * width for width in widths))
+        return "\n".join(line.rstrip() for line in lines)
+
+
+async def cleanup(redis: Redis, run: str) -> None:
+    """Delete every key of this run."""
+    batch: list[Any] = []
+    async for key in redis.scan_iter(match=f"{run}*", count=1000):
+        batch.append(key)
+        if len(batch) >= 1000:
+            await redis.unlink(*batch)
+            batch = []
+    if batch:
+        await redis.unlink(*batch)
+
+
+async def main(phases: set[str], seconds: float, profile_dir: str | None) -> None:
+    """Run the chosen phases and print the table."""
+    embedded = None if os.environ.get("REDIS_URL") else EmbeddedRedis().start()
+    redis_url = os.environ["REDIS_URL"] if embedded is None else embedded.url
+    redis = Redis.from_url(redis_url, decode_responses=True)
+    slack = BenchSlack()
+    slack.add_channel(CHANNEL, "fleet-ops")
+    slack.add_user(REQUESTER, "operator")
+    running = await start_slack_emulator(slack)
+    run = f"bench:{uuid.uuid4().hex[:8]}:"
+    logs = tempfile.mkdtemp(prefix="pipeline-bench-logs-")
+    bench = Bench(redis, redis_url, slack, running.api_url, run, logs, profile_dir, seconds)
+    where = "REDIS_URL" if embedded is None else "embedded"
+    print(
+        f"pipeline bench: {os.cpu_count()} CPUs, Redis {where}, keys {run}*, bot logs in {logs}", flush=True
+    )
+    try:
+        if "accept" in phases:
+            floor = await asyncio.to_thread(Child, floor_process, redis_url, f"{run}floor")
+            try:
+                await bench.acceptance(floor, "single", 1)
+                await bench.acceptance(floor, "batch 100", 100)
+            finally:
+                await asyncio.to_thread(floor.stop)
+        if "drain" in phases:
+            await bench.drain()
+        if "latency" in phases:
+            await bench.latency()
+    finally:
+        await cleanup(redis, run)
+        await redis.aclose()
+        await running.close()
+        if embedded is not None:
+            embedded.close()
+    print()
+    print(bench.table())
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--phases", default="accept,drain,latency", help="comma-separated subset to run")
+    parser.add_argument("--seconds", type=float, default=4.0, help="measured seconds of each acceptance run")
+    parser.add_argument("--profile", metavar="DIR", help="write a cProfile of each bot process into DIR")
+    arguments = parser.parse_args()
+    if arguments.profile:
+        os.makedirs(arguments.profile, exist_ok=True)
+    asyncio.run(main(set(arguments.phases.split(",")), arguments.seconds, arguments.profile))
