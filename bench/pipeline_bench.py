@@ -38,7 +38,7 @@ from bench.pipeline_processes import (
 )
 from bot.app import CALLBACK_PATH
 from bot.embedded_redis import EmbeddedRedis
-from bot.inbox import INBOX_MAXLEN, entry_fields
+from bot.inbox import entry_fields
 from bot.slack_emulator import DEFAULT_BOT_TOKEN, CallRecord, Message, SlackState, start_slack_emulator
 from bot.store.keys import Keys
 from bot.store.records import RequestRecord, RequestStatus
@@ -220,7 +220,7 @@ class Bench:
         async with self.redis.pipeline(transaction=False) as pipe:
             for remote, _ in remotes:
                 element = json.dumps(event(remote, DONE, with_token=False), separators=(",", ":"))
-                pipe.xadd(Keys(prefix).inbox(), entry_fields(element), maxlen=INBOX_MAXLEN, approximate=True)
+                pipe.xadd(Keys(prefix).inbox(), entry_fields(element))
             await pipe.execute()
         appended = time.monotonic() - start
         done = await wait_for(

@@ -16,7 +16,6 @@ from redis.asyncio import Redis
 
 from bot.app import CALLBACK_PATH, AppOptions, create_web_app
 from bot.config import Settings
-from bot.inbox import INBOX_MAXLEN
 from bot.vehicle.channels import CALLBACK_TOKEN_ATTRIBUTE
 
 TOKEN = "bench-callback-token"
@@ -109,7 +108,7 @@ def floor_process(redis_url: str, stream: str, conn: Connection) -> None:
         redis = Redis.from_url(redis_url)
 
         async def append(request: web.Request) -> web.Response:
-            await redis.xadd(stream, {"e": await request.read()}, maxlen=INBOX_MAXLEN, approximate=True)
+            await redis.xadd(stream, {"e": await request.read()})
             return web.Response(text="ok")
 
         app = web.Application(client_max_size=1024 * 1024 + 1)

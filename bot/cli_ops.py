@@ -11,7 +11,7 @@ from typing import Any, cast
 from redis.asyncio import Redis
 
 from bot.config import ConfigError, Settings
-from bot.inbox import ELEMENT_FIELD, INBOX_MAXLEN, entry_fields
+from bot.inbox import ELEMENT_FIELD, entry_fields
 from bot.store.keys import Keys
 
 
@@ -59,12 +59,7 @@ async def dlq_replay(settings: Settings, entry_id: str | None = None) -> int:
             )
         for found_id, fields in entries:
             async with redis.pipeline(transaction=True) as pipe:
-                pipe.xadd(
-                    keys.inbox(),
-                    dict(entry_fields(fields.get(ELEMENT_FIELD, ""))),
-                    maxlen=INBOX_MAXLEN,
-                    approximate=True,
-                )
+                pipe.xadd(keys.inbox(), dict(entry_fields(fields.get(ELEMENT_FIELD, ""))))
                 pipe.xdel(keys.dead_letters(), found_id)
                 await pipe.execute()
         return len(entries)

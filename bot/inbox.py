@@ -16,7 +16,7 @@ from bot.store.keys import Keys
 log = logging.getLogger(__name__)
 
 GROUP = "pipeline"
-INBOX_MAXLEN = 100_000
+QUARANTINE_MAXLEN = 100_000
 ELEMENT_FIELD = "e"
 RECEIVED_FIELD = "t"
 
@@ -94,8 +94,11 @@ class Inbox:
         return int(pending[0]["times_delivered"]) if pending else 0
 
     async def ack(self, entry_id: str) -> None:
-        """Acknowledge an entry whose effects are done."""
-        await self._redis.xack(self._keys.inbox(), GROUP, entry_id)
+        """Acknowledge an entry whose effects are done and delete it: the inbox holds unfinished work only."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.xack(self._keys.inbox(), GROUP, entry_id)
+            pipe.xdel(self._keys.inbox(), entry_id)
+            await pipe.execute()
 
     async def dead_letter(self, entry: Entry, error: str) -> None:
         """Move an entry to the dead-letter stream and acknowledge it, atomically."""
@@ -109,7 +112,14 @@ class Inbox:
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.xadd(self._keys.dead_letters(), fields)
             pipe.xack(self._keys.inbox(), GROUP, entry.id)
+            pipe.xdel(self._keys.inbox(), entry.id)
             await pipe.execute()
+
+
+def _trim(stream: str, keys: Keys) -> dict[str, Any]:
+    # The inbox is never trimmed (entries leave it when acknowledged): trimming could drop a notification
+    # already answered 200. Only the quarantine, kept for inspection, is capped.
+    return {"maxlen": QUARANTINE_MAXLEN, "approximate": True} if stream == keys.quarantine() else {}
 
 
 async def append_elements(redis: Redis, keys: Keys, elements: list[str], quarantined: list[str]) -> None:
@@ -117,13 +127,13 @@ async def append_elements(redis: Redis, keys: Keys, elements: list[str], quarant
     if len(elements) + len(quarantined) == 1:
         # One XADD is atomic on its own; MULTI/EXEC would cost the callback most of its time.
         stream, element = (keys.inbox(), elements[0]) if elements else (keys.quarantine(), quarantined[0])
-        await redis.xadd(stream, entry_fields(element), maxlen=INBOX_MAXLEN, approximate=True)
+        await redis.xadd(stream, entry_fields(element), **_trim(stream, keys))
         return
     async with redis.pipeline(transaction=True) as pipe:
         for element in elements:
-            pipe.xadd(keys.inbox(), entry_fields(element), maxlen=INBOX_MAXLEN, approximate=True)
+            pipe.xadd(keys.inbox(), entry_fields(element))
         for raw in quarantined:
-            pipe.xadd(keys.quarantine(), entry_fields(raw), maxlen=INBOX_MAXLEN, approximate=True)
+            pipe.xadd(keys.quarantine(), entry_fields(raw), maxlen=QUARANTINE_MAXLEN, approximate=True)
         await pipe.execute()
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.alerts import alert_once
-from bot.inbox import INBOX_MAXLEN, entry_fields
+from bot.inbox import entry_fields
 from bot.renderer import Renderer
 from bot.services import Services
 from bot.store.records import RequestRecord, RequestStatus
@@ -28,11 +28,11 @@ log = logging.getLogger(__name__)
 OUTCOME_ACTIONS = ("locate", "state")
 
 # Moves every parked element of a remoteActionId into the inbox, atomically.
-# KEYS: parked list, parked index, inbox; ARGV: remoteActionId, maxlen, received ms
+# KEYS: parked list, parked index, inbox; ARGV: remoteActionId, received ms
 _REPLAY = """
 local items = redis.call('LRANGE', KEYS[1], 0, -1)
 for _, item in ipairs(items) do
-  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[2], '*', 'e', item, 't', ARGV[3])
+  redis.call('XADD', KEYS[3], '*', 'e', item, 't', ARGV[2])
 end
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
@@ -219,7 +219,7 @@ class Pipeline:
         keys = self.services.keys
         moved = await self._replay(
             keys=[keys.parked(remote_action_id), keys.parked_index(), keys.inbox()],
-            args=[remote_action_id, INBOX_MAXLEN, entry_fields("")["t"]],
+            args=[remote_action_id, entry_fields("")["t"]],
         )
         if moved:
             log.info("replayed %d parked event(s) of remote %s", moved, remote_action_id)

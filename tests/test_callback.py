@@ -33,8 +33,17 @@ async def test_batch_of_100_authenticated_by_body_attribute_lands_in_100_message
     assert (await post(bot, batch, bearer=None)).status == 200
     for record, _ in seeded:
         await wait_status(bot.services, record.id, RequestStatus.SUCCESS, timeout=15)
-    stored = await bot.services.redis.xrange(bot.services.keys.inbox(), count=1)
-    assert CALLBACK_TOKEN not in str(stored)  # the secret is not kept
+    # An event nobody mapped yet stays parked: what is kept of it must not hold the secret.
+    unmapped = notification("not-mapped-yet", "Done", "Success", token=CALLBACK_TOKEN)
+    assert (await post(bot, [unmapped, unmapped], bearer=None)).status == 200
+    parked_key = bot.services.keys.parked("not-mapped-yet")
+    await wait_until(lambda: _has_items(bot, parked_key))
+    kept = await bot.services.redis.lrange(parked_key, 0, -1)
+    assert "not-mapped-yet" in str(kept) and CALLBACK_TOKEN not in str(kept)
+
+
+async def _has_items(bot: BotUnderTest, key: str) -> bool:
+    return bool(await bot.services.redis.llen(key))
 
 
 async def test_batch_elements_without_token_are_quarantined_and_counted(bot: BotUnderTest) -> None:
