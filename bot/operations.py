@@ -6,7 +6,6 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from bot.fleet import Vehicle
 from bot.pipeline import remote_attached
@@ -270,13 +269,3 @@ async def reconcile_stale_sends(services: Services) -> int:
             continue
         done += 1
     return done
-
-
-def describe(record: RequestRecord) -> dict[str, Any]:
-    """A compact summary of a request for `status`."""
-    return {
-        "id": record.id,
-        "action": record.action,
-        "status": record.status.value,
-        "vehicle": record.vehicle_name,
-    }

@@ -61,8 +61,8 @@ async def test_each_remote_subcommand_reaches_the_vehicle_cloud(
 ) -> None:
     """Each remote subcommand typed by an allowed user posts one request message and sends its action."""
     await bot.command(text, user=SECURITY)
-    await bot.wait_for_request_message()
-    await bot.slack.wait_for(lambda: bot.simulator.remote_posts)
+    message = await bot.wait_for_request_message()
+    await bot.slack.wait_for(lambda: message.edits)  # the first edit follows the vendor's answer
     (post,) = bot.simulator.remote_posts
     if isinstance(action, str):
         assert list(post.body["action"]) == [action]

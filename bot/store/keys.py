@@ -47,10 +47,6 @@ class Keys:
         """Audit stream of one vehicle (what `history` reads)."""
         return f"{self.prefix}audit:{vin}"
 
-    def usergroup_members(self, group_id: str) -> str:
-        """Cached members of a Slack user group."""
-        return f"{self.prefix}ugroup:{group_id}"
-
     def inbox(self) -> str:
         """The durable inbox stream of raw vendor notifications."""
         return f"{self.prefix}inbox"

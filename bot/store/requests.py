@@ -140,12 +140,10 @@ class RequestStore:
     async def recent_for_vehicle(self, vin: str, limit: int = 10) -> list[RequestRecord]:
         """The vehicle's latest requests, newest first."""
         ids = await self._redis.zrevrange(self._keys.vehicle_requests(vin), 0, limit - 1)
-        records = []
-        for request_id in ids:
-            record = await self.get(str(request_id))
-            if record is not None:
-                records.append(record)
-        return records
+        if not ids:
+            return []
+        raws = await self._redis.mget([self._keys.request(str(request_id)) for request_id in ids])
+        return [RequestRecord.model_validate_json(raw) for raw in raws if raw is not None]
 
     async def set_deadline(self, request_id: str, due: float) -> None:
         """When the request's final answer is due (epoch seconds); the sweep looks at it then."""
