@@ -76,6 +76,11 @@ async def _quarantine_raw(services: Services, body: bytes, reason: str) -> web.R
 async def handle_notification(request: web.Request) -> web.Response:
     """The vendor callback: 401 without a valid token, 413 when too big, 500 when not stored, else 200."""
     services = request.app[SERVICES_KEY]
+    with services.ingest.receiving_one():
+        return await _receive(request, services)
+
+
+async def _receive(request: web.Request, services: Services) -> web.Response:
     tokens = services.settings.callback_tokens
     body = await _read_body(request)
     if body is None:

@@ -86,6 +86,8 @@ class Settings(BaseSettings):
     # SLACK_UPDATE_WINDOW_SECONDS (default 60, so the rate is per minute; tests shorten the window).
     slack_update_rate_per_minute: int = Field(50, ge=1)
     slack_update_window_seconds: float = Field(60.0, gt=0)
+    # At most one thread reply per channel in this many seconds (Slack's posting limit per channel).
+    slack_reply_interval_seconds: float = Field(1.0, ge=0)
 
     # Simulator (demo and tests)
     simulator_delay_scale: float = Field(1.0, ge=0)

@@ -93,11 +93,11 @@ class Inbox:
         )
         return int(pending[0]["times_delivered"]) if pending else 0
 
-    async def ack(self, entry_id: str) -> None:
-        """Acknowledge an entry whose effects are done and delete it: the inbox holds unfinished work only."""
+    async def ack(self, *entry_ids: str) -> None:
+        """Acknowledge entries whose effects are done and delete them: the inbox keeps unfinished work."""
         async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.xack(self._keys.inbox(), GROUP, entry_id)
-            pipe.xdel(self._keys.inbox(), entry_id)
+            pipe.xack(self._keys.inbox(), GROUP, *entry_ids)
+            pipe.xdel(self._keys.inbox(), *entry_ids)
             await pipe.execute()
 
     async def dead_letter(self, entry: Entry, error: str) -> None:

@@ -18,7 +18,9 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from bot.alerts import alert_in_background
 from bot.cancellation import raise_if_cancelling
 from bot.inbox import Entry, Inbox
+from bot.ingest import IngestGate
 from bot.pipeline import Pipeline
+from bot.replies import ReplyQueue
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -56,19 +58,26 @@ class Consumer:
     """One consumer of the inbox group."""
 
     def __init__(
-        self, services: Services, pipeline: Pipeline, options: WorkerOptions, name: str | None = None
+        self,
+        services: Services,
+        pipeline: Pipeline,
+        options: WorkerOptions,
+        name: str | None = None,
+        ingest: IngestGate | None = None,
     ):
         self.services = services
         self.pipeline = pipeline
         self.options = options
         self.inbox = Inbox(services.redis, services.keys, name or consumer_name())
+        self.ingest = ingest or IngestGate()
         self._reclaim_ms = int(services.settings.reclaim_idle_seconds * 1000)
 
     async def handle(self, entry: Entry) -> bool:
-        """Apply one entry and ack it; on failure leave it pending, or dead-letter it at the limit.
+        """Apply one entry: True when done (to acknowledge); on failure it stays pending or is dead-lettered.
 
         This is the worker's error boundary: any failure of one entry must not stop the consumer.
         """
+        await self.ingest.admit()
         try:
             await self.pipeline.apply_element(entry.element)
         except asyncio.CancelledError:
@@ -76,7 +85,6 @@ class Consumer:
         except Exception as error:  # noqa: BLE001 - boundary: the entry is retried or dead-lettered
             await self._failed(entry, error)
             return False
-        await self.inbox.ack(entry.id)
         return True
 
     async def _failed(self, entry: Entry, error: Exception) -> None:
@@ -99,19 +107,26 @@ class Consumer:
         )
 
     async def process(self, entries: list[Entry]) -> None:
-        """Apply a batch: entries of one remote action in order, different actions concurrently."""
+        """Apply a batch (entries of one remote action in order, different actions concurrently), then ack."""
         groups: dict[str, list[Entry]] = defaultdict(list)
         for entry in entries:
             groups[_remote_key(entry)].append(entry)
 
         limit = asyncio.Semaphore(self.options.concurrency)
+        done: list[str] = []
 
         async def run(group: list[Entry]) -> None:
             async with limit:
                 for entry in group:
-                    await self.handle(entry)
+                    if await self.handle(entry):
+                        done.append(entry.id)
 
-        await asyncio.gather(*(run(group) for group in groups.values()))
+        try:
+            await asyncio.gather(*(run(group) for group in groups.values()))
+        finally:
+            # Entries whose effects are done are acknowledged even when the batch is interrupted.
+            if done:
+                await self.inbox.ack(*done)
 
     async def reclaim(self) -> None:
         """Take over idle entries of dead consumers; poison ones go to the dead-letter stream."""
@@ -161,10 +176,23 @@ def inbox_job(options: WorkerOptions | None = None) -> Job:
 
     async def job(services: Services) -> None:
         pipeline = Pipeline(services)
-        consumers = [Consumer(services, pipeline, options) for _ in range(options.consumers)]
+        consumers = [
+            Consumer(services, pipeline, options, ingest=services.ingest) for _ in range(options.consumers)
+        ]
         await asyncio.gather(*(consumer.run() for consumer in consumers))
 
     return job
+
+
+async def _retry_redis_forever(name: str, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run a queue-draining loop forever, waiting out Redis outages."""
+    while True:
+        try:
+            await run()
+        except (RedisConnectionError, RedisTimeoutError, OSError) as error:
+            raise_if_cancelling()
+            log.warning("%s: Redis unavailable (%s)", name, type(error).__name__)
+            await asyncio.sleep(1.0)
 
 
 def render_job(poll_seconds: float = 0.2) -> Job:
@@ -172,13 +200,17 @@ def render_job(poll_seconds: float = 0.2) -> Job:
 
     async def job(services: Services) -> None:
         renderer = Pipeline(services).renderer
-        while True:
-            try:
-                await renderer.run(poll_seconds=poll_seconds)
-            except (RedisConnectionError, RedisTimeoutError, OSError) as error:
-                raise_if_cancelling()
-                log.warning("renderer: Redis unavailable (%s)", type(error).__name__)
-                await asyncio.sleep(1.0)
+        await _retry_redis_forever("renderer", lambda: renderer.run(poll_seconds=poll_seconds))
+
+    return job
+
+
+def reply_job(poll_seconds: float = 0.2) -> Job:
+    """A background job posting queued thread replies, at most one per channel per interval."""
+
+    async def job(services: Services) -> None:
+        replies = ReplyQueue(services)
+        await _retry_redis_forever("replies", lambda: replies.run(poll_seconds=poll_seconds))
 
     return job
 
@@ -189,7 +221,12 @@ def pipeline_jobs(
     render_poll_seconds: float = 0.2,
     sweep_seconds: float | None = None,
 ) -> list[Job]:
-    """The notification pipeline's background jobs: inbox consumers, renderer, deadline sweep."""
+    """The notification pipeline's background jobs: consumers, renderer, replies, deadline sweep."""
     from bot.timeouts import sweep_job
 
-    return [inbox_job(worker), render_job(render_poll_seconds), sweep_job(sweep_seconds)]
+    return [
+        inbox_job(worker),
+        render_job(render_poll_seconds),
+        reply_job(render_poll_seconds),
+        sweep_job(sweep_seconds),
+    ]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -14,7 +15,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.rendering import SIMULATOR_BADGE, Message, done_reply, plain, request_message
+from bot.rendering import SIMULATOR_BADGE, Message, plain, request_message
 from bot.store.records import RequestRecord
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,23 @@ def build_slack_clients(
         retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)],
     )
     return idempotent, posting
+
+
+def client_like(source: AsyncWebClient, retry_handlers: list[AsyncRetryHandler]) -> AsyncWebClient:
+    """A client with `source`'s token, address, session and timeout, and its own retry handlers."""
+    return AsyncWebClient(
+        token=source.token,
+        base_url=source.base_url,
+        session=source.session,
+        timeout=source.timeout,
+        retry_handlers=retry_handlers,
+    )
+
+
+def retry_after_seconds(error: SlackApiError) -> float:
+    """The Retry-After of a Slack 429 answer, in seconds (1 when Slack gave none)."""
+    headers = error.response.headers
+    return float(headers.get("Retry-After", headers.get("retry-after", 1)))
 
 
 @dataclass(frozen=True)
@@ -94,14 +112,6 @@ class Messenger:
         dm_channel = str(dm["channel"]["id"])
         response = await self._posting.chat_postMessage(channel=dm_channel, **message.as_kwargs())
         return Posted(dm_channel, str(response["ts"]), moved_to_dm=True, error=code)
-
-    async def reply_done(self, record: RequestRecord) -> None:
-        """The one thread reply under the request message when it ends."""
-        if record.message_channel is None or record.message_ts is None:
-            return
-        await self._posting.chat_postMessage(
-            channel=record.message_channel, thread_ts=record.message_ts, text=done_reply(record)
-        )
 
     async def permalink(self, record: RequestRecord) -> str | None:
         """A link to the request message, when Slack gives one."""

@@ -9,8 +9,6 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
-
 from bot.alerts import alert_once
 from bot.inbox import entry_fields
 from bot.renderer import Renderer
@@ -37,16 +35,6 @@ end
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 return #items
-"""
-
-_CLAIM_REPLY = """
-local raw = redis.call('GET', KEYS[1])
-if not raw then return 0 end
-local record = cjson.decode(raw)
-if record.reply_posted == true then return 0 end
-local updated = string.gsub(raw, '"reply_posted":false', '"reply_posted":true', 1)
-redis.call('SET', KEYS[1], updated, 'KEEPTTL')
-return 1
 """
 
 
@@ -119,7 +107,6 @@ class Pipeline:
         )
         self.renderer = renderer or Renderer(services)
         self._replay = services.redis.register_script(_REPLAY)
-        self._claim_reply = services.redis.register_script(_CLAIM_REPLY)
 
     async def apply_element(self, element_json: str) -> Applied:
         """Apply one stored notification element (JSON text) from the inbox."""
@@ -128,35 +115,35 @@ class Pipeline:
 
     async def apply(self, event: VehicleEvent, element_json: str | None = None) -> Applied:
         """Apply one event; park it when its remoteActionId has no request yet."""
-        services = self.services
-        request_id = await services.requests.request_for_remote(event.remote_action_id)
-        if request_id is None:
+        result = await self.transitions.apply_event(event)
+        if result.outcome == "unmapped":
             if element_json is None:
                 log.warning("event for unknown remote %s dropped", event.remote_action_id)
                 return Applied.MISSING
             await self.park(event.remote_action_id, element_json)
             return Applied.PARKED
-        result = await self.transitions.apply_event(request_id, event)
-        if result.outcome == "missing":
+        if result.record is None:
             log.warning(
-                "request %s for remote %s no longer exists; event dropped", request_id, event.remote_action_id
-            )
+                "request %s for remote %s no longer exists; event dropped",
+                result.request_id, event.remote_action_id,
+            )  # fmt: skip
             return Applied.MISSING
-        await self.settle(request_id, event, changed=result.changed)
+        await self.settle(result.record, event, changed=result.changed)
         return Applied.APPLIED if result.changed else Applied.UNCHANGED
 
-    async def settle(self, request_id: str, event: VehicleEvent | None, *, changed: bool) -> None:
-        """Effects of the stored state: outcome, render, one reply and alert on final (safe to repeat)."""
+    async def settle(self, record: RequestRecord, event: VehicleEvent | None, *, changed: bool) -> None:
+        """Effects of a transition beyond its atomic step: outcome, render now, audit, alert (repeatable).
+
+        The transition itself queued the render, the thread reply and cleared the deadline; this runs
+        again when a redelivered event finds the transition already done, so each effect is idempotent.
+        """
         services = self.services
-        record = await services.requests.get(request_id)
-        if record is None:
-            return
         if record.status.is_final:
-            await services.requests.clear_deadline(request_id)
-            record = await self._fill_outcome(record, event)
-        if changed or record.status.is_final:
-            await self.renderer.mark_dirty(request_id)
-            await self.renderer.render(request_id)
+            filled = await self._fill_outcome(record, event)
+            changed = changed or filled is not record
+            record = filled
+        if changed:
+            await self.renderer.render(record.id)
         if record.status.is_final:
             if changed:
                 detail = f"{record.status.value} {record.failure_cause or ''}".strip()
@@ -164,11 +151,11 @@ class Pipeline:
                     "outcome", user=record.requester, action=record.action, vin=record.vin,
                     request_id=record.id, detail=detail,
                 )  # fmt: skip
-            await self._reply_once(record)
             if record.status is RequestStatus.FAILED:
                 await alert_once(services, record, "failed", ":x: Remote action failed")
 
     async def _fill_outcome(self, record: RequestRecord, event: VehicleEvent | None) -> RequestRecord:
+        """The record with its Locate/State outcome stored (the same object when there is none to add)."""
         if (
             record.action not in OUTCOME_ACTIONS
             or record.status not in (RequestStatus.SUCCESS, RequestStatus.ALREADY_DONE)
@@ -185,22 +172,9 @@ class Pipeline:
             if not stored.outcome:
                 stored.outcome = outcome
 
-        return await self.services.requests.update(record.id, store)
-
-    async def _reply_once(self, record: RequestRecord) -> None:
-        if record.reply_posted or record.message_ts is None:
-            return
-        if not await self._claim_reply(keys=[self.services.keys.request(record.id)]):
-            return
-        try:
-            await self.services.messenger.reply_done(record)
-        except SlackApiError:
-            # Give the claim back so the redelivery of this entry posts it (the post did not happen).
-            def unclaim(stored: RequestRecord) -> None:
-                stored.reply_posted = False
-
-            await self.services.requests.update(record.id, unclaim)
-            raise
+        updated = await self.services.requests.update(record.id, store)
+        await self.renderer.mark_dirty(record.id, final=True)
+        return updated
 
     async def park(self, remote_action_id: str, element_json: str) -> None:
         """Keep an event whose mapping is not written yet; replay it at once if the mapping just appeared."""

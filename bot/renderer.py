@@ -6,6 +6,7 @@ import asyncio
 import logging
 import secrets
 import time
+from dataclasses import dataclass
 from enum import StrEnum
 
 from slack_sdk.errors import SlackApiError
@@ -16,6 +17,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cancellation import pause
+from bot.messenger import client_like, retry_after_seconds
 from bot.rendering import request_message
 from bot.services import Services
 from bot.slack_budget import MESSAGE_GAP_MS, SlackBudget
@@ -31,7 +33,34 @@ PERMANENT_ERRORS = frozenset(
      "is_archived", "invalid_auth", "account_inactive"}
 )  # fmt: skip
 
-_RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+# Takes the message's render lease and, in the same step, dequeues the request and reads what the
+# render needs: dequeue before reading, so a transition after this read queues the request again.
+# KEYS: lease, final queue, update queue, Slack pause, record, rendered marker; ARGV: token, lease ms, id
+# Returns 0 when another renderer holds the lease, else {pause ms, record JSON or '', marker fields}.
+_BEGIN = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
+redis.call('ZREM', KEYS[2], ARGV[3])
+redis.call('ZREM', KEYS[3], ARGV[3])
+return {redis.call('PTTL', KEYS[4]), redis.call('GET', KEYS[5]) or '', redis.call('HGETALL', KEYS[6])}
+"""
+
+# Ends a render: records what was shown (when something was), queues the request again (when it was
+# deferred) and gives the lease back, in one step.
+# KEYS: lease, rendered marker, queue; ARGV: token, shown version ('' none), now ms, marker ttl ms,
+#       not-before ms ('' none), request id
+_FINISH = """
+if ARGV[2] ~= '' then
+  redis.call('HSET', KEYS[2], 'version', ARGV[2], 'at', ARGV[3])
+  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+end
+if ARGV[5] ~= '' then redis.call('ZADD', KEYS[3], ARGV[5], ARGV[6]) end
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+"""
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 async def show_latest(services: Services, request_id: str) -> Rendered:
@@ -51,23 +80,31 @@ class Rendered(StrEnum):
     DROPPED = "dropped"  # permanent Slack error or no message
 
 
+@dataclass
+class _Attempt:
+    """How one render attempt ended: what it showed, and when to try again."""
+
+    result: Rendered
+    shown_version: int | None = None
+    retry_in_ms: int | None = None
+    final: bool = False
+
+
 def render_client(services: Services) -> AsyncWebClient:
     """A chat.update client that never sleeps on 429 (the budget handles Retry-After instead)."""
-    source = services.messenger.client
-    return AsyncWebClient(
-        token=source.token,
-        base_url=source.base_url,
-        session=source.session,
-        timeout=source.timeout,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
-        ],
-    )
+    retries = [
+        AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        AsyncServerErrorRetryHandler(max_retry_count=2),
+    ]
+    return client_like(services.messenger.client, retries)
 
 
 class Renderer:
-    """Brings request messages up to date with their stored records, one render per message at a time."""
+    """Brings request messages up to date with their stored records, one render per message at a time.
+
+    Two queues hold the requests to render: final states are taken before intermediate ones, so a
+    backlog of progress updates never holds back a request's last word.
+    """
 
     def __init__(self, services: Services, client: AsyncWebClient | None = None) -> None:
         self._services = services
@@ -81,90 +118,100 @@ class Renderer:
             settings.slack_update_rate_per_minute,
             window_seconds=settings.slack_update_window_seconds,
         )
-        self._release = services.redis.register_script(_RELEASE)
+        self._marker_ttl_ms = int(settings.mapping_ttl_seconds * 1000)
+        self._begin = services.redis.register_script(_BEGIN)
+        self._finish = services.redis.register_script(_FINISH)
 
-    async def mark_dirty(self, request_id: str, *, not_before_ms: int | None = None) -> None:
+    def _queue(self, final: bool) -> str:
+        return self._keys.pending_finals() if final else self._keys.pending_updates()
+
+    async def mark_dirty(
+        self, request_id: str, *, final: bool = False, not_before_ms: int | None = None
+    ) -> None:
         """Queue a request's message for rendering (idempotent; the latest state is what gets shown)."""
-        score = not_before_ms if not_before_ms is not None else int(time.time() * 1000)
-        await self._redis.zadd(self._keys.pending_updates(), {request_id: score})
+        score = not_before_ms if not_before_ms is not None else _now_ms()
+        await self._redis.zadd(self._queue(final), {request_id: score})
 
     async def due(self, limit: int) -> list[str]:
-        """Queued requests whose time has come, oldest first."""
-        now = int(time.time() * 1000)
-        found = await self._redis.zrangebyscore(self._keys.pending_updates(), "-inf", now, start=0, num=limit)
-        return [str(item) for item in found]
+        """Queued requests whose time has come: final states first, each queue oldest first."""
+        now = _now_ms()
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for final in (True, False):
+                pipe.zrangebyscore(self._queue(final), "-inf", now, start=0, num=limit)
+            finals, updates = await pipe.execute()
+        ordered = dict.fromkeys(str(item) for item in [*finals, *updates])
+        return list(ordered)[:limit]
 
     async def render(self, request_id: str) -> Rendered:
         """Render the latest stored state of one request if its message gate and the budget allow."""
-        lease = self._keys.lock(f"render:{request_id}")
-        token = secrets.token_hex(8)
-        if not await self._redis.set(lease, token, nx=True, px=RENDER_LEASE_MS):
+        keys, token = self._keys, secrets.token_hex(8)
+        lease = keys.lock(f"render:{request_id}")
+        begun = await self._begin(
+            keys=[
+                lease, keys.pending_finals(), keys.pending_updates(), keys.slack_pause(),
+                keys.request(request_id), keys.rendered(request_id),
+            ],
+            args=[token, RENDER_LEASE_MS, request_id],
+        )  # fmt: skip
+        if not begun:
             return Rendered.BUSY
+        attempt = _Attempt(Rendered.DEFERRED, retry_in_ms=RETRY_LATER_MS)
         try:
-            return await self._render(request_id)
+            pause_ttl, raw, marker = begun
+            shown = dict(zip(marker[::2], marker[1::2], strict=True))
+            attempt = await self._render(request_id, max(int(pause_ttl), 0), raw, shown)
         finally:
-            await self._release(keys=[lease], args=[token])
+            now = _now_ms()
+            retry = "" if attempt.retry_in_ms is None else now + attempt.retry_in_ms
+            await self._finish(
+                keys=[lease, keys.rendered(request_id), self._queue(attempt.final)],
+                args=[
+                    token, "" if attempt.shown_version is None else attempt.shown_version, now,
+                    self._marker_ttl_ms, retry, request_id,
+                ],
+            )  # fmt: skip
+        return attempt.result
 
-    async def _defer(self, request_id: str, delay_ms: int) -> Rendered:
-        await self.mark_dirty(request_id, not_before_ms=int(time.time() * 1000) + delay_ms)
-        return Rendered.DEFERRED
-
-    async def _render(self, request_id: str) -> Rendered:
-        marker = self._keys.rendered(request_id)
-        # One round trip, run in this order: dequeue before reading, so that a transition after
-        # this read queues the request again.
-        async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.zrem(self._keys.pending_updates(), request_id)
-            pipe.pttl(self._keys.slack_pause())
-            pipe.get(self._keys.request(request_id))
-            pipe.hgetall(marker)
-            _, pause_ttl, raw, shown = await pipe.execute()
-        paused = max(int(pause_ttl), 0)  # a 429's Retry-After, shared by every replica
-        if paused:
-            return await self._defer(request_id, paused)
-        record = None if raw is None else RequestRecord.model_validate_json(raw)
+    async def _render(self, request_id: str, paused: int, raw: str, shown: dict[str, str]) -> _Attempt:
+        record = RequestRecord.model_validate_json(raw) if raw else None
+        final = record is not None and record.status.is_final
+        if paused:  # a 429's Retry-After, shared by every replica
+            return _Attempt(Rendered.DEFERRED, retry_in_ms=paused, final=final)
         if record is None or record.message_channel is None or record.message_ts is None:
-            return Rendered.DROPPED
+            return _Attempt(Rendered.DROPPED)
         if int(shown.get("version", -1)) >= record.version:
-            return Rendered.UP_TO_DATE
-        now = int(time.time() * 1000)
-        gate = int(shown.get("at", 0)) + MESSAGE_GAP_MS - now
+            return _Attempt(Rendered.UP_TO_DATE)
+        gate = int(shown.get("at", 0)) + MESSAGE_GAP_MS - _now_ms()
         if gate > 0:
-            return await self._defer(request_id, gate)
-        wait = await self.budget.take(final=record.status.is_final)
+            return _Attempt(Rendered.DEFERRED, retry_in_ms=gate, final=final)
+        wait = await self.budget.take(final=final)
         if wait:
-            return await self._defer(request_id, wait)
+            return _Attempt(Rendered.DEFERRED, retry_in_ms=wait, final=final)
         message = request_message(record)
         try:
             await self._client.chat_update(
                 channel=record.message_channel, ts=record.message_ts, **message.as_kwargs()
             )
         except SlackApiError as error:
-            return await self._failed(request_id, error)
+            return await self._failed(request_id, error, final)
         except (TimeoutError, OSError) as error:
             log.warning("request %s: chat.update failed (%s), will retry", request_id, type(error).__name__)
-            return await self._defer(request_id, RETRY_LATER_MS)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(marker, mapping={"version": record.version, "at": int(time.time() * 1000)})
-            pipe.pexpire(marker, int(self._services.settings.mapping_ttl_seconds * 1000))
-            await pipe.execute()
-        return Rendered.SENT
+            return _Attempt(Rendered.DEFERRED, retry_in_ms=RETRY_LATER_MS, final=final)
+        return _Attempt(Rendered.SENT, shown_version=record.version)
 
-    async def _failed(self, request_id: str, error: SlackApiError) -> Rendered:
+    async def _failed(self, request_id: str, error: SlackApiError, final: bool) -> _Attempt:
         status = error.response.status_code
         code = str(error.response.get("error", ""))
         if status == 429:
-            retry_after = float(
-                error.response.headers.get("Retry-After", error.response.headers.get("retry-after", 1))
-            )
+            retry_after = retry_after_seconds(error)
             log.warning("Slack rate limit: pausing chat.update for %g s", retry_after)
             await self.budget.pause(retry_after)
-            return await self._defer(request_id, int(retry_after * 1000))
+            return _Attempt(Rendered.DEFERRED, retry_in_ms=int(retry_after * 1000), final=final)
         if code in PERMANENT_ERRORS:
             log.error("request %s: message cannot be updated (%s); dropped", request_id, code)
-            return Rendered.DROPPED
+            return _Attempt(Rendered.DROPPED)
         log.warning("request %s: chat.update failed (%s), will retry", request_id, code or status)
-        return await self._defer(request_id, RETRY_LATER_MS)
+        return _Attempt(Rendered.DEFERRED, retry_in_ms=RETRY_LATER_MS, final=final)
 
     async def _render_bounded(self, request_id: str, limit: asyncio.Semaphore) -> None:
         async with limit:

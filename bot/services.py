@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import Redis
@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 from bot.authz import Authorizer
 from bot.config import Settings
 from bot.fleet import Fleet
+from bot.ingest import IngestGate
 from bot.messenger import Messenger
 from bot.store.audit import AuditLog
 from bot.store.keys import Keys
@@ -39,6 +40,7 @@ class Services:
     work: WorkTracker
     bolt: Any = None  # the Bolt app, set by the wiring module once listeners are registered
     socket_mode: Any = None  # the Socket Mode handler when SLACK_APP_TOKEN is set and it is connecting
+    ingest: IngestGate = field(default_factory=IngestGate)  # callbacks being received, for the consumers
 
     @classmethod
     def assemble(

@@ -60,10 +60,12 @@ async def check_request(pipeline: Pipeline, request_id: str) -> str:
         return "completed"
     result = await pipeline.transitions.mark_no_answer(request_id, record.remote_action_id)
     await services.requests.clear_deadline(request_id)
-    await pipeline.settle(request_id, None, changed=result.changed)
-    stored = await services.requests.get(request_id)
-    if stored is not None and result.changed:
-        await alert_once(services, stored, "no_answer", ":warning: No final answer from the vehicle in time")
+    if result.record is not None:
+        await pipeline.settle(result.record, None, changed=result.changed)
+        if result.changed:
+            await alert_once(
+                services, result.record, "no_answer", ":warning: No final answer from the vehicle in time"
+            )
     return "no_answer"
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from bot.store.keys import Keys
-from bot.store.records import STATUS_RANK, RequestStatus
+from bot.store.records import STATUS_RANK, RequestRecord, RequestStatus
 from bot.vehicle.events import PENDING, VehicleEvent
 
 # Order of the Pending steps inside the "pending" status: a late Accepted never hides SentToVehicle.
@@ -32,10 +32,16 @@ DONE_STATUSES: dict[str, RequestStatus] = {
 # Redis 6.2's cjson turns [] into {} and has no array metatable: empty arrays are swapped for a
 # sentinel before decoding and restored after encoding. The scan skips JSON strings.
 TRANSITION_LUA = r"""
--- KEYS: request, dedup set, sending zset
--- ARGV: dedup id, dedup ttl ms, target status, order, final '1'/'0', step, detail,
---       vendor status ('' keeps), failure cause, feedback detail, at, mapping ttl ms,
---       inflight key prefix, rank table JSON, pending step table JSON
+-- KEYS: remote mapping, dedup set, sending zset, deadlines zset, render queue, final render queue,
+--       reply channels zset, replies queued set
+-- ARGV: 1 dedup id, 2 dedup ttl ms, 3 target status, 4 order, 5 final '1'/'0', 6 step, 7 detail,
+--       8 vendor status ('' keeps), 9 failure cause, 10 feedback detail, 11 at (s), 12 mapping ttl ms,
+--       13 inflight key prefix, 14 rank table JSON, 15 pending step table JSON,
+--       16 request id ('' to find it through the remote mapping), 17 request key prefix, 18 now ms,
+--       19 reply queue key prefix
+-- Returns {changed, version, status, outcome, request id, record JSON}. An applied transition also
+-- queues the message's render, and on a final state clears the deadline and queues the thread reply:
+-- all in the same atomic step as the state change, so no crash can lose them.
 local SENTINEL = '["__rb_empty_array__"]'
 local function protect(s)
   local out, i, n = {}, 1, #s
@@ -62,11 +68,17 @@ local function restore(s)
   return (string.gsub(s, '%["__rb_empty_array__"%]', '[]'))
 end
 
-if ARGV[1] ~= '' and redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then
-  return {0, 0, '', 'duplicate'}
+local id = ARGV[16]
+if id == '' then
+  id = redis.call('GET', KEYS[1])
+  if not id then return {0, 0, '', 'unmapped', '', ''} end
 end
-local raw = redis.call('GET', KEYS[1])
-if not raw then return {0, 0, '', 'missing'} end
+local key = ARGV[17] .. id
+local raw = redis.call('GET', key)
+if not raw then return {0, 0, '', 'missing', id, ''} end
+if ARGV[1] ~= '' and redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then
+  return {0, 0, '', 'duplicate', id, raw}
+end
 -- decode before any write: a script error must leave nothing behind (scripts do not roll back)
 local record = cjson.decode(protect(raw))
 if ARGV[1] ~= '' then
@@ -82,7 +94,7 @@ end
 local order = tonumber(ARGV[4])
 local final = ARGV[5] == '1'
 if order < stored or (order == stored and (final or stored % 10 == 0)) then
-  return {0, record.version, record.status, 'stale'}
+  return {0, record.version, record.status, 'stale', id, raw}
 end
 record.status = ARGV[3]
 if ARGV[8] ~= '' then
@@ -97,15 +109,27 @@ if ARGV[7] ~= '' then detail = ARGV[7] end
 timeline[#timeline + 1] = {at = tonumber(ARGV[11]), step = ARGV[6], detail = detail}
 record.timeline = timeline
 record.version = (tonumber(record.version) or 0) + 1
-redis.call('SET', KEYS[1], restore(cjson.encode(record)), 'PX', ARGV[12])
-redis.call('ZREM', KEYS[3], record.id)
+local encoded = restore(cjson.encode(record))
+redis.call('SET', key, encoded, 'PX', ARGV[12])
+redis.call('ZREM', KEYS[3], id)
+local now = tonumber(ARGV[18])
 if final then
   local slot = record.inflight_slot
   if slot == nil or slot == '' then slot = record.action end
   local inflight = ARGV[13] .. record.vin .. ':' .. slot
-  if redis.call('GET', inflight) == record.id then redis.call('DEL', inflight) end
+  if redis.call('GET', inflight) == id then redis.call('DEL', inflight) end
+  redis.call('ZREM', KEYS[4], id)
+  redis.call('ZADD', KEYS[6], now, id)
+  local channel = record.message_channel
+  if type(channel) == 'string' and type(record.message_ts) == 'string' and record.reply_posted ~= true
+      and redis.call('SADD', KEYS[8], id) == 1 then
+    redis.call('RPUSH', ARGV[19] .. channel, id)
+    redis.call('ZADD', KEYS[7], 'NX', now, channel)
+  end
+else
+  redis.call('ZADD', KEYS[5], now, id)
 end
-return {1, record.version, record.status, 'applied'}
+return {1, record.version, record.status, 'applied', id, encoded}
 """
 
 _RANKS_JSON = json.dumps({status.value: rank for status, rank in STATUS_RANK.items()})
@@ -114,12 +138,16 @@ _STEPS_JSON = json.dumps(PENDING_STEP_ORDER)
 
 @dataclass(frozen=True)
 class Transition:
-    """What one event did to a request: `outcome` is applied, duplicate, stale or missing."""
+    """What one event did to a request.
+
+    `outcome` is applied, duplicate, stale, missing (the record is gone) or unmapped (no request has
+    this remoteActionId yet); `record` is the stored record after the event, when there is one.
+    """
 
     changed: bool
-    version: int
-    status: str
     outcome: str
+    request_id: str
+    record: RequestRecord | None
 
 
 def target_status(event: VehicleEvent) -> RequestStatus:
@@ -146,13 +174,18 @@ class Transitions:
         self._dedup_ttl_ms = int(dedup_ttl * 1000)
         self._mapping_ttl_ms = int(mapping_ttl * 1000)
         self._script = redis.register_script(TRANSITION_LUA)
+        self._constant_args = (
+            keys.inflight("", "").removesuffix(":"),
+            _RANKS_JSON,
+            _STEPS_JSON,
+        )
 
-    async def apply_event(self, request_id: str, event: VehicleEvent) -> Transition:
-        """Apply a vendor event to a request unless it is a duplicate or would move it backwards."""
+    async def apply_event(self, event: VehicleEvent) -> Transition:
+        """Apply a vendor event to the request of its remoteActionId, unless it is a duplicate or stale."""
         status = target_status(event)
         return await self._run(
-            request_id,
-            dedup_set=self._keys.dedup(event.remote_action_id),
+            event.remote_action_id,
+            "",
             dedup_id=event.dedup_key,
             status=status,
             order=_order(status, event.status),
@@ -167,8 +200,8 @@ class Transitions:
         """Mark a request as having no final answer yet (a later Done still completes it)."""
         status = RequestStatus.NO_ANSWER
         return await self._run(
+            remote_action_id or request_id,
             request_id,
-            dedup_set=self._keys.dedup(remote_action_id or request_id),
             dedup_id="",
             status=status,
             order=_order(status, None),
@@ -181,9 +214,9 @@ class Transitions:
 
     async def _run(
         self,
+        remote_action_id: str,
         request_id: str,
         *,
-        dedup_set: str,
         dedup_id: str,
         status: RequestStatus,
         order: int,
@@ -193,24 +226,19 @@ class Transitions:
         failure_cause: str,
         feedback_detail: str,
     ) -> Transition:
-        changed, version, stored, outcome = await self._script(
-            keys=[self._keys.request(request_id), dedup_set, self._keys.sending()],
-            args=[
-                dedup_id,
-                self._dedup_ttl_ms,
-                status.value,
-                order,
-                "1" if status.is_final else "0",
-                step,
-                detail,
-                vendor_status,
-                failure_cause,
-                feedback_detail,
-                f"{time.time():.3f}",
-                self._mapping_ttl_ms,
-                self._keys.inflight("", "").removesuffix(":"),
-                _RANKS_JSON,
-                _STEPS_JSON,
+        keys = self._keys
+        changed, _version, _status, outcome, found_id, raw = await self._script(
+            keys=[
+                keys.remote_map(remote_action_id), keys.dedup(remote_action_id), keys.sending(),
+                keys.deadlines(), keys.pending_updates(), keys.pending_finals(), keys.reply_channels(),
+                keys.replies_queued(),
             ],
-        )
-        return Transition(bool(int(changed)), int(version), str(stored), str(outcome))
+            args=[
+                dedup_id, self._dedup_ttl_ms, status.value, order, "1" if status.is_final else "0", step,
+                detail, vendor_status, failure_cause, feedback_detail, f"{time.time():.3f}",
+                self._mapping_ttl_ms, *self._constant_args, request_id, keys.request(""),
+                int(time.time() * 1000), keys.reply_queue(""),
+            ],
+        )  # fmt: skip
+        record = RequestRecord.model_validate_json(raw) if raw else None
+        return Transition(bool(int(changed)), str(outcome), str(found_id), record)

@@ -16,6 +16,7 @@ BATCH = 100
 # A shortened budget window keeps the test fast while the flush still needs many windows of budget.
 RATE = 60
 WINDOW_SECONDS = 2.0
+REPLY_INTERVAL_SECONDS = 0.01  # 250 replies in one channel: the default 1 s would take minutes
 FINALS: list[tuple[str, str | None, RequestStatus, str]] = [
     ("Success", None, RequestStatus.SUCCESS, ":white_check_mark: *Done*"),
     ("AlreadyDone", None, RequestStatus.ALREADY_DONE, "already in that state"),
@@ -75,6 +76,7 @@ async def test_flush_of_1000_notifications_keeps_the_budget_and_ends_right(
         key_prefix,
         slack_update_rate_per_minute=RATE,
         slack_update_window_seconds=WINDOW_SECONDS,
+        slack_reply_interval_seconds=REPLY_INTERVAL_SECONDS,
     ) as bot:
         seeded = [await seed_request(bot) for _ in range(REQUESTS)]
         records = [record for record, _ in seeded]

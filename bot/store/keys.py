@@ -80,8 +80,28 @@ class Keys:
         return f"{self.prefix}slack-budget"
 
     def pending_updates(self) -> str:
-        """Sorted set of request ids whose message needs a chat.update (score = priority/time)."""
+        """Sorted set of request ids whose message needs a chat.update (score = not before, ms)."""
         return f"{self.prefix}pending-updates"
+
+    def pending_finals(self) -> str:
+        """Like pending_updates, for messages whose new state is final: rendered first."""
+        return f"{self.prefix}pending-finals"
+
+    def reply_queue(self, channel: str) -> str:
+        """List of request ids waiting for their thread reply in one channel, oldest first."""
+        return f"{self.prefix}replies:{channel}"
+
+    def reply_channels(self) -> str:
+        """Sorted set of channels with queued replies, by when the next reply may be posted (ms)."""
+        return f"{self.prefix}reply-channels"
+
+    def replies_queued(self) -> str:
+        """Set of request ids whose reply is queued or being posted (a reply is queued once)."""
+        return f"{self.prefix}replies-queued"
+
+    def replies_taken(self) -> str:
+        """Sorted set of "<channel> <request id>" being posted, by lease expiry (ms)."""
+        return f"{self.prefix}replies-taken"
 
     def lock(self, name: str) -> str:
         """A short lease so one replica at a time runs a periodic job."""

@@ -1,0 +1,202 @@
+"""Thread replies on final states: one queue per channel, at most one reply per channel per interval.
+
+The transition script queues a request's reply in the same atomic step that makes it final (see
+bot/transitions.py); this module drains the queues. A reply is taken under a lease and marked posted
+only after Slack accepted it, so a replica that dies mid-post leaves the reply to another one: a crash
+between Slack's answer and the mark can post it twice, never zero times.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from enum import StrEnum
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.cancellation import pause
+from bot.messenger import client_like, retry_after_seconds
+from bot.rendering import done_reply
+from bot.services import Services
+from bot.store.records import RequestRecord
+
+log = logging.getLogger(__name__)
+
+REPLY_LEASE_MS = 60_000  # longer than a post can take (10 s timeout, no retry inside the client)
+RETRY_LATER_MS = 1_000
+# Slack errors after which posting the same reply again cannot succeed.
+PERMANENT_ERRORS = frozenset(
+    {"channel_not_found", "not_in_channel", "is_archived", "thread_not_found", "msg_too_long",
+     "invalid_auth", "account_inactive", "restricted_action"}
+)  # fmt: skip
+
+# Hands out the next replies: from each channel whose interval has passed, the oldest queued reply
+# (several when the interval is 0), each leased; leases that expired (a replica died mid-post) go
+# back to the head of their channel's queue first. Replies already posted are dropped from the queue.
+# KEYS: channels zset, taken zset, queued set
+# ARGV: now ms, interval ms, lease ms, max channels, max per channel, queue key prefix, record key prefix
+# Returns a flat list: when the next channel is due (ms, -1 when none), then channel, request id,
+# record JSON for each reply taken.
+_TAKE = """
+local now = tonumber(ARGV[1])
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 100)) do
+  local channel, id = string.match(member, '^(%S+) (%S+)$')
+  redis.call('ZREM', KEYS[2], member)
+  redis.call('LPUSH', ARGV[6] .. channel, id)
+  redis.call('ZADD', KEYS[1], 'NX', now, channel)
+end
+local out = {-1}
+local per_channel = tonumber(ARGV[5])
+for _, channel in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[4]))) do
+  local queue = ARGV[6] .. channel
+  local took = 0
+  while took < per_channel do
+    local id = redis.call('LPOP', queue)
+    if not id then break end
+    local raw = redis.call('GET', ARGV[7] .. id)
+    if raw and not string.find(raw, '"reply_posted":true', 1, true) then
+      redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), channel .. ' ' .. id)
+      out[#out + 1] = channel
+      out[#out + 1] = id
+      out[#out + 1] = raw
+      took = took + 1
+    else
+      redis.call('SREM', KEYS[3], id)
+    end
+  end
+  -- the channel stays scheduled after a post, so the next reply there waits for the interval
+  if took > 0 then
+    redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), channel)
+  else
+    redis.call('ZREM', KEYS[1], channel)
+  end
+end
+local next_due = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if next_due[2] then out[1] = tonumber(next_due[2]) end
+return out
+"""
+
+# A reply was posted (or can never be): forget it and mark the record.
+# KEYS: taken zset, queued set, record; ARGV: taken member, request id, '1' to mark it posted
+_DONE = """
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('SREM', KEYS[2], ARGV[2])
+if ARGV[3] == '1' then
+  local raw = redis.call('GET', KEYS[3])
+  if raw then
+    local posted = string.gsub(raw, '"reply_posted":false', '"reply_posted":true', 1)
+    redis.call('SET', KEYS[3], posted, 'KEEPTTL')
+  end
+end
+return 1
+"""
+
+# A post failed for now: put the reply back at the head of its channel's queue, not before `not_before`.
+# KEYS: taken zset, channels zset, channel queue; ARGV: taken member, request id, channel, not-before ms
+_RETRY = """
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
+  redis.call('LPUSH', KEYS[3], ARGV[2])
+end
+redis.call('ZADD', KEYS[2], 'GT', ARGV[4], ARGV[3])
+return 1
+"""
+
+
+class Replied(StrEnum):
+    """What one reply attempt did."""
+
+    POSTED = "posted"
+    RETRY = "retry"  # back in its channel's queue
+    DROPPED = "dropped"  # Slack can never take it
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class ReplyQueue:
+    """Posts queued thread replies, channel by channel, under the per-channel interval."""
+
+    def __init__(self, services: Services, client: AsyncWebClient | None = None) -> None:
+        self._keys = services.keys
+        # No retry inside the client: a post is never repeated after a connection error (it may have
+        # been posted), and a 429 puts the reply back in its queue instead of sleeping.
+        self._client = client or client_like(services.messenger.client, [])
+        self._interval_ms = int(services.settings.slack_reply_interval_seconds * 1000)
+        redis = services.redis
+        self._take = redis.register_script(_TAKE)
+        self._done = redis.register_script(_DONE)
+        self._retry = redis.register_script(_RETRY)
+
+    async def take(self, limit: int) -> tuple[list[tuple[str, RequestRecord]], int | None]:
+        """The replies due now, leased to this caller, as (channel, record); and when more are due (ms)."""
+        keys = self._keys
+        flat = await self._take(
+            keys=[keys.reply_channels(), keys.replies_taken(), keys.replies_queued()],
+            args=[
+                _now_ms(), self._interval_ms, REPLY_LEASE_MS, limit, 1 if self._interval_ms else limit,
+                keys.reply_queue(""), keys.request(""),
+            ],
+        )  # fmt: skip
+        taken = [
+            (str(flat[i]), RequestRecord.model_validate_json(flat[i + 2])) for i in range(1, len(flat), 3)
+        ]
+        next_due = int(flat[0])
+        return taken, None if next_due < 0 else next_due
+
+    async def post(self, channel: str, record: RequestRecord) -> Replied:
+        """Post one taken reply, then mark it posted; put it back in its queue when Slack fails for now."""
+        keys, member = self._keys, f"{channel} {record.id}"
+        try:
+            await self._client.chat_postMessage(
+                channel=channel, thread_ts=record.message_ts, text=done_reply(record)
+            )
+        except SlackApiError as error:
+            code = str(error.response.get("error", ""))
+            if code in PERMANENT_ERRORS:
+                log.error("request %s: thread reply cannot be posted (%s); dropped", record.id, code)
+                await self._done(
+                    keys=[keys.replies_taken(), keys.replies_queued(), keys.request(record.id)],
+                    args=[member, record.id, "0"],
+                )
+                return Replied.DROPPED
+            wait_ms = RETRY_LATER_MS
+            if error.response.status_code == 429:
+                wait_ms = int(retry_after_seconds(error) * 1000)
+            log.warning("request %s: thread reply failed (%s), will retry", record.id, code or "HTTP error")
+            return await self._put_back(channel, record.id, wait_ms)
+        except (TimeoutError, OSError) as error:
+            # Slack may have posted it: retrying risks a duplicate reply, dropping it loses one.
+            log.warning("request %s: thread reply failed (%s), will retry", record.id, type(error).__name__)
+            return await self._put_back(channel, record.id, RETRY_LATER_MS)
+        await self._done(
+            keys=[keys.replies_taken(), keys.replies_queued(), keys.request(record.id)],
+            args=[member, record.id, "1"],
+        )
+        return Replied.POSTED
+
+    async def _put_back(self, channel: str, request_id: str, wait_ms: int) -> Replied:
+        keys = self._keys
+        await self._retry(
+            keys=[keys.replies_taken(), keys.reply_channels(), keys.reply_queue(channel)],
+            args=[f"{channel} {request_id}", request_id, channel, _now_ms() + wait_ms],
+        )
+        return Replied.RETRY
+
+    async def run(self, *, poll_seconds: float = 0.2, batch: int = 50, concurrency: int = 16) -> None:
+        """Post due replies forever, waking when the next channel is due (or every `poll_seconds`)."""
+        limit = asyncio.Semaphore(concurrency)
+
+        async def bounded(channel: str, record: RequestRecord) -> None:
+            async with limit:
+                await self.post(channel, record)
+
+        while True:
+            taken, next_due_ms = await self.take(batch)
+            if taken:
+                await asyncio.gather(*(bounded(channel, record) for channel, record in taken))
+            if len(taken) < batch:
+                wait = poll_seconds if next_due_ms is None else (next_due_ms - _now_ms()) / 1000
+                await pause(min(max(wait, 0.0), poll_seconds))
