@@ -7,6 +7,7 @@ import cProfile
 import json
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
@@ -16,6 +17,7 @@ from redis.asyncio import Redis
 
 from bot.app import CALLBACK_PATH, AppOptions, create_web_app
 from bot.config import Settings
+from bot.event_loop import run
 from bot.vehicle.channels import CALLBACK_TOKEN_ATTRIBUTE
 
 TOKEN = "bench-callback-token"
@@ -70,6 +72,30 @@ def batch_requests(remotes: list[str], size: int = 100) -> list[bytes]:
     ]
 
 
+# --- CPUs --------------------------------------------------------------------------------------------
+
+SERVER_CPU = 0  # the server under test (bot or floor) runs alone on this CPU when there are two or more
+
+
+def pin(pid: int, *, server: bool) -> str:
+    """Pin a process to the server's CPU, or to the others; returns a description ('' when not pinned).
+
+    The server under test, the load generator and Redis share this machine; pinned, the server has
+    one core to itself in every run, so the floor and the bot are compared on the same footing.
+    """
+    cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
+    if len(cpus) < 2 or SERVER_CPU not in cpus:
+        return ""
+    os.sched_setaffinity(pid, {SERVER_CPU} if server else cpus - {SERVER_CPU})
+    return f"server under test on CPU {SERVER_CPU}, load and Redis on CPUs {sorted(cpus - {SERVER_CPU})}"
+
+
+def unpin(pid: int) -> None:
+    """Let a process run on every CPU again."""
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(pid, range(os.cpu_count() or 1))
+
+
 # --- servers -------------------------------------------------------------------------------------
 
 
@@ -87,15 +113,22 @@ async def _serve_until_told(app: web.Application, conn: Connection) -> None:
 
 
 def bot_process(
-    overrides: dict[str, Any], pipeline: bool, log_file: str, profile: str | None, conn: Connection
+    overrides: dict[str, Any],
+    pipeline: bool,
+    log_file: str,
+    profile: str | None,
+    pinned: bool,
+    conn: Connection,
 ) -> None:
     """Child: serve the bot (create_web_app, with its pipeline jobs or not) until the parent says stop."""
+    if pinned:
+        pin(0, server=True)
     logging.basicConfig(filename=log_file, level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
     app = create_web_app(Settings(**overrides), AppOptions(pipeline=pipeline))
     profiler = cProfile.Profile() if profile else None
     if profiler:
         profiler.enable()
-    asyncio.run(_serve_until_told(app, conn))
+    run(_serve_until_told(app, conn))
     if profiler and profile:
         profiler.disable()
         profiler.dump_stats(profile)
@@ -103,6 +136,7 @@ def bot_process(
 
 def floor_process(redis_url: str, stream: str, conn: Connection) -> None:
     """Child: a bare aiohttp handler that appends the raw body to a Redis stream and answers 200."""
+    pin(0, server=True)
 
     async def main() -> None:
         redis = Redis.from_url(redis_url)
@@ -116,7 +150,7 @@ def floor_process(redis_url: str, stream: str, conn: Connection) -> None:
         await _serve_until_told(app, conn)
         await redis.aclose()
 
-    asyncio.run(main())
+    run(main())
 
 
 class Child:
@@ -175,7 +209,7 @@ def load_process(
     port: int, requests: list[bytes], concurrency: int, warmup: float, seconds: float, conn: Connection
 ) -> None:
     """Child: `concurrency` connections POST back to back for `seconds` after `warmup` (not counted)."""
-    conn.send(asyncio.run(_closed_loop(port, requests, concurrency, warmup, seconds)))
+    conn.send(run(_closed_loop(port, requests, concurrency, warmup, seconds)))
 
 
 async def run_load(

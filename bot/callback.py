@@ -49,8 +49,8 @@ async def _count(services: Services, name: str, amount: int = 1) -> None:
 
 async def _read_body(request: web.Request) -> bytes | None:
     """The raw body, or None when it is over MAX_BODY_BYTES."""
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        return None
+    if request.content_length is not None:
+        return None if request.content_length > MAX_BODY_BYTES else await request.read()
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.content.iter_chunked(64 * 1024):
@@ -59,6 +59,16 @@ async def _read_body(request: web.Request) -> bytes | None:
             return None
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _plain_utf8(body: bytes) -> str | None:
+    """The body as text when it is plain UTF-8 JSON (no BOM, not UTF-16), so it can be stored as sent."""
+    if body[:1] != b"{" or b"\x00" in body:
+        return None
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 async def _quarantine_raw(services: Services, body: bytes, reason: str) -> web.Response:
@@ -76,11 +86,7 @@ async def _quarantine_raw(services: Services, body: bytes, reason: str) -> web.R
 async def handle_notification(request: web.Request) -> web.Response:
     """The vendor callback: 401 without a valid token, 413 when too big, 500 when not stored, else 200."""
     services = request.app[SERVICES_KEY]
-    with services.ingest.receiving_one():
-        return await _receive(request, services)
-
-
-async def _receive(request: web.Request, services: Services) -> web.Response:
+    services.ingest.arrived()
     tokens = services.settings.callback_tokens
     body = await _read_body(request)
     if body is None:
@@ -103,8 +109,10 @@ async def _receive(request: web.Request, services: Services) -> web.Response:
     accepted: list[str] = []
     rejected: list[str] = []
     unreadable = 0
+    as_sent = _plain_utf8(body) if isinstance(payload, dict) and len(elements) == 1 else None
     for element in elements:
-        if not (header_ok or token_valid(body_attributes(element).get(CALLBACK_TOKEN_ATTRIBUTE), tokens)):
+        body_token = body_attributes(element).get(CALLBACK_TOKEN_ATTRIBUTE)
+        if not (header_ok or token_valid(body_token, tokens)):
             rejected.append(redact(element, CALLBACK_TOKEN_ATTRIBUTE))
             continue
         try:
@@ -114,7 +122,10 @@ async def _receive(request: web.Request, services: Services) -> web.Response:
             log.warning("callback: element quarantined: %s", error)
             rejected.append(redact(element, CALLBACK_TOKEN_ATTRIBUTE))
             continue
-        accepted.append(redact(element, CALLBACK_TOKEN_ATTRIBUTE))
+        if body_token is None and as_sent is not None:
+            accepted.append(as_sent)  # the body is that one element, with no secret to remove
+        else:
+            accepted.append(redact(element, CALLBACK_TOKEN_ATTRIBUTE))
     if not accepted and unreadable == 0:
         await _count(services, "unauthenticated")
         return web.Response(status=401, text="unauthorized")

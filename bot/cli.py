@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from collections.abc import Sequence
@@ -12,6 +11,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.config import SERVE_REQUIRED, ConfigError, Settings, load_settings
+from bot.event_loop import new_event_loop, run
 from bot.vehicle.errors import VendorError
 
 log = logging.getLogger("remote-bot")
@@ -22,7 +22,7 @@ def _serve(settings: Settings) -> int:
     from bot.app import AppOptions, create_web_app, default_jobs
 
     app = create_web_app(settings, AppOptions(simulator=False, background=default_jobs(settings)))
-    web.run_app(app, port=settings.port, print=lambda line: log.info("%s", line))
+    web.run_app(app, port=settings.port, print=lambda line: log.info("%s", line), loop=new_event_loop())
     return 0
 
 
@@ -41,14 +41,14 @@ def _check_config(settings: Settings) -> int:
 def _demo(settings: Settings) -> int:
     from bot.demo import run_demo
 
-    asyncio.run(run_demo(settings))
+    run(run_demo(settings))
     return 0
 
 
 def _simulator(settings: Settings, port: int, fleet: str | None) -> int:
     from bot.simulator.app import run_simulator_forever
 
-    asyncio.run(run_simulator_forever(settings, port=port, fleet_path=fleet))
+    run(run_simulator_forever(settings, port=port, fleet_path=fleet))
     return 0
 
 
@@ -57,11 +57,11 @@ def _ops(settings: Settings, what: str, action: str, entry_id: str | None) -> in
     from bot import cli_ops
 
     if what == "dlq" and action == "replay":
-        count = asyncio.run(cli_ops.dlq_replay(settings, entry_id))
+        count = run(cli_ops.dlq_replay(settings, entry_id))
         print(f"replayed {count} dead-lettered notification(s) into the inbox")
         return 0
     lister = cli_ops.dlq_list if what == "dlq" else cli_ops.parked_list
-    for line in asyncio.run(lister(settings)):
+    for line in run(lister(settings)):
         print(line)
     return 0
 

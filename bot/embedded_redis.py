@@ -43,6 +43,12 @@ class EmbeddedRedis:
         """Whether the server process is alive."""
         return self._process is not None and self._process.poll() is None
 
+    @property
+    def pid(self) -> int | None:
+        """The server's process id while it runs."""
+        process = self._process
+        return process.pid if process is not None and process.poll() is None else None
+
     def start(self, timeout: float = 10.0) -> EmbeddedRedis:
         """Start the server (again, after stop) and wait until its socket answers."""
         if self.running:

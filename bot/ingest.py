@@ -1,54 +1,61 @@
 """Ingest first: inbox consumers give way to the callback endpoint while the vendor floods it.
 
 Accepting a notification is what the vendor waits for (it redelivers what is not answered in time);
-applying it can wait. While many callbacks are being received at once, consumers of this process
-apply one entry per trickle interval, so the endpoint keeps the event loop and the worker still moves.
+applying it can wait. While callbacks arrive faster than FLOOD_RATE per second, consumers of this
+process apply one entry per trickle interval, so the endpoint keeps the event loop and the worker
+still moves; below that rate (a vendor's normal traffic) consumers run at full speed.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
+import time
 
-BUSY_AT = 8  # callbacks being received at once from which ingestion counts as flooded
-TRICKLE_SECONDS = 0.02  # one entry applied per interval while flooded (about 5% of a core)
+FLOOD_RATE = 2000  # callbacks per second from which ingestion counts as flooded
+WINDOW_SECONDS = 0.1  # arrivals are counted over windows this long
+TRICKLE_SECONDS = 0.05  # one entry applied per interval while flooded (a few percent of a core)
 POLL_SECONDS = 0.005
 
 
 class IngestGate:
-    """Counts callbacks being received; consumers are admitted freely unless ingestion is flooded."""
+    """Counts arriving callbacks; consumers are admitted freely unless callbacks arrive in a flood."""
 
-    def __init__(self, busy_at: int = BUSY_AT, trickle_seconds: float = TRICKLE_SECONDS) -> None:
-        self.busy_at = busy_at
+    def __init__(self, flood_rate: float = FLOOD_RATE, trickle_seconds: float = TRICKLE_SECONDS) -> None:
+        self._flood_count = flood_rate * WINDOW_SECONDS
         self.trickle_seconds = trickle_seconds
-        self.receiving = 0
+        self._window_start = 0.0
+        self._current = 0  # arrivals in the current window
+        self._previous = 0  # arrivals in the window before it
         self._turn = asyncio.Lock()
         self._last_admitted = 0.0
 
-    @contextmanager
-    def receiving_one(self) -> Iterator[None]:
-        """Count one callback while it is being received and stored."""
-        self.receiving += 1
-        try:
-            yield
-        finally:
-            self.receiving -= 1
+    def arrived(self, count: int = 1) -> None:
+        """Count callbacks that just arrived."""
+        self._roll(time.monotonic())
+        self._current += count
+
+    def _roll(self, now: float) -> None:
+        elapsed = now - self._window_start
+        if elapsed < WINDOW_SECONDS:
+            return
+        self._previous = self._current if elapsed < 2 * WINDOW_SECONDS else 0
+        self._current = 0
+        self._window_start = now
 
     @property
     def flooded(self) -> bool:
-        """Whether so many callbacks are being received that consumers should give way."""
-        return self.receiving >= self.busy_at
+        """Whether callbacks arrive so fast that consumers should give way."""
+        self._roll(time.monotonic())
+        return max(self._current, self._previous) >= self._flood_count
 
     async def admit(self) -> None:
         """Return at once unless ingestion is flooded; then admit one caller per trickle interval."""
         if not self.flooded:
             return
         async with self._turn:  # one caller polls, the others wait their turn without waking
-            loop = asyncio.get_running_loop()
             while self.flooded:
-                wait = self._last_admitted + self.trickle_seconds - loop.time()
+                wait = self._last_admitted + self.trickle_seconds - time.monotonic()
                 if wait <= 0:
                     break
                 await asyncio.sleep(min(wait, POLL_SECONDS))
-            self._last_admitted = loop.time()
+            self._last_admitted = time.monotonic()
