@@ -23,11 +23,11 @@ class IngestGate:
     def __init__(self, flood_rate: float = FLOOD_RATE, trickle_seconds: float = TRICKLE_SECONDS) -> None:
         self._flood_count = flood_rate * WINDOW_SECONDS
         self.trickle_seconds = trickle_seconds
-        self._window_start = 0.0
+        self._window_start = float("-inf")
         self._current = 0  # arrivals in the current window
         self._previous = 0  # arrivals in the window before it
         self._turn = asyncio.Lock()
-        self._last_admitted = 0.0
+        self._last_admitted = float("-inf")
 
     def arrived(self, count: int = 1) -> None:
         """Count callbacks that just arrived."""

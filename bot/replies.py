@@ -119,8 +119,11 @@ def _now_ms() -> int:
 class ReplyQueue:
     """Posts queued thread replies, channel by channel, under the per-channel interval."""
 
-    def __init__(self, services: Services, client: AsyncWebClient | None = None) -> None:
+    def __init__(
+        self, services: Services, client: AsyncWebClient | None = None, *, lease_ms: int = REPLY_LEASE_MS
+    ) -> None:
         self._keys = services.keys
+        self._lease_ms = lease_ms
         # No retry inside the client: a post is never repeated after a connection error (it may have
         # been posted), and a 429 puts the reply back in its queue instead of sleeping.
         self._client = client or client_like(services.messenger.client, [])
@@ -136,7 +139,7 @@ class ReplyQueue:
         flat = await self._take(
             keys=[keys.reply_channels(), keys.replies_taken(), keys.replies_queued()],
             args=[
-                _now_ms(), self._interval_ms, REPLY_LEASE_MS, limit, 1 if self._interval_ms else limit,
+                _now_ms(), self._interval_ms, self._lease_ms, limit, 1 if self._interval_ms else limit,
                 keys.reply_queue(""), keys.request(""),
             ],
         )  # fmt: skip

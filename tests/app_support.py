@@ -93,6 +93,7 @@ async def start_bot(
     *,
     background: list[BackgroundTask] | None = None,
     policy: Path = SAMPLE_POLICY,
+    pipeline: bool = True,
     **overrides: Any,
 ) -> AsyncIterator[BotUnderTest]:
     """Start emulator, simulator and bot; yield the handle; stop everything."""
@@ -131,7 +132,7 @@ async def start_bot(
         fleet_file=DEMO_FLEET,
         **overrides,
     )
-    app = create_web_app(settings, AppOptions(simulator=True, background=background or []))
+    app = create_web_app(settings, AppOptions(simulator=True, background=background or [], pipeline=pipeline))
     runner = web.AppRunner(app)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", bot_port).start()

@@ -66,6 +66,7 @@ async def seed_request(
     action: str = "lock",
     status: RequestStatus = RequestStatus.ACCEPTED,
     mapped: bool = True,
+    channel: str = CHANNEL,
 ) -> tuple[RequestRecord, str]:
     """A stored request with a posted message and a remoteActionId (mapped unless told otherwise)."""
     services = bot.services
@@ -77,7 +78,7 @@ async def seed_request(
         vin=vin,
         alias=f"van-{vin[-3:]}",
         requester=OPERATOR,
-        channel=CHANNEL,
+        channel=channel,
         status=status,
     )
     record.add_step("requested", detail=OPERATOR)

@@ -1,0 +1,94 @@
+"""Thread replies on final states: paced per channel, retried when Slack fails, never lost with a replica."""
+
+from __future__ import annotations
+
+import itertools
+
+from bot.pipeline import Pipeline
+from bot.replies import Replied, ReplyQueue
+from bot.store.records import RequestRecord
+from bot.vehicle.notifications import parse_element
+from tests.app_support import CHANNEL, OPERATOR, BotUnderTest, wait_until
+from tests.pipeline_support import notification, post, running_bot, seed_request, stored
+
+OTHER_CHANNEL = "C0WORKSHOP"
+INTERVAL_SECONDS = 0.5
+
+
+def _reply_times(bot: BotUnderTest, channel: str) -> list[float]:
+    """When each thread reply posted in `channel` reached Slack, oldest first."""
+    return sorted(
+        call.at
+        for call in bot.slack.calls("chat.postMessage")
+        if call.ok and call.params.get("thread_ts") and call.params.get("channel") == channel
+    )
+
+
+def _replies(bot: BotUnderTest, record: RequestRecord) -> int:
+    return len(bot.slack.replies(record.message_channel or "", record.message_ts or ""))
+
+
+async def test_replies_in_one_channel_are_paced_and_other_channels_do_not_wait(
+    redis_url: str, key_prefix: str
+) -> None:
+    """Three requests ending at once in one channel reply one per interval; another channel's at once."""
+    async with running_bot(redis_url, key_prefix, slack_reply_interval_seconds=INTERVAL_SECONDS) as bot:
+        bot.slack.add_channel(OTHER_CHANNEL, "workshop")
+        busy = [await seed_request(bot) for _ in range(3)]
+        other, other_remote = await seed_request(bot, channel=OTHER_CHANNEL)
+        dones = [notification(remote, "Done", "Success") for _, remote in [*busy, (other, other_remote)]]
+        assert (await post(bot, dones)).status == 200
+
+        await wait_until(lambda: _all_replied(bot, [record for record, _ in busy] + [other]), timeout=10)
+
+        busy_times = _reply_times(bot, CHANNEL)
+        assert len(busy_times) == 3
+        gaps = [later - earlier for earlier, later in itertools.pairwise(busy_times)]
+        # Paced by the time each reply was taken; arrival at Slack may drift by a little network time.
+        assert all(gap >= INTERVAL_SECONDS * 0.8 for gap in gaps), gaps
+        assert _reply_times(bot, OTHER_CHANNEL)[0] < busy_times[-1]
+
+
+async def _all_replied(bot: BotUnderTest, records: list[RequestRecord]) -> bool:
+    return all(_replies(bot, record) == 1 for record in records)
+
+
+async def test_reply_refused_by_slack_for_now_is_posted_once_later(bot: BotUnderTest) -> None:
+    """A thread reply answered 500 and then 429 goes back in its queue and is posted exactly once."""
+    record, remote = await seed_request(bot)
+    bot.slack.server_error_next("chat.postMessage", status=500)
+    bot.slack.rate_limit_next("chat.postMessage", retry_after=1)
+    await post(bot, notification(remote, "Done", "Success"))
+
+    await wait_until(lambda: _all_replied(bot, [record]), timeout=10)
+
+    attempts = [call.status for call in bot.slack.calls("chat.postMessage") if call.params.get("thread_ts")]
+    assert attempts == [500, 429, 200]
+    assert f"<@{OPERATOR}>" in bot.slack.replies(CHANNEL, record.message_ts or "")[0].text
+    assert (await stored(bot.services, record.id)).reply_posted
+
+
+async def test_reply_taken_by_a_replica_that_died_is_posted_by_another(
+    redis_url: str, key_prefix: str
+) -> None:
+    """A replica takes a reply and dies before posting it: once its lease ends, another posts it, once."""
+    async with running_bot(redis_url, key_prefix, pipeline=False) as bot:
+        record, remote = await seed_request(bot)
+        await Pipeline(bot.services).apply(parse_element(notification(remote, "Done", "Success")))
+        dying = ReplyQueue(bot.services, lease_ms=200)
+        taken, _ = await dying.take(10)
+        assert [request.id for _, request in taken] == [record.id]
+
+        survivor = ReplyQueue(bot.services)
+        assert (await survivor.take(10))[0] == []  # leased to the dying replica for now
+        found: list[tuple[str, RequestRecord]] = []
+
+        async def lease_ended() -> bool:
+            found.extend((await survivor.take(10))[0])
+            return bool(found)
+
+        await wait_until(lease_ended, timeout=5)
+        channel, request = found[0]
+        assert await survivor.post(channel, request) is Replied.POSTED
+        assert _replies(bot, record) == 1
+        assert (await survivor.take(10))[0] == []  # posted replies are not handed out again
