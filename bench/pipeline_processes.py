@@ -83,7 +83,7 @@ def pin(pid: int, *, server: bool) -> str:
     The server under test, the load generator and Redis share this machine; pinned, the server has
     one core to itself in every run, so the floor and the bot are compared on the same footing.
     """
-    cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
+    cpus = set(range(os.cpu_count() or 1)) if hasattr(os, "sched_setaffinity") else set()
     if len(cpus) < 2 or SERVER_CPU not in cpus:
         return ""
     os.sched_setaffinity(pid, {SERVER_CPU} if server else cpus - {SERVER_CPU})

@@ -86,7 +86,6 @@ async def _quarantine_raw(services: Services, body: bytes, reason: str) -> web.R
 async def handle_notification(request: web.Request) -> web.Response:
     """The vendor callback: 401 without a valid token, 413 when too big, 500 when not stored, else 200."""
     services = request.app[SERVICES_KEY]
-    services.ingest.arrived()
     tokens = services.settings.callback_tokens
     body = await _read_body(request)
     if body is None:
@@ -136,6 +135,7 @@ async def handle_notification(request: web.Request) -> web.Response:
             "callback: inbox unavailable (%s): answering 500 so the vendor redelivers", type(error).__name__
         )
         return web.Response(status=500, text="not stored")
+    services.ingest.arrived()  # only stored callbacks count: junk must not slow the worker down
     if rejected:
         await _count(services, "quarantined", len(rejected))
         log.warning("callback: %d of %d elements quarantined", len(rejected), len(elements))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import secrets
 import socket
 from collections import defaultdict
@@ -44,14 +45,13 @@ def consumer_name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
+_REMOTE_ACTION_ID = re.compile(r'"remoteActionId"\s*:\s*"([^"]*)"')
+
+
 def _remote_key(entry: Entry) -> str:
     # Entries of one remote action are applied in stream order; different actions run concurrently.
-    marker = '"remoteActionId":"'
-    start = entry.element.find(marker)
-    if start < 0:
-        return entry.id
-    start += len(marker)
-    return entry.element[start : entry.element.find('"', start)]
+    found = _REMOTE_ACTION_ID.search(entry.element)
+    return found.group(1) if found else entry.id
 
 
 class Consumer:
@@ -184,15 +184,21 @@ def inbox_job(options: WorkerOptions | None = None) -> Job:
     return job
 
 
-async def _retry_redis_forever(name: str, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    """Run a queue-draining loop forever, waiting out Redis outages."""
+async def _keep_running(name: str, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run a queue-draining loop forever: Redis outages are waited out, any other failure is logged.
+
+    This is the error boundary of the render and reply jobs: nothing supervises their tasks, so a loop
+    that let an error escape would stop every render or reply of this replica without a word.
+    """
     while True:
         try:
             await run()
         except (RedisConnectionError, RedisTimeoutError, OSError) as error:
             raise_if_cancelling()
             log.warning("%s: Redis unavailable (%s)", name, type(error).__name__)
-            await asyncio.sleep(1.0)
+        except Exception:
+            log.exception("%s: unexpected failure; carrying on", name)
+        await asyncio.sleep(1.0)
 
 
 def render_job(poll_seconds: float = 0.2) -> Job:
@@ -200,7 +206,7 @@ def render_job(poll_seconds: float = 0.2) -> Job:
 
     async def job(services: Services) -> None:
         renderer = Pipeline(services).renderer
-        await _retry_redis_forever("renderer", lambda: renderer.run(poll_seconds=poll_seconds))
+        await _keep_running("renderer", lambda: renderer.run(poll_seconds=poll_seconds))
 
     return job
 
@@ -210,7 +216,7 @@ def reply_job(poll_seconds: float = 0.2) -> Job:
 
     async def job(services: Services) -> None:
         replies = ReplyQueue(services)
-        await _retry_redis_forever("replies", lambda: replies.run(poll_seconds=poll_seconds))
+        await _keep_running("replies", lambda: replies.run(poll_seconds=poll_seconds))
 
     return job
 

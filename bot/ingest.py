@@ -20,8 +20,14 @@ POLL_SECONDS = 0.005
 class IngestGate:
     """Counts arriving callbacks; consumers are admitted freely unless callbacks arrive in a flood."""
 
-    def __init__(self, flood_rate: float = FLOOD_RATE, trickle_seconds: float = TRICKLE_SECONDS) -> None:
-        self._flood_count = flood_rate * WINDOW_SECONDS
+    def __init__(
+        self,
+        flood_rate: float = FLOOD_RATE,
+        trickle_seconds: float = TRICKLE_SECONDS,
+        window_seconds: float = WINDOW_SECONDS,
+    ) -> None:
+        self._flood_count = flood_rate * window_seconds
+        self._window = window_seconds
         self.trickle_seconds = trickle_seconds
         self._window_start = float("-inf")
         self._current = 0  # arrivals in the current window
@@ -36,9 +42,9 @@ class IngestGate:
 
     def _roll(self, now: float) -> None:
         elapsed = now - self._window_start
-        if elapsed < WINDOW_SECONDS:
+        if elapsed < self._window:
             return
-        self._previous = self._current if elapsed < 2 * WINDOW_SECONDS else 0
+        self._previous = self._current if elapsed < 2 * self._window else 0
         self._current = 0
         self._window_start = now
 

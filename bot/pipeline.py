@@ -172,9 +172,7 @@ class Pipeline:
             if not stored.outcome:
                 stored.outcome = outcome
 
-        updated = await self.services.requests.update(record.id, store)
-        await self.renderer.mark_dirty(record.id, final=True)
-        return updated
+        return await self.services.requests.update(record.id, store)  # also queues its render
 
     async def park(self, remote_action_id: str, element_json: str) -> None:
         """Keep an event whose mapping is not written yet; replay it at once if the mapping just appeared."""

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -33,28 +34,43 @@ PERMANENT_ERRORS = frozenset(
      "is_archived", "invalid_auth", "account_inactive"}
 )  # fmt: skip
 
-# Takes the message's render lease and, in the same step, dequeues the request and reads what the
-# render needs: dequeue before reading, so a transition after this read queues the request again.
-# KEYS: lease, final queue, update queue, Slack pause, record, rendered marker; ARGV: token, lease ms, id
+# Takes the message's render lease and reads what the render needs. The request stays queued, held
+# out of reach until the lease ends: if this renderer dies mid-render, another renders it then.
+# KEYS: lease, final queue, update queue, Slack pause, record, rendered marker
+# ARGV: token, lease ms, request id, hold score (now + lease, ms)
 # Returns 0 when another renderer holds the lease, else {pause ms, record JSON or '', marker fields}.
 _BEGIN = """
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
-redis.call('ZREM', KEYS[2], ARGV[3])
-redis.call('ZREM', KEYS[3], ARGV[3])
+redis.call('ZADD', KEYS[2], 'XX', ARGV[4], ARGV[3])
+redis.call('ZADD', KEYS[3], 'XX', ARGV[4], ARGV[3])
 return {redis.call('PTTL', KEYS[4]), redis.call('GET', KEYS[5]) or '', redis.call('HGETALL', KEYS[6])}
 """
 
-# Ends a render: records what was shown (when something was), queues the request again (when it was
-# deferred) and gives the lease back, in one step.
-# KEYS: lease, rendered marker, queue; ARGV: token, shown version ('' none), now ms, marker ttl ms,
-#       not-before ms ('' none), request id
+# Ends a render in one step: records what was shown, unless the lease ran out meanwhile (another
+# renderer may have shown a newer version: the request is queued again instead); dequeues the request
+# unless a transition queued it again during the render (its score is then no longer the hold score);
+# queues it for a retry when the render was deferred; gives the lease back.
+# KEYS: lease, rendered marker, final queue, update queue, retry queue
+# ARGV: token, shown version ('' none), now ms, marker ttl ms, retry at ms ('' none), request id, hold score
 _FINISH = """
-if ARGV[2] ~= '' then
-  redis.call('HSET', KEYS[2], 'version', ARGV[2], 'at', ARGV[3])
-  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+local ours = redis.call('GET', KEYS[1]) == ARGV[1]
+if ours then
+  if ARGV[2] ~= '' then
+    redis.call('HSET', KEYS[2], 'version', ARGV[2], 'at', ARGV[3])
+    redis.call('PEXPIRE', KEYS[2], ARGV[4])
+  end
+  redis.call('DEL', KEYS[1])
 end
-if ARGV[5] ~= '' then redis.call('ZADD', KEYS[3], ARGV[5], ARGV[6]) end
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+for _, queue in ipairs({KEYS[3], KEYS[4]}) do
+  if tonumber(redis.call('ZSCORE', queue, ARGV[6])) == tonumber(ARGV[7]) then
+    redis.call('ZREM', queue, ARGV[6])
+  end
+end
+if ARGV[5] ~= '' then
+  redis.call('ZADD', KEYS[5], ARGV[5], ARGV[6])
+elseif not ours then
+  redis.call('ZADD', KEYS[5], ARGV[3], ARGV[6])
+end
 return 1
 """
 
@@ -106,8 +122,11 @@ class Renderer:
     backlog of progress updates never holds back a request's last word.
     """
 
-    def __init__(self, services: Services, client: AsyncWebClient | None = None) -> None:
+    def __init__(
+        self, services: Services, client: AsyncWebClient | None = None, *, lease_ms: int = RENDER_LEASE_MS
+    ) -> None:
         self._services = services
+        self._lease_ms = lease_ms
         self._redis = services.redis
         self._keys = services.keys
         self._client = client or render_client(services)
@@ -146,12 +165,13 @@ class Renderer:
         """Render the latest stored state of one request if its message gate and the budget allow."""
         keys, token = self._keys, secrets.token_hex(8)
         lease = keys.lock(f"render:{request_id}")
+        hold = _now_ms() + self._lease_ms
         begun = await self._begin(
             keys=[
                 lease, keys.pending_finals(), keys.pending_updates(), keys.slack_pause(),
                 keys.request(request_id), keys.rendered(request_id),
             ],
-            args=[token, RENDER_LEASE_MS, request_id],
+            args=[token, self._lease_ms, request_id, hold],
         )  # fmt: skip
         if not begun:
             return Rendered.BUSY
@@ -164,10 +184,13 @@ class Renderer:
             now = _now_ms()
             retry = "" if attempt.retry_in_ms is None else now + attempt.retry_in_ms
             await self._finish(
-                keys=[lease, keys.rendered(request_id), self._queue(attempt.final)],
+                keys=[
+                    lease, keys.rendered(request_id), keys.pending_finals(), keys.pending_updates(),
+                    self._queue(attempt.final),
+                ],
                 args=[
                     token, "" if attempt.shown_version is None else attempt.shown_version, now,
-                    self._marker_ttl_ms, retry, request_id,
+                    self._marker_ttl_ms, retry, request_id, hold,
                 ],
             )  # fmt: skip
         return attempt.result
@@ -194,7 +217,7 @@ class Renderer:
             )
         except SlackApiError as error:
             return await self._failed(request_id, error, final)
-        except (TimeoutError, OSError) as error:
+        except (TimeoutError, OSError, aiohttp.ClientError) as error:
             log.warning("request %s: chat.update failed (%s), will retry", request_id, type(error).__name__)
             return _Attempt(Rendered.DEFERRED, retry_in_ms=RETRY_LATER_MS, final=final)
         return _Attempt(Rendered.SENT, shown_version=record.version)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import dataclass
 from enum import StrEnum
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -38,7 +40,7 @@ PERMANENT_ERRORS = frozenset(
 # KEYS: channels zset, taken zset, queued set
 # ARGV: now ms, interval ms, lease ms, max channels, max per channel, queue key prefix, record key prefix
 # Returns a flat list: when the next channel is due (ms, -1 when none), then channel, request id,
-# record JSON for each reply taken.
+# record JSON and lease expiry (ms, which identifies this take) for each reply taken.
 _TAKE = """
 local now = tonumber(ARGV[1])
 for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 100)) do
@@ -57,10 +59,12 @@ for _, channel in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMI
     if not id then break end
     local raw = redis.call('GET', ARGV[7] .. id)
     if raw and not string.find(raw, '"reply_posted":true', 1, true) then
-      redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), channel .. ' ' .. id)
+      local expiry = now + tonumber(ARGV[3])
+      redis.call('ZADD', KEYS[2], expiry, channel .. ' ' .. id)
       out[#out + 1] = channel
       out[#out + 1] = id
       out[#out + 1] = raw
+      out[#out + 1] = expiry
       took = took + 1
     else
       redis.call('SREM', KEYS[3], id)
@@ -78,11 +82,10 @@ if next_due[2] then out[1] = tonumber(next_due[2]) end
 return out
 """
 
-# A reply was posted (or can never be): forget it and mark the record.
-# KEYS: taken zset, queued set, record; ARGV: taken member, request id, '1' to mark it posted
+# A reply was posted (or can never be): mark the record, and forget the reply unless this take's lease
+# ran out and another take holds it now (that one finishes it).
+# KEYS: taken zset, queued set, record; ARGV: taken member, request id, '1' to mark it posted, lease expiry
 _DONE = """
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('SREM', KEYS[2], ARGV[2])
 if ARGV[3] == '1' then
   local raw = redis.call('GET', KEYS[3])
   if raw then
@@ -90,18 +93,41 @@ if ARGV[3] == '1' then
     redis.call('SET', KEYS[3], posted, 'KEEPTTL')
   end
 end
+local held = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if held and tonumber(held) == tonumber(ARGV[4]) then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  redis.call('SREM', KEYS[2], ARGV[2])
+end
 return 1
 """
 
-# A post failed for now: put the reply back at the head of its channel's queue, not before `not_before`.
-# KEYS: taken zset, channels zset, channel queue; ARGV: taken member, request id, channel, not-before ms
+# A post failed for now: put the reply back at the head of its channel's queue, not before `not_before`,
+# unless this take's lease ran out (the reply was queued again already, or another take holds it).
+# KEYS: taken zset, channels zset, channel queue
+# ARGV: taken member, request id, channel, not-before ms, lease expiry
 _RETRY = """
-if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
+local held = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if held and tonumber(held) == tonumber(ARGV[5]) then
+  redis.call('ZREM', KEYS[1], ARGV[1])
   redis.call('LPUSH', KEYS[3], ARGV[2])
+  redis.call('ZADD', KEYS[2], 'GT', ARGV[4], ARGV[3])
 end
-redis.call('ZADD', KEYS[2], 'GT', ARGV[4], ARGV[3])
 return 1
 """
+
+
+@dataclass(frozen=True)
+class TakenReply:
+    """A reply leased to this replica: where it goes, the request, and the lease's expiry (ms)."""
+
+    channel: str
+    record: RequestRecord
+    lease_expiry: int
+
+    @property
+    def member(self) -> str:
+        """Its entry in the taken set."""
+        return f"{self.channel} {self.record.id}"
 
 
 class Replied(StrEnum):
@@ -133,8 +159,8 @@ class ReplyQueue:
         self._done = redis.register_script(_DONE)
         self._retry = redis.register_script(_RETRY)
 
-    async def take(self, limit: int) -> tuple[list[tuple[str, RequestRecord]], int | None]:
-        """The replies due now, leased to this caller, as (channel, record); and when more are due (ms)."""
+    async def take(self, limit: int) -> tuple[list[TakenReply], int | None]:
+        """The replies due now, leased to this caller; and when the next channel is due (ms, None: none)."""
         keys = self._keys
         flat = await self._take(
             keys=[keys.reply_channels(), keys.replies_taken(), keys.replies_queued()],
@@ -144,47 +170,49 @@ class ReplyQueue:
             ],
         )  # fmt: skip
         taken = [
-            (str(flat[i]), RequestRecord.model_validate_json(flat[i + 2])) for i in range(1, len(flat), 3)
+            TakenReply(str(flat[i]), RequestRecord.model_validate_json(flat[i + 2]), int(flat[i + 3]))
+            for i in range(1, len(flat), 4)
         ]
         next_due = int(flat[0])
         return taken, None if next_due < 0 else next_due
 
-    async def post(self, channel: str, record: RequestRecord) -> Replied:
+    async def post(self, reply: TakenReply) -> Replied:
         """Post one taken reply, then mark it posted; put it back in its queue when Slack fails for now."""
-        keys, member = self._keys, f"{channel} {record.id}"
+        record = reply.record
         try:
             await self._client.chat_postMessage(
-                channel=channel, thread_ts=record.message_ts, text=done_reply(record)
+                channel=reply.channel, thread_ts=record.message_ts, text=done_reply(record)
             )
         except SlackApiError as error:
             code = str(error.response.get("error", ""))
             if code in PERMANENT_ERRORS:
                 log.error("request %s: thread reply cannot be posted (%s); dropped", record.id, code)
-                await self._done(
-                    keys=[keys.replies_taken(), keys.replies_queued(), keys.request(record.id)],
-                    args=[member, record.id, "0"],
-                )
+                await self._finish(reply, posted=False)
                 return Replied.DROPPED
             wait_ms = RETRY_LATER_MS
             if error.response.status_code == 429:
                 wait_ms = int(retry_after_seconds(error) * 1000)
             log.warning("request %s: thread reply failed (%s), will retry", record.id, code or "HTTP error")
-            return await self._put_back(channel, record.id, wait_ms)
-        except (TimeoutError, OSError) as error:
+            return await self._put_back(reply, wait_ms)
+        except (TimeoutError, OSError, aiohttp.ClientError) as error:
             # Slack may have posted it: retrying risks a duplicate reply, dropping it loses one.
             log.warning("request %s: thread reply failed (%s), will retry", record.id, type(error).__name__)
-            return await self._put_back(channel, record.id, RETRY_LATER_MS)
-        await self._done(
-            keys=[keys.replies_taken(), keys.replies_queued(), keys.request(record.id)],
-            args=[member, record.id, "1"],
-        )
+            return await self._put_back(reply, RETRY_LATER_MS)
+        await self._finish(reply, posted=True)
         return Replied.POSTED
 
-    async def _put_back(self, channel: str, request_id: str, wait_ms: int) -> Replied:
+    async def _finish(self, reply: TakenReply, *, posted: bool) -> None:
+        keys = self._keys
+        await self._done(
+            keys=[keys.replies_taken(), keys.replies_queued(), keys.request(reply.record.id)],
+            args=[reply.member, reply.record.id, "1" if posted else "0", reply.lease_expiry],
+        )
+
+    async def _put_back(self, reply: TakenReply, wait_ms: int) -> Replied:
         keys = self._keys
         await self._retry(
-            keys=[keys.replies_taken(), keys.reply_channels(), keys.reply_queue(channel)],
-            args=[f"{channel} {request_id}", request_id, channel, _now_ms() + wait_ms],
+            keys=[keys.replies_taken(), keys.reply_channels(), keys.reply_queue(reply.channel)],
+            args=[reply.member, reply.record.id, reply.channel, _now_ms() + wait_ms, reply.lease_expiry],
         )
         return Replied.RETRY
 
@@ -192,14 +220,14 @@ class ReplyQueue:
         """Post due replies forever, waking when the next channel is due (or every `poll_seconds`)."""
         limit = asyncio.Semaphore(concurrency)
 
-        async def bounded(channel: str, record: RequestRecord) -> None:
+        async def bounded(reply: TakenReply) -> None:
             async with limit:
-                await self.post(channel, record)
+                await self.post(reply)
 
         while True:
             taken, next_due_ms = await self.take(batch)
             if taken:
-                await asyncio.gather(*(bounded(channel, record) for channel, record in taken))
+                await asyncio.gather(*(bounded(reply) for reply in taken))
             if len(taken) < batch:
                 wait = poll_seconds if next_due_ms is None else (next_due_ms - _now_ms()) / 1000
                 await pause(min(max(wait, 0.0), poll_seconds))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from bot.pipeline import Pipeline
-from bot.replies import Replied, ReplyQueue
+from bot.replies import Replied, ReplyQueue, TakenReply
 from bot.store.records import RequestRecord
 from bot.vehicle.notifications import parse_element
 from tests.app_support import CHANNEL, OPERATOR, BotUnderTest, wait_until
@@ -72,23 +72,38 @@ async def test_reply_taken_by_a_replica_that_died_is_posted_by_another(
     redis_url: str, key_prefix: str
 ) -> None:
     """A replica takes a reply and dies before posting it: once its lease ends, another posts it, once."""
-    async with running_bot(redis_url, key_prefix, pipeline=False) as bot:
+    async with running_bot(redis_url, key_prefix, pipeline=False, slack_reply_interval_seconds=0) as bot:
         record, remote = await seed_request(bot)
         await Pipeline(bot.services).apply(parse_element(notification(remote, "Done", "Success")))
-        dying = ReplyQueue(bot.services, lease_ms=200)
+        dying = ReplyQueue(bot.services, lease_ms=300)
         taken, _ = await dying.take(10)
-        assert [request.id for _, request in taken] == [record.id]
+        assert [reply.record.id for reply in taken] == [record.id]
 
         survivor = ReplyQueue(bot.services)
         assert (await survivor.take(10))[0] == []  # leased to the dying replica for now
-        found: list[tuple[str, RequestRecord]] = []
+        found: list[TakenReply] = []
 
         async def lease_ended() -> bool:
             found.extend((await survivor.take(10))[0])
             return bool(found)
 
         await wait_until(lease_ended, timeout=5)
-        channel, request = found[0]
-        assert await survivor.post(channel, request) is Replied.POSTED
+        assert await survivor.post(found[0]) is Replied.POSTED
         assert _replies(bot, record) == 1
-        assert (await survivor.take(10))[0] == []  # posted replies are not handed out again
+
+
+async def test_posted_reply_queued_again_is_not_posted_twice(redis_url: str, key_prefix: str) -> None:
+    """A reply already posted that finds its way back into a queue is dropped from it, not reposted."""
+    async with running_bot(redis_url, key_prefix, pipeline=False, slack_reply_interval_seconds=0) as bot:
+        record, remote = await seed_request(bot)
+        await Pipeline(bot.services).apply(parse_element(notification(remote, "Done", "Success")))
+        replies = ReplyQueue(bot.services)
+        taken, _ = await replies.take(10)
+        assert await replies.post(taken[0]) is Replied.POSTED
+
+        keys = bot.services.keys
+        await bot.services.redis.rpush(keys.reply_queue(CHANNEL), record.id)
+        await bot.services.redis.zadd(keys.reply_channels(), {CHANNEL: 0})
+        assert (await replies.take(10))[0] == []
+        assert await bot.services.redis.llen(keys.reply_queue(CHANNEL)) == 0
+        assert _replies(bot, record) == 1

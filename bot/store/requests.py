@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -91,7 +92,11 @@ class RequestStore:
         return None if raw is None else RequestRecord.model_validate_json(raw)
 
     async def update(self, request_id: str, mutate: Callable[[RequestRecord], None]) -> RequestRecord:
-        """Apply `mutate` to the stored record atomically (optimistic, retried on a concurrent write)."""
+        """Apply `mutate` to the stored record atomically (optimistic, retried on a concurrent write).
+
+        The new version's render is queued in the same transaction, as the transition script does:
+        no crash can leave a changed record with its message never brought up to date.
+        """
         key = self._keys.request(request_id)
         while True:
             async with self._redis.pipeline(transaction=True) as pipe:
@@ -105,6 +110,12 @@ class RequestStore:
                     record.version += 1
                     pipe.multi()  # type: ignore[no-untyped-call]
                     pipe.set(key, record.model_dump_json(), px=self._mapping_ttl_ms)
+                    render_queue = (
+                        self._keys.pending_finals()
+                        if record.status.is_final
+                        else self._keys.pending_updates()
+                    )
+                    pipe.zadd(render_queue, {record.id: int(time.time() * 1000)})
                     if record.status is RequestStatus.SENDING:
                         pipe.zadd(
                             self._keys.sending(), {record.id: record.sending_since or record.created_at}
