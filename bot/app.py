@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
@@ -182,6 +183,9 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
             jobs.extend(pipeline_jobs())
         tasks = [asyncio.create_task(job(services)) for job in jobs]
         log.info("ready: vehicle channel %s, %d background jobs", channel_id, len(tasks))
+        # Everything built so far lives as long as the process: keeping it out of the garbage collector's
+        # sight makes each collection cheaper on the request path.
+        gc.freeze()
         try:
             yield
         finally:
@@ -191,6 +195,7 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
             await services.work.drain()
             await redis.aclose()
             await session.close()
+            gc.unfreeze()
 
     app.cleanup_ctx.append(lifecycle)
     app.router.add_post(SLACK_PATH, _slack_events)
