@@ -172,7 +172,7 @@ class Pipeline:
             if not stored.outcome:
                 stored.outcome = outcome
 
-        return await self.services.requests.update(record.id, store)  # also queues its render
+        return await self.services.requests.update(record.id, store, queue_render=True)
 
     async def park(self, remote_action_id: str, element_json: str) -> None:
         """Keep an event whose mapping is not written yet; replay it at once if the mapping just appeared."""

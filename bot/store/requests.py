@@ -91,11 +91,15 @@ class RequestStore:
         raw = await self._redis.get(self._keys.request(request_id))
         return None if raw is None else RequestRecord.model_validate_json(raw)
 
-    async def update(self, request_id: str, mutate: Callable[[RequestRecord], None]) -> RequestRecord:
+    async def update(
+        self, request_id: str, mutate: Callable[[RequestRecord], None], *, queue_render: bool = False
+    ) -> RequestRecord:
         """Apply `mutate` to the stored record atomically (optimistic, retried on a concurrent write).
 
-        The new version's render is queued in the same transaction, as the transition script does:
-        no crash can leave a changed record with its message never brought up to date.
+        With `queue_render` the new version's render is queued in the same transaction, as the
+        transition script does, so no crash can leave the change unshown. Callers that render at once
+        (show_latest) leave it off: a queued render of a step about to be superseded would spend an
+        edit of the Slack budget and the message's one-per-second gate.
         """
         key = self._keys.request(request_id)
         while True:
@@ -110,12 +114,10 @@ class RequestStore:
                     record.version += 1
                     pipe.multi()  # type: ignore[no-untyped-call]
                     pipe.set(key, record.model_dump_json(), px=self._mapping_ttl_ms)
-                    render_queue = (
-                        self._keys.pending_finals()
-                        if record.status.is_final
-                        else self._keys.pending_updates()
-                    )
-                    pipe.zadd(render_queue, {record.id: int(time.time() * 1000)})
+                    if queue_render:
+                        final = record.status.is_final
+                        queue = self._keys.pending_finals() if final else self._keys.pending_updates()
+                        pipe.zadd(queue, {record.id: int(time.time() * 1000)})
                     if record.status is RequestStatus.SENDING:
                         pipe.zadd(
                             self._keys.sending(), {record.id: record.sending_since or record.created_at}
