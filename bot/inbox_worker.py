@@ -27,6 +27,7 @@ from bot.services import Services
 log = logging.getLogger(__name__)
 
 Job = Callable[[Services], Coroutine[Any, Any, None]]
+ACK_EVERY = 16  # finished entries acknowledged in one round trip
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,11 @@ class Consumer:
         )
 
     async def process(self, entries: list[Entry]) -> None:
-        """Apply a batch (entries of one remote action in order, different actions concurrently), then ack."""
+        """Apply a batch (entries of one remote action in order, different actions concurrently).
+
+        Finished entries are acknowledged together, ACK_EVERY at a time and the rest at the end, so one
+        slow entry (Slack timing out) does not hold back the acknowledgement of the others.
+        """
         groups: dict[str, list[Entry]] = defaultdict(list)
         for entry in entries:
             groups[_remote_key(entry)].append(entry)
@@ -115,18 +120,24 @@ class Consumer:
         limit = asyncio.Semaphore(self.options.concurrency)
         done: list[str] = []
 
+        async def acknowledge() -> None:
+            finished = done.copy()
+            done.clear()
+            if finished:
+                await self.inbox.ack(*finished)
+
         async def run(group: list[Entry]) -> None:
             async with limit:
                 for entry in group:
                     if await self.handle(entry):
                         done.append(entry.id)
+                if len(done) >= ACK_EVERY:
+                    await acknowledge()
 
         try:
             await asyncio.gather(*(run(group) for group in groups.values()))
         finally:
-            # Entries whose effects are done are acknowledged even when the batch is interrupted.
-            if done:
-                await self.inbox.ack(*done)
+            await acknowledge()  # even when the batch is interrupted: those effects are done
 
     async def reclaim(self) -> None:
         """Take over idle entries of dead consumers; poison ones go to the dead-letter stream."""
