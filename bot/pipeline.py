@@ -138,11 +138,12 @@ class Pipeline:
         again when a redelivered event finds the transition already done, so each effect is idempotent.
         """
         services = self.services
+        shown_changed = changed
         if record.status.is_final:
             filled = await self._fill_outcome(record, event)
-            changed = changed or filled is not record
+            shown_changed = changed or filled is not record
             record = filled
-        if changed:
+        if shown_changed:
             await self.renderer.render(record.id)
         if record.status.is_final:
             if changed:
