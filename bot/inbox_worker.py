@@ -17,7 +17,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.alerts import alert_in_background
-from bot.cancellation import raise_if_cancelling
+from bot.cancellation import pause, raise_if_cancelling
 from bot.inbox import Entry, Inbox
 from bot.ingest import IngestGate
 from bot.pipeline import Pipeline
@@ -84,6 +84,7 @@ class Consumer:
         except asyncio.CancelledError:
             raise
         except Exception as error:  # noqa: BLE001 - boundary: the entry is retried or dead-lettered
+            raise_if_cancelling()  # a library may have turned our cancellation into this error
             await self._failed(entry, error)
             return False
         return True
@@ -207,9 +208,10 @@ async def _keep_running(name: str, run: Callable[[], Coroutine[Any, Any, None]])
         except (RedisConnectionError, RedisTimeoutError, OSError) as error:
             raise_if_cancelling()
             log.warning("%s: Redis unavailable (%s)", name, type(error).__name__)
-        except Exception:
+        except Exception:  # boundary: the queues keep the work for the next round
+            raise_if_cancelling()  # a library may have turned our cancellation into this error
             log.exception("%s: unexpected failure; carrying on", name)
-        await asyncio.sleep(1.0)
+        await pause(1.0)
 
 
 def render_job(poll_seconds: float = 0.2) -> Job:

@@ -88,8 +88,12 @@ async def test_render_left_by_a_dead_renderer_is_taken_again_after_its_lease(
         try:
             await wait_until(lambda: _not_due(survivor, record.id), timeout=5)  # held by the dying one
 
-            await wait_until(lambda: _due(survivor, record.id), timeout=5)  # its lease has ended
-            assert await survivor.render(record.id) is Rendered.SENT
+            await wait_until(lambda: _due(survivor, record.id), timeout=5)  # its hold has ended
+
+            async def rendered() -> bool:  # BUSY for the few ms the lease may outlive the hold
+                return await survivor.render(record.id) is Rendered.SENT
+
+            await wait_until(rendered, timeout=5)
             message = bot.slack.message(record.message_channel or "", record.message_ts or "")
             assert message is not None
             assert "Done" in str(message.edits[-1].blocks)
