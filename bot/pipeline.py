@@ -144,7 +144,7 @@ class Pipeline:
             shown_changed = changed or filled is not record
             record = filled
         if shown_changed:
-            await self.renderer.render(record.id)
+            await self.renderer.render(record.id, final=record.status.is_final)
         if record.status.is_final:
             if changed:
                 detail = f"{record.status.value} {record.failure_cause or ''}".strip()

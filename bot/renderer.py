@@ -153,16 +153,30 @@ class Renderer:
 
     async def due(self, limit: int) -> list[str]:
         """Queued requests whose time has come: final states first, each queue oldest first."""
+        return [request_id for request_id, _final in await self.due_items(limit)]
+
+    async def due_items(self, limit: int) -> list[tuple[str, bool]]:
+        """Like `due`, with whether each came from the final-state queue."""
         now = _now_ms()
         async with self._redis.pipeline(transaction=False) as pipe:
             for final in (True, False):
                 pipe.zrangebyscore(self._queue(final), "-inf", now, start=0, num=limit)
             finals, updates = await pipe.execute()
-        ordered = dict.fromkeys(str(item) for item in [*finals, *updates])
-        return list(ordered)[:limit]
+        items: dict[str, bool] = {}
+        for request_id in finals:
+            items.setdefault(str(request_id), True)
+        for request_id in updates:
+            items.setdefault(str(request_id), False)
+        return list(items.items())[:limit]
 
-    async def render(self, request_id: str) -> Rendered:
-        """Render the latest stored state of one request if its message gate and the budget allow."""
+    async def render(self, request_id: str, *, final: bool | None = None) -> Rendered:
+        """Render the latest stored state of one request if its message gate and the budget allow.
+
+        With `final` known, a budget this process knows to be empty for that kind defers the render
+        without a Redis round trip (the request stays queued).
+        """
+        if final is not None and self.budget.known_empty(final=final):
+            return Rendered.DEFERRED
         keys, token = self._keys, secrets.token_hex(8)
         lease = keys.lock(f"render:{request_id}")
         hold = _now_ms() + self._lease_ms
@@ -236,16 +250,23 @@ class Renderer:
         log.warning("request %s: chat.update failed (%s), will retry", request_id, code or status)
         return _Attempt(Rendered.DEFERRED, retry_in_ms=RETRY_LATER_MS, final=final)
 
-    async def _render_bounded(self, request_id: str, limit: asyncio.Semaphore) -> None:
+    async def _render_bounded(self, request_id: str, final: bool, limit: asyncio.Semaphore) -> None:
         async with limit:
-            await self.render(request_id)
+            await self.render(request_id, final=final)
 
     async def run(self, *, poll_seconds: float = 0.2, batch: int = 50, concurrency: int = 16) -> None:
-        """Render every due queued request, forever; leases keep each message single-rendered."""
+        """Render every due queued request, forever; leases keep each message single-rendered.
+
+        While the budget is known to be empty the due requests are left queued, not polled one by one.
+        """
         limit = asyncio.Semaphore(concurrency)
         while True:
-            due = await self.due(batch)
+            due = [
+                (request_id, final)
+                for request_id, final in await self.due_items(batch)
+                if not self.budget.known_empty(final=final)
+            ]
             if due:
-                await asyncio.gather(*(self._render_bounded(request_id, limit) for request_id in due))
+                await asyncio.gather(*(self._render_bounded(rid, final, limit) for rid, final in due))
             if len(due) < batch:
                 await pause(poll_seconds)

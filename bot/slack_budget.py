@@ -53,6 +53,13 @@ class SlackBudget:
         # An idle bucket is full again long before its hash expires (refilling takes ~window/9).
         self._ttl_ms = max(120_000, int(2 * window_ms))
         self._take = redis.register_script(_TAKE)
+        # When this process last heard "no token before then", per kind (finals have the reserve).
+        # Other replicas only take tokens, so a wait Redis gave can only get longer, never shorter.
+        self._empty_until: dict[bool, float] = {True: 0.0, False: 0.0}
+
+    def known_empty(self, *, final: bool) -> bool:
+        """Whether the bucket is known, without asking Redis, to have no token for this kind yet."""
+        return time.monotonic() < self._empty_until[final]
 
     async def take(self, *, final: bool) -> int:
         """Take one update token; 0 when granted, else the milliseconds to wait."""
@@ -67,6 +74,8 @@ class SlackBudget:
                 self._ttl_ms,
             ],
         )
+        if wait:
+            self._empty_until[final] = time.monotonic() + int(wait) / 1000
         return int(wait)
 
     async def paused_ms(self) -> int:
