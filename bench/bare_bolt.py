@@ -10,6 +10,8 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.event_loop import new_event_loop
+
 
 def build(signing_secret: str, api_url: str, token: str) -> web.Application:
     """The same serving path as the bot (aiohttp + Bolt's adapter), with a listener that only acks."""
@@ -34,4 +36,5 @@ def build(signing_secret: str, api_url: str, token: str) -> web.Application:
 
 if __name__ == "__main__":
     port, secret, api_url, token = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-    web.run_app(build(secret, api_url, token), host="127.0.0.1", port=port, print=None)
+    # The same event loop as the bot's (uvloop where it exists), so the comparison is of the apps alone.
+    web.run_app(build(secret, api_url, token), host="127.0.0.1", port=port, print=None, loop=new_event_loop())
