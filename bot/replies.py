@@ -150,8 +150,8 @@ class ReplyQueue:
     ) -> None:
         self._keys = services.keys
         self._lease_ms = lease_ms
-        # No retry inside the client: a post is never repeated after a connection error (it may have
-        # been posted), and a 429 puts the reply back in its queue instead of sleeping.
+        # No retry inside the client: every failure puts the reply back in its channel's queue, which
+        # paces the retry (a 429 waits out its Retry-After there instead of holding a task asleep).
         self._client = client or client_like(services.messenger.client, [])
         self._interval_ms = int(services.settings.slack_reply_interval_seconds * 1000)
         redis = services.redis
