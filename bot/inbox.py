@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
+from bot.clock import now_ms
 from bot.store.keys import Keys
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ class Entry:
 
 def entry_fields(element: str) -> dict[Any, Any]:
     """The stream fields of one notification element."""
-    return {ELEMENT_FIELD: element, RECEIVED_FIELD: str(int(time.time() * 1000))}
+    return {ELEMENT_FIELD: element, RECEIVED_FIELD: str(now_ms())}
 
 
 def _entry(entry_id: Any, fields: Any, deliveries: int = 1) -> Entry | None:
@@ -107,7 +107,7 @@ class Inbox:
             "source_id": entry.id,
             "deliveries": str(entry.deliveries),
             "error": error[:500],
-            RECEIVED_FIELD: str(int(time.time() * 1000)),
+            RECEIVED_FIELD: str(now_ms()),
         }
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.xadd(self._keys.dead_letters(), fields)

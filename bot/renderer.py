@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-import time
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -18,6 +17,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cancellation import pause
+from bot.clock import now_ms
 from bot.messenger import client_like, retry_after_seconds
 from bot.rendering import request_message
 from bot.services import Services
@@ -73,10 +73,6 @@ elseif not ours then
 end
 return 1
 """
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 async def show_latest(services: Services, request_id: str) -> Rendered:
@@ -144,12 +140,9 @@ class Renderer:
     def _queue(self, final: bool) -> str:
         return self._keys.pending_finals() if final else self._keys.pending_updates()
 
-    async def mark_dirty(
-        self, request_id: str, *, final: bool = False, not_before_ms: int | None = None
-    ) -> None:
+    async def mark_dirty(self, request_id: str) -> None:
         """Queue a request's message for rendering (idempotent; the latest state is what gets shown)."""
-        score = not_before_ms if not_before_ms is not None else _now_ms()
-        await self._redis.zadd(self._queue(final), {request_id: score})
+        await self._redis.zadd(self._queue(final=False), {request_id: now_ms()})
 
     async def due(self, limit: int) -> list[str]:
         """Queued requests whose time has come: final states first, each queue oldest first."""
@@ -157,7 +150,7 @@ class Renderer:
 
     async def due_items(self, limit: int) -> list[tuple[str, bool]]:
         """Like `due`, with whether each came from the final-state queue."""
-        now = _now_ms()
+        now = now_ms()
         async with self._redis.pipeline(transaction=False) as pipe:
             for final in (True, False):
                 pipe.zrangebyscore(self._queue(final), "-inf", now, start=0, num=limit)
@@ -179,7 +172,7 @@ class Renderer:
             return Rendered.DEFERRED
         keys, token = self._keys, secrets.token_hex(8)
         lease = keys.lock(f"render:{request_id}")
-        hold = _now_ms() + self._lease_ms
+        hold = now_ms() + self._lease_ms
         begun = await self._begin(
             keys=[
                 lease, keys.pending_finals(), keys.pending_updates(), keys.slack_pause(),
@@ -195,7 +188,7 @@ class Renderer:
             shown = dict(zip(marker[::2], marker[1::2], strict=True))
             attempt = await self._render(request_id, max(int(pause_ttl), 0), raw, shown)
         finally:
-            now = _now_ms()
+            now = now_ms()
             retry = "" if attempt.retry_in_ms is None else now + attempt.retry_in_ms
             await self._finish(
                 keys=[
@@ -218,7 +211,7 @@ class Renderer:
             return _Attempt(Rendered.DROPPED)
         if int(shown.get("version", -1)) >= record.version:
             return _Attempt(Rendered.UP_TO_DATE)
-        gate = int(shown.get("at", 0)) + MESSAGE_GAP_MS - _now_ms()
+        gate = int(shown.get("at", 0)) + MESSAGE_GAP_MS - now_ms()
         if gate > 0:
             return _Attempt(Rendered.DEFERRED, retry_in_ms=gate, final=final)
         wait = await self.budget.take(final=final)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -19,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cancellation import pause
+from bot.clock import now_ms
 from bot.messenger import client_like, retry_after_seconds
 from bot.rendering import done_reply
 from bot.services import Services
@@ -138,10 +138,6 @@ class Replied(StrEnum):
     DROPPED = "dropped"  # Slack can never take it
 
 
-def _now_ms() -> int:
-    return int(time.time() * 1000)
-
-
 class ReplyQueue:
     """Posts queued thread replies, channel by channel, under the per-channel interval."""
 
@@ -165,7 +161,7 @@ class ReplyQueue:
         flat = await self._take(
             keys=[keys.reply_channels(), keys.replies_taken(), keys.replies_queued()],
             args=[
-                _now_ms(), self._interval_ms, self._lease_ms, limit, 1 if self._interval_ms else limit,
+                now_ms(), self._interval_ms, self._lease_ms, limit, 1 if self._interval_ms else limit,
                 keys.reply_queue(""), keys.request(""),
             ],
         )  # fmt: skip
@@ -212,7 +208,7 @@ class ReplyQueue:
         keys = self._keys
         await self._retry(
             keys=[keys.replies_taken(), keys.reply_channels(), keys.reply_queue(reply.channel)],
-            args=[reply.member, reply.record.id, reply.channel, _now_ms() + wait_ms, reply.lease_expiry],
+            args=[reply.member, reply.record.id, reply.channel, now_ms() + wait_ms, reply.lease_expiry],
         )
         return Replied.RETRY
 
@@ -229,5 +225,5 @@ class ReplyQueue:
             if taken:
                 await asyncio.gather(*(bounded(reply) for reply in taken))
             if len(taken) < batch:
-                wait = poll_seconds if next_due_ms is None else (next_due_ms - _now_ms()) / 1000
+                wait = poll_seconds if next_due_ms is None else (next_due_ms - now_ms()) / 1000
                 await pause(min(max(wait, 0.0), poll_seconds))

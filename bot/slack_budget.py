@@ -6,6 +6,7 @@ import time
 
 from redis.asyncio import Redis
 
+from bot.clock import now_ms
 from bot.store.keys import Keys
 
 # KEYS: bucket hash; ARGV: now ms, capacity, refill per ms, reserve, '1' for a final state, ttl ms.
@@ -66,7 +67,7 @@ class SlackBudget:
         wait = await self._take(
             keys=[self._keys.slack_budget()],
             args=[
-                int(time.time() * 1000),
+                now_ms(),
                 self.capacity,
                 repr(self._refill_per_ms),
                 self._reserve,
@@ -77,10 +78,6 @@ class SlackBudget:
         if wait:
             self._empty_until[final] = time.monotonic() + int(wait) / 1000
         return int(wait)
-
-    async def paused_ms(self) -> int:
-        """Milliseconds left of a Slack-requested pause (429 Retry-After), 0 when none."""
-        return max(int(await self._redis.pttl(self._keys.slack_pause())), 0)
 
     async def pause(self, seconds: float) -> None:
         """Pause every replica's chat.update calls for `seconds` (a 429's Retry-After)."""

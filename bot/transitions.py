@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from bot.clock import now_ms
 from bot.store.keys import Keys
 from bot.store.records import STATUS_RANK, RequestRecord, RequestStatus
 from bot.vehicle.events import PENDING, VehicleEvent
@@ -237,7 +238,7 @@ class Transitions:
                 dedup_id, self._dedup_ttl_ms, status.value, order, "1" if status.is_final else "0", step,
                 detail, vendor_status, failure_cause, feedback_detail, f"{time.time():.3f}",
                 self._mapping_ttl_ms, *self._constant_args, request_id, keys.request(""),
-                int(time.time() * 1000), keys.reply_queue(""),
+                now_ms(), keys.reply_queue(""),
             ],
         )  # fmt: skip
         record = RequestRecord.model_validate_json(raw) if raw else None

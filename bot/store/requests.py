@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
+from bot.clock import now_ms
 from bot.store.keys import Keys
 from bot.store.records import FINAL_STATUSES, RequestRecord, RequestStatus
 
@@ -117,7 +117,7 @@ class RequestStore:
                     if queue_render:
                         final = record.status.is_final
                         queue = self._keys.pending_finals() if final else self._keys.pending_updates()
-                        pipe.zadd(queue, {record.id: int(time.time() * 1000)})
+                        pipe.zadd(queue, {record.id: now_ms()})
                     if record.status is RequestStatus.SENDING:
                         pipe.zadd(
                             self._keys.sending(), {record.id: record.sending_since or record.created_at}
