@@ -85,7 +85,9 @@ async def test_immobilize_waits_for_a_second_person(bot: BotUnderTest) -> None:
     assert bot.simulator.remote_posts == []
     await bot.driver.click_button("rb_approve", SECURITY2, message=message)
     await bot.slack.wait_for(lambda: len(bot.simulator.remote_posts) == 1)
-    await bot.slack.wait_for(lambda: "approved by <@U0SECURITY2>" in str(message.edits[-1].blocks))
+    await bot.slack.wait_for(
+        lambda: message.edits and "approved by <@U0SECURITY2>" in str(message.edits[-1].blocks)
+    )
     events = [entry.event for entry in await bot.services.audit.vehicle_trail("VR1URHNSSKW000021")]
     assert "approved" in events and "confirmed" in events
     assert message.channel == CHANNEL
