@@ -21,8 +21,8 @@ import aiohttp
 
 from bench.processes import free_port, python, spawn, stop, wait_http
 from bench.slack_emulator_process import CHANNEL, USER
-from bot.bundled import DEMO_FLEET, SAMPLE_POLICY
-from bot.embedded_redis import EmbeddedRedis
+from bot.runtime.bundled import DEMO_FLEET, SAMPLE_POLICY
+from bot.runtime.embedded_redis import EmbeddedRedis
 from bot.slack_emulator import DEFAULT_BOT_TOKEN, sign
 
 SECRET = "bench-signing-secret"

@@ -10,7 +10,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.event_loop import new_event_loop
+from bot.runtime.event_loop import new_event_loop
 
 
 def build(signing_secret: str, api_url: str, token: str) -> web.Application:

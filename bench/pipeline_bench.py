@@ -40,9 +40,9 @@ from bench.pipeline_processes import (
     unpin,
 )
 from bot.app import CALLBACK_PATH
-from bot.embedded_redis import EmbeddedRedis
-from bot.inbox import entry_fields
+from bot.runtime.embedded_redis import EmbeddedRedis
 from bot.slack_emulator import DEFAULT_BOT_TOKEN, CallRecord, Message, SlackState, start_slack_emulator
+from bot.store.inbox import entry_fields
 from bot.store.keys import Keys
 from bot.store.records import RequestRecord, RequestStatus
 from bot.store.requests import RequestStore

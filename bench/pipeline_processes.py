@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 
 from bot.app import CALLBACK_PATH, AppOptions, create_web_app
 from bot.config import Settings
-from bot.event_loop import run
+from bot.runtime.event_loop import run
 from bot.vehicle.channels import CALLBACK_TOKEN_ATTRIBUTE
 
 TOKEN = "bench-callback-token"

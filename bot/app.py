@@ -17,12 +17,12 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 
-from bot.authz import Authorizer
-from bot.cancellation import pause, raise_if_cancelling
 from bot.config import SERVE_REQUIRED, Settings
-from bot.fleet import Fleet
-from bot.messenger import Messenger, build_slack_clients
+from bot.runtime.cancellation import pause, raise_if_cancelling
 from bot.services import Services
+from bot.slack.messenger import Messenger, build_slack_clients
+from bot.usecases.authz import Authorizer
+from bot.usecases.fleet import Fleet
 from bot.vehicle.channels import ensure_channel
 from bot.vehicle.client import create_client
 
@@ -178,7 +178,7 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
         app[BOLT_KEY] = services.bolt = build_bolt_app(services, await bot_identity(services))
         jobs = list(options.background)
         if options.pipeline:
-            from bot.inbox_worker import pipeline_jobs
+            from bot.notifications.consumer import pipeline_jobs
 
             jobs.extend(pipeline_jobs())
         tasks = [asyncio.create_task(job(services)) for job in jobs]
@@ -199,7 +199,9 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
 
     app.cleanup_ctx.append(lifecycle)
     app.router.add_post(SLACK_PATH, _slack_events)
-    from bot.callback import add_callback_route  # imports this module: kept out of the top level
+    from bot.notifications.endpoint import (
+        add_callback_route,  # imports this module: kept out of the top level
+    )
 
     add_callback_route(app)
     app.router.add_get("/healthz", _healthz)
@@ -209,7 +211,7 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
 
 async def reconcile_stale_sends_forever(services: Services) -> None:
     """Every few seconds, reconcile requests stuck in "sending" (a crash between the record and the 202)."""
-    from bot.operations import reconcile_stale_sends
+    from bot.usecases.dispatch import reconcile_stale_sends
 
     interval = max(1.0, services.settings.sending_reconcile_seconds / 3)
     while True:

@@ -11,7 +11,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.config import SERVE_REQUIRED, ConfigError, Settings, load_settings
-from bot.event_loop import new_event_loop, run
+from bot.runtime.event_loop import new_event_loop, run
 from bot.vehicle.errors import VendorError
 
 log = logging.getLogger("remote-bot")

@@ -11,7 +11,7 @@ from typing import Any, cast
 from redis.asyncio import Redis
 
 from bot.config import ConfigError, Settings
-from bot.inbox import ELEMENT_FIELD, entry_fields
+from bot.store.inbox import ELEMENT_FIELD, entry_fields
 from bot.store.keys import Keys
 
 

@@ -8,10 +8,10 @@ import aiohttp
 from aiohttp import web
 
 from bot.app import AppOptions, create_web_app, default_jobs
-from bot.bundled import DEMO_FLEET
-from bot.bundled import SAMPLE_POLICY as DEMO_POLICY
 from bot.config import Settings
-from bot.embedded_redis import EmbeddedRedis
+from bot.runtime.bundled import DEMO_FLEET
+from bot.runtime.bundled import SAMPLE_POLICY as DEMO_POLICY
+from bot.runtime.embedded_redis import EmbeddedRedis
 from bot.simulator.app import API_PREFIX, TOKEN_PATH, Simulator
 from bot.simulator.fleet import load_fleet
 from bot.slack_emulator import DEFAULT_BOT_TOKEN, SlackDriver, SlackState, start_slack_emulator

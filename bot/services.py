@@ -7,17 +7,17 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.authz import Authorizer
 from bot.config import Settings
-from bot.fleet import Fleet
-from bot.ingest import IngestGate
-from bot.messenger import Messenger
+from bot.notifications.ingest_gate import IngestGate
+from bot.runtime.work import WorkTracker
+from bot.slack.messenger import Messenger
 from bot.store.audit import AuditLog
 from bot.store.keys import Keys
 from bot.store.requests import RequestStore
 from bot.store.tickets import TicketStore
+from bot.usecases.authz import Authorizer
+from bot.usecases.fleet import Fleet
 from bot.vehicle.client import StellantisClient
-from bot.work import WorkTracker
 
 
 @dataclass

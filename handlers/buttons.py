@@ -8,14 +8,14 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from bot.fleet import Vehicle
-from bot.operations import expire_approval, send
-from bot.renderer import show_latest
-from bot.rendering import ButtonId
 from bot.services import Services
+from bot.slack.blocks import ButtonId
+from bot.slack.updates import show_latest
 from bot.store.records import RequestRecord, RequestStatus
 from bot.store.requests import NotSendable
 from bot.store.tickets import ClaimResult
+from bot.usecases.dispatch import expire_approval, send
+from bot.usecases.fleet import Vehicle
 from bot.vehicle.remotes import parse_remote
 from handlers.flow import Caller, run_text, say_privately
 

@@ -8,11 +8,11 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from bot.actions import ACTIONS, REMOTE_ACTIONS, UNGUARDED
-from bot.commands import Command, CommandError, parse, usage_text
-from bot.fleet import Vehicle, VehicleNotFound
-from bot.rendering import SIMULATOR_BADGE, status_line, vehicle_card
+from bot.catalogue.actions import ACTIONS, REMOTE_ACTIONS, UNGUARDED
+from bot.catalogue.parsing import Command, CommandError, parse, usage_text
 from bot.services import Services
+from bot.slack.blocks import SIMULATOR_BADGE, status_line, vehicle_card
+from bot.usecases.fleet import Vehicle, VehicleNotFound
 from bot.vehicle.errors import VendorError
 from handlers.flow import Caller, resolve_vehicle, run_remote, say_privately, usage_error
 

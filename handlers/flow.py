@@ -7,15 +7,15 @@ from dataclasses import dataclass
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from bot.commands import Command, CommandError, parse
-from bot.features import feature_for, needs_confirmation
-from bot.fleet import Vehicle, VehicleNotFound
-from bot.operations import ActionRequest, Started, start_request
-from bot.rendering import SIMULATOR_BADGE, confirmation_prompt, plain
+from bot.catalogue.features import feature_for, needs_confirmation
+from bot.catalogue.parsing import Command, CommandError, parse
 from bot.services import Services
+from bot.slack.blocks import SIMULATOR_BADGE, confirmation_prompt, plain
 from bot.store.requests import InFlight
-from bot.telemetry import vehicle_state
+from bot.usecases.dispatch import ActionRequest, Started, start_request
+from bot.usecases.fleet import Vehicle, VehicleNotFound
 from bot.vehicle.errors import VendorError
+from bot.vehicle.facts import vehicle_state
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ import pytest
 from aiohttp import web
 
 from bot.app import SERVICES_KEY, AppOptions, BackgroundTask, create_web_app
-from bot.bundled import DEMO_FLEET, SAMPLE_POLICY
 from bot.config import Settings
+from bot.runtime.bundled import DEMO_FLEET, SAMPLE_POLICY
 from bot.services import Services
 from bot.simulator.app import API_PREFIX, TOKEN_PATH, Simulator
 from bot.simulator.fleet import load_fleet

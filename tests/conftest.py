@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from redis.asyncio import Redis
 
-from bot.embedded_redis import EmbeddedRedis
+from bot.runtime.embedded_redis import EmbeddedRedis
 
 REDIS_TARGETS = ["embedded"] + (["env"] if os.environ.get("REDIS_URL") else [])
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.authz import Authorizer, Policy, PolicyError
-from bot.fleet import Vehicle
+from bot.usecases.authz import Authorizer, Policy, PolicyError
+from bot.usecases.fleet import Vehicle
 
 PARIS_VAN = Vehicle(vin="VR3UHZKXZLT000012", alias="van-12", groups=("paris",))
 LYON_CAR = Vehicle(vin="VXKUHZKXZL4000033", alias="car-33", groups=("lyon",))

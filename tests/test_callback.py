@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.embedded_redis import EmbeddedRedis
+from bot.runtime.embedded_redis import EmbeddedRedis
 from bot.store.records import RequestStatus
 from tests.app_support import CALLBACK_TOKEN, BotUnderTest, wait_until
 from tests.pipeline_support import notification, post, running_bot, seed_request, wait_status

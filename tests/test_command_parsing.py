@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import CommandError, parse
-from bot.features import feature_for, needs_confirmation
+from bot.catalogue.features import feature_for, needs_confirmation
+from bot.catalogue.parsing import CommandError, parse
 
 
 @pytest.mark.parametrize(

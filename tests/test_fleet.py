@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.bundled import DEMO_FLEET
-from bot.fleet import Fleet, FleetFileError, VehicleNotFound
+from bot.runtime.bundled import DEMO_FLEET
+from bot.usecases.fleet import Fleet, FleetFileError, VehicleNotFound
 
 
 @pytest.fixture

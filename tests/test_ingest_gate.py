@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.ingest import IngestGate
+from bot.notifications.ingest_gate import IngestGate
 
 
 async def test_consumers_run_freely_at_a_normal_arrival_rate() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from bot.operations import reconcile_stale_sends
 from bot.store.records import RequestRecord, RequestStatus
+from bot.usecases.dispatch import reconcile_stale_sends
 from tests.app_support import SECURITY, BotUnderTest
 
 

@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.cli_ops import dlq_list, dlq_replay, parked_list
-from bot.inbox_worker import Consumer, WorkerOptions
-from bot.pipeline import Pipeline
+from bot.notifications.apply import Pipeline
+from bot.notifications.consumer import Consumer, WorkerOptions
+from bot.notifications.deadlines import sweep_once
 from bot.store.records import RequestStatus
-from bot.timeouts import sweep_once
 from tests.app_support import CHANNEL, BotUnderTest, wait_until
 from tests.pipeline_support import (
     inbox_drained,

@@ -6,7 +6,7 @@ import asyncio
 import random
 from typing import Any
 
-from bot.rendering import request_message
+from bot.slack.blocks import request_message
 from bot.store.records import RequestRecord, RequestStatus
 from tests.app_support import CALLBACK_TOKEN, CHANNEL, BotUnderTest, wait_until
 from tests.pipeline_support import PENDING_STEPS, notification, post, running_bot, seed_request

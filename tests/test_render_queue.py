@@ -9,8 +9,8 @@ from contextlib import asynccontextmanager
 from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.pipeline import Pipeline
-from bot.renderer import Rendered, Renderer
+from bot.notifications.apply import Pipeline
+from bot.slack.updates import Rendered, Renderer
 from bot.vehicle.notifications import parse_element
 from tests.app_support import wait_until
 from tests.pipeline_support import notification, running_bot, seed_request

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 
-from bot.pipeline import Pipeline
-from bot.replies import Replied, ReplyQueue, TakenReply
+from bot.notifications.apply import Pipeline
+from bot.slack.replies import Replied, ReplyQueue, TakenReply
 from bot.store.records import RequestRecord
 from bot.vehicle.notifications import parse_element
 from tests.app_support import CHANNEL, OPERATOR, BotUnderTest, wait_until

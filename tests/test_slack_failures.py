@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.embedded_redis import EmbeddedRedis
+from bot.runtime.embedded_redis import EmbeddedRedis
 from tests.app_support import CHANNEL, OPERATOR, SECURITY, BotUnderTest, start_bot
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot import bundled
+from bot.runtime import bundled
 from bot.simulator.app import API_PREFIX, DEFAULT_CLIENT_ID, TOKEN_PATH, Simulator
 from bot.simulator.engine import Delays
 from bot.simulator.fleet import SimVehicle, load_fleet

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
-from bot.clock import now_ms
+from bot.runtime.clock import now_ms
 from bot.store.keys import Keys
 from bot.store.records import FINAL_STATUSES, RequestRecord, RequestStatus
 

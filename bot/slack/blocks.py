@@ -17,10 +17,10 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.actions import ActionSpec, action
-from bot.fleet import Vehicle
-from bot.outcomes import explain_failure, step_words
+from bot.catalogue.actions import ActionSpec, action
+from bot.slack.words import explain_failure, step_words
 from bot.store.records import RequestRecord, RequestStatus
+from bot.usecases.fleet import Vehicle
 
 
 class ButtonId:

@@ -11,10 +11,10 @@ from aiohttp import web
 from pydantic import SecretStr
 from redis.exceptions import RedisError
 
-from bot.alerts import alert_in_background
 from bot.app import CALLBACK_PATH, SERVICES_KEY
-from bot.inbox import append_elements, redact
 from bot.services import Services
+from bot.slack.alerts import alert_in_background
+from bot.store.inbox import append_elements, redact
 from bot.vehicle.channels import CALLBACK_TOKEN_ATTRIBUTE
 from bot.vehicle.notifications import NotificationError, body_attributes, parse_element, split_payload
 

@@ -17,11 +17,11 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.cancellation import pause
-from bot.clock import now_ms
-from bot.messenger import client_like, retry_after_seconds
-from bot.rendering import done_reply
+from bot.runtime.cancellation import pause
+from bot.runtime.clock import now_ms
 from bot.services import Services
+from bot.slack.blocks import done_reply
+from bot.slack.messenger import client_like, retry_after_seconds
 from bot.store.records import RequestRecord
 
 log = logging.getLogger(__name__)

@@ -16,13 +16,13 @@ from typing import Any
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from bot.alerts import alert_in_background
-from bot.cancellation import pause, raise_if_cancelling
-from bot.inbox import Entry, Inbox
-from bot.ingest import IngestGate
-from bot.pipeline import Pipeline
-from bot.replies import ReplyQueue
+from bot.notifications.apply import Pipeline
+from bot.notifications.ingest_gate import IngestGate
+from bot.runtime.cancellation import pause, raise_if_cancelling
 from bot.services import Services
+from bot.slack.alerts import alert_in_background
+from bot.slack.replies import ReplyQueue
+from bot.store.inbox import Entry, Inbox
 
 log = logging.getLogger(__name__)
 
@@ -241,7 +241,7 @@ def pipeline_jobs(
     sweep_seconds: float | None = None,
 ) -> list[Job]:
     """The notification pipeline's background jobs: consumers, renderer, replies, deadline sweep."""
-    from bot.timeouts import sweep_job
+    from bot.notifications.deadlines import sweep_job
 
     return [
         inbox_job(worker),

@@ -9,15 +9,15 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from bot.alerts import alert_once
-from bot.inbox import entry_fields
-from bot.renderer import Renderer
 from bot.services import Services
+from bot.slack.alerts import alert_once
+from bot.slack.updates import Renderer
+from bot.store.inbox import entry_fields
 from bot.store.records import RequestRecord, RequestStatus
-from bot.telemetry import position_of, vehicle_state
-from bot.transitions import Transitions
+from bot.store.transitions import Transitions
 from bot.vehicle.errors import VendorError
 from bot.vehicle.events import VehicleEvent
+from bot.vehicle.facts import position_of, vehicle_state
 from bot.vehicle.notifications import parse_element
 from bot.vehicle.wire import LatestTelemetry
 

@@ -10,7 +10,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-from bot.clock import now_ms
+from bot.runtime.clock import now_ms
 from bot.store.keys import Keys
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.rendering import SIMULATOR_BADGE, Message, plain, request_message
+from bot.slack.blocks import SIMULATOR_BADGE, Message, plain, request_message
 from bot.store.records import RequestRecord
 
 log = logging.getLogger(__name__)

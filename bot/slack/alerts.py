@@ -7,10 +7,10 @@ import logging
 
 from redis.exceptions import RedisError
 
-from bot.actions import action
-from bot.outcomes import explain_failure
-from bot.rendering import plain
+from bot.catalogue.actions import action
 from bot.services import Services
+from bot.slack.blocks import plain
+from bot.slack.words import explain_failure
 from bot.store.records import RequestRecord, RequestStatus
 
 log = logging.getLogger(__name__)

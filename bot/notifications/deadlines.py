@@ -12,12 +12,12 @@ from typing import Any
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from bot.alerts import alert_once
-from bot.cancellation import pause, raise_if_cancelling
-from bot.operations import expire_approval
-from bot.pipeline import Pipeline
+from bot.notifications.apply import Pipeline
+from bot.runtime.cancellation import pause, raise_if_cancelling
 from bot.services import Services
+from bot.slack.alerts import alert_once
 from bot.store.records import RequestStatus
+from bot.usecases.dispatch import expire_approval
 from bot.vehicle.errors import VendorError
 from bot.vehicle.events import DONE, VehicleEvent
 

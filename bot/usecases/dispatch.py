@@ -7,12 +7,12 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from bot.fleet import Vehicle
-from bot.pipeline import remote_attached
-from bot.renderer import show_latest
+from bot.notifications.apply import remote_attached
 from bot.services import Services
+from bot.slack.updates import show_latest
 from bot.store.records import RequestRecord, RequestStatus
 from bot.store.requests import InFlight, NotSendable
+from bot.usecases.fleet import Vehicle
 from bot.vehicle.channels import callback_body_attributes
 from bot.vehicle.errors import (
     AuthError,

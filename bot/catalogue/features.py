@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import time
 from typing import Any, cast
 
-from bot.commands import Command, CommandError
+from bot.catalogue.parsing import Command, CommandError
 from bot.vehicle.remotes import (
     Charging,
     Horn,

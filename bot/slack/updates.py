@@ -16,12 +16,12 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.cancellation import pause
-from bot.clock import now_ms
-from bot.messenger import client_like, retry_after_seconds
-from bot.rendering import request_message
+from bot.runtime.cancellation import pause
+from bot.runtime.clock import now_ms
 from bot.services import Services
-from bot.slack_budget import MESSAGE_GAP_MS, SlackBudget
+from bot.slack.blocks import request_message
+from bot.slack.budget import MESSAGE_GAP_MS, SlackBudget
+from bot.slack.messenger import client_like, retry_after_seconds
 from bot.store.records import RequestRecord
 
 log = logging.getLogger(__name__)

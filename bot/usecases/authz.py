@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.fleet import Vehicle
+from bot.usecases.fleet import Vehicle
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import time
 
 from redis.asyncio import Redis
 
-from bot.clock import now_ms
+from bot.runtime.clock import now_ms
 from bot.store.keys import Keys
 
 # KEYS: bucket hash; ARGV: now ms, capacity, refill per ms, reserve, '1' for a final state, ttl ms.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.actions import ACTIONS, ActionSpec
+from bot.catalogue.actions import ACTIONS, ActionSpec
 
 TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 TEMP = re.compile(r"^(\d{1,2}(?:\.\d)?)c$")

@@ -1,0 +1,4 @@
+"""Slack-agnostic use cases: request, confirm, approve, reject, status, history, list, card data.
+
+Imports the catalogue, the store, the vehicle client and the runtime; never Slack output or notifications.
+"""
