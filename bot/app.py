@@ -18,7 +18,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 
 from bot.config import SERVE_REQUIRED, Settings
-from bot.runtime.cancellation import pause, raise_if_cancelling
+from bot.runtime.cancellation import pause, raise_if_cancelling, stop_tasks
 from bot.services import Services
 from bot.slack.messenger import Messenger, build_slack_clients
 from bot.usecases.authz import Authorizer
@@ -181,7 +181,7 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
             from bot.notifications.consumer import pipeline_jobs
 
             jobs.extend(pipeline_jobs())
-        tasks = [asyncio.create_task(job(services)) for job in jobs]
+        tasks = [asyncio.create_task(job(services), name=getattr(job, "__qualname__", "job")) for job in jobs]
         log.info("ready: vehicle channel %s, %d background jobs", channel_id, len(tasks))
         # Everything built so far lives as long as the process: keeping it out of the garbage collector's
         # sight makes each collection cheaper on the request path.
@@ -189,9 +189,9 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            stuck = await stop_tasks(tasks)
+            if stuck:
+                log.error("background jobs did not stop and were left behind: %s", ", ".join(stuck))
             await services.work.drain()
             await redis.aclose()
             await session.close()

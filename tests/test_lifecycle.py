@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 
+from bot.notifications.apply import Pipeline
+from bot.notifications.consumer import Consumer, WorkerOptions
+from bot.runtime.cancellation import stop_tasks
+from bot.store.inbox import Entry
 from bot.store.records import RequestRecord, RequestStatus
 from bot.usecases.dispatch import reconcile_stale_sends
 from tests.app_support import SECURITY, BotUnderTest
@@ -39,3 +45,49 @@ async def test_request_stuck_in_sending_is_reconciled_and_never_posted_again(bot
     assert record is not None and record.status is RequestStatus.REFUSED
     assert "never confirmed" in (record.refusal or "")
     assert bot.simulator.remote_posts == []
+
+
+async def test_inbox_consumer_stops_even_when_a_library_loses_its_cancellation(bot: BotUnderTest) -> None:
+    """A cancellation swallowed inside a Redis call (Python 3.11's wait_for in redis-py) still stops it."""
+    consumer = Consumer(bot.services, Pipeline(bot.services), WorkerOptions(block_ms=10))
+    reading, swallowed = asyncio.Event(), asyncio.Event()
+    real_read = consumer.inbox.read
+
+    async def read_losing_one_cancellation(count: int, block_ms: int) -> list[Entry]:
+        if swallowed.is_set():
+            return await real_read(count, block_ms)
+        reading.set()
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            swallowed.set()  # what redis-py's write path does on 3.11: carry on as if nothing happened
+        return []
+
+    consumer.inbox.read = read_losing_one_cancellation  # type: ignore[method-assign]
+    task = asyncio.create_task(consumer.run(), name="consumer")
+    await asyncio.wait_for(reading.wait(), 5)
+    task.cancel()
+    await asyncio.wait([task], timeout=2.0)  # one cancellation, lost once: the next round must stop
+    assert swallowed.is_set() and task.cancelled()
+
+
+async def test_shutdown_ends_even_when_a_job_ignores_every_cancellation() -> None:
+    """A job that never stops is named and left behind: stopping the others never waits forever."""
+
+    released = asyncio.Event()
+
+    async def stubborn() -> None:
+        while not released.is_set():
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.sleep(3600)
+
+    async def polite() -> None:
+        await asyncio.sleep(3600)
+
+    jobs = [asyncio.create_task(stubborn(), name="stubborn"), asyncio.create_task(polite(), name="polite")]
+    await asyncio.sleep(0)
+    assert await stop_tasks(jobs, timeout=0.2) == ["stubborn"]
+    assert jobs[1].cancelled()
+    released.set()
+    jobs[0].cancel()
+    await asyncio.wait([jobs[0]], timeout=5)

@@ -160,6 +160,7 @@ class Consumer:
         loop = asyncio.get_running_loop()
         next_reclaim = 0.0
         while True:
+            raise_if_cancelling()  # XREADGROUP is this loop's only wait: a lost cancellation ends here
             try:
                 if loop.time() >= next_reclaim:
                     await self.reclaim()
@@ -203,6 +204,7 @@ async def _keep_running(name: str, run: Callable[[], Coroutine[Any, Any, None]])
     that let an error escape would stop every render or reply of this replica without a word.
     """
     while True:
+        raise_if_cancelling()
         try:
             await run()
         except (RedisConnectionError, RedisTimeoutError, OSError) as error:

@@ -17,7 +17,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.runtime.cancellation import pause
+from bot.runtime.cancellation import pause, raise_if_cancelling
 from bot.runtime.clock import now_ms
 from bot.services import Services
 from bot.slack.blocks import done_reply
@@ -221,6 +221,7 @@ class ReplyQueue:
                 await self.post(reply)
 
         while True:
+            raise_if_cancelling()
             taken, next_due_ms = await self.take(batch)
             if taken:
                 await asyncio.gather(*(bounded(reply) for reply in taken))

@@ -16,7 +16,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.runtime.cancellation import pause
+from bot.runtime.cancellation import pause, raise_if_cancelling
 from bot.runtime.clock import now_ms
 from bot.services import Services
 from bot.slack.blocks import request_message
@@ -254,6 +254,7 @@ class Renderer:
         """
         limit = asyncio.Semaphore(concurrency)
         while True:
+            raise_if_cancelling()
             due = [
                 (request_id, final)
                 for request_id, final in await self.due_items(batch)
