@@ -39,13 +39,13 @@ from bench.pipeline_processes import (
     single_requests,
     unpin,
 )
-from bot.app import CALLBACK_PATH
 from bot.runtime.embedded_redis import EmbeddedRedis
 from bot.slack_emulator import DEFAULT_BOT_TOKEN, CallRecord, Message, SlackState, start_slack_emulator
 from bot.store.inbox import entry_fields
 from bot.store.keys import Keys
 from bot.store.records import RequestRecord, RequestStatus
 from bot.store.requests import RequestStore
+from bot.web import CALLBACK_PATH
 
 CHANNEL = "C0FLEETOPS"
 REQUESTER = "U0OPERATOR"

@@ -15,10 +15,11 @@ from typing import Any
 from aiohttp import web
 from redis.asyncio import Redis
 
-from bot.app import CALLBACK_PATH, AppOptions, create_web_app
+from bot.app import AppOptions, create_web_app
 from bot.config import Settings
 from bot.runtime.event_loop import run
 from bot.vehicle.channels import CALLBACK_TOKEN_ATTRIBUTE
+from bot.web import CALLBACK_PATH
 
 TOKEN = "bench-callback-token"
 STEPS = (("Pending", "Accepted"), ("Pending", "WakingUpVehicle"), ("Pending", "SentToVehicle"))

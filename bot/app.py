@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,10 +14,13 @@ from aiohttp import web
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import SERVE_REQUIRED, Settings
+from bot.notifications.endpoint import add_callback_route
 from bot.runtime.cancellation import pause, raise_if_cancelling, stop_tasks
 from bot.services import Services
 from bot.slack.messenger import Messenger, build_slack_clients
@@ -25,13 +28,10 @@ from bot.usecases.authz import Authorizer
 from bot.usecases.fleet import Fleet
 from bot.vehicle.channels import ensure_channel
 from bot.vehicle.client import create_client
+from bot.web import CALLBACK_PATH, SERVICES_KEY, SLACK_PATH
 
 log = logging.getLogger(__name__)
 
-SLACK_PATH = "/slack/events"
-CALLBACK_PATH = "/stellantis/notifications"
-
-SERVICES_KEY = web.AppKey("services", Services)
 BOLT_KEY = web.AppKey("bolt", AsyncApp)
 
 BackgroundTask = Callable[[Services], Coroutine[Any, Any, None]]
@@ -99,7 +99,7 @@ async def _readyz(request: web.Request) -> web.Response:
     except (RedisError, OSError, TimeoutError) as error:
         return web.json_response({"status": "not ready", "redis": type(error).__name__}, status=503)
     if services.settings.slack_app_token is not None:
-        handler = services.socket_mode
+        handler = request.app[SOCKET_KEY].handler
         connected = handler is not None and await handler.client.is_connected()
         if not connected:
             return web.json_response(
@@ -109,10 +109,13 @@ async def _readyz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ready", "redis": "ok"})
 
 
-async def _group_members(services: Services, group_id: str) -> set[str]:
-    response = await services.messenger.client.usergroups_users_list(usergroup=group_id)
-    users: list[Any] = response.get("users", [])
-    return {str(user) for user in users}
+def _group_members(client: AsyncWebClient) -> Callable[[str], Awaitable[set[str]]]:
+    async def members(group_id: str) -> set[str]:
+        response = await client.usergroups_users_list(usergroup=group_id)
+        users: list[Any] = response.get("users", [])
+        return {str(user) for user in users}
+
+    return members
 
 
 def create_web_app(settings: Settings, options: AppOptions | None = None) -> web.Application:
@@ -153,17 +156,12 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
             target_url=settings.callback_public_url.rstrip("/") + CALLBACK_PATH,
             token=settings.callback_token,
         )
-        holder: dict[str, Services] = {}
-
-        async def members(group_id: str) -> set[str]:
-            return await _group_members(holder["services"], group_id)
-
         services = Services.assemble(
             settings,
             redis,
             authorizer=Authorizer(
                 settings.policy_file,
-                members,
+                _group_members(client),
                 group_cache_seconds=settings.usergroup_cache_seconds,
                 reload_seconds=settings.policy_reload_seconds,
             ),
@@ -173,14 +171,15 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
             channel_id=channel_id,
             simulator=options.simulator,
         )
-        holder["services"] = services
         app[SERVICES_KEY] = services
-        app[BOLT_KEY] = services.bolt = build_bolt_app(services, await bot_identity(services))
+        app[BOLT_KEY] = bolt = build_bolt_app(services, await bot_identity(services))
         jobs = list(options.background)
         if options.pipeline:
             from bot.notifications.consumer import pipeline_jobs
 
             jobs.extend(pipeline_jobs())
+        if settings.slack_app_token is not None:
+            jobs.append(socket_mode_job(bolt, app[SOCKET_KEY]))
         tasks = [asyncio.create_task(job(services), name=getattr(job, "__qualname__", "job")) for job in jobs]
         log.info("ready: vehicle channel %s, %d background jobs", channel_id, len(tasks))
         # Everything built so far lives as long as the process: keeping it out of the garbage collector's
@@ -197,12 +196,9 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
             await session.close()
             gc.unfreeze()
 
+    app[SOCKET_KEY] = SocketModeLink()
     app.cleanup_ctx.append(lifecycle)
     app.router.add_post(SLACK_PATH, _slack_events)
-    from bot.notifications.endpoint import (
-        add_callback_route,  # imports this module: kept out of the top level
-    )
-
     add_callback_route(app)
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz)
@@ -223,24 +219,33 @@ async def reconcile_stale_sends_forever(services: Services) -> None:
         await pause(interval)
 
 
-async def socket_mode_forever(services: Services) -> None:
-    """Receive Slack traffic over Socket Mode (SLACK_APP_TOKEN) while HTTP routes keep serving."""
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+class SocketModeLink:
+    """The Socket Mode connection while there is one (readiness reports it)."""
 
-    token = services.settings.slack_app_token
-    assert token is not None
-    handler = AsyncSocketModeHandler(services.bolt, token.get_secret_value())
-    services.socket_mode = handler
-    try:
-        await handler.connect_async()  # type: ignore[no-untyped-call]
-        await asyncio.Event().wait()
-    finally:
-        await handler.close_async()  # type: ignore[no-untyped-call]
+    def __init__(self) -> None:
+        self.handler: AsyncSocketModeHandler | None = None
+
+
+SOCKET_KEY = web.AppKey("socket_mode", SocketModeLink)
+
+
+def socket_mode_job(bolt: AsyncApp, link: SocketModeLink) -> BackgroundTask:
+    """Receive Slack traffic over Socket Mode (SLACK_APP_TOKEN) while HTTP routes keep serving."""
+
+    async def socket_mode_forever(services: Services) -> None:
+        token = services.settings.slack_app_token
+        assert token is not None
+        link.handler = AsyncSocketModeHandler(bolt, token.get_secret_value())
+        try:
+            await link.handler.connect_async()  # type: ignore[no-untyped-call]
+            await asyncio.Event().wait()
+        finally:
+            await link.handler.close_async()  # type: ignore[no-untyped-call]
+            link.handler = None
+
+    return socket_mode_forever
 
 
 def default_jobs(settings: Settings) -> list[BackgroundTask]:
-    """The background jobs every serving process runs."""
-    jobs: list[BackgroundTask] = [reconcile_stale_sends_forever]
-    if settings.slack_app_token is not None:
-        jobs.append(socket_mode_forever)
-    return jobs
+    """The background jobs every serving process runs (Socket Mode, when set, is added at start)."""
+    return [reconcile_stale_sends_forever]

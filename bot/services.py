@@ -1,26 +1,30 @@
-"""The typed bundle of everything listeners and workers need, built once per process."""
+"""The typed, frozen bundle of everything listeners and workers need, built once per process."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from redis.asyncio import Redis
 
 from bot.config import Settings
 from bot.notifications.ingest_gate import IngestGate
+from bot.notifications.watch import NotificationWatch
 from bot.runtime.work import WorkTracker
 from bot.slack.messenger import Messenger
+from bot.slack.parts import OutputParts
+from bot.slack.request_messages import SlackRequestMessages
 from bot.store.audit import AuditLog
 from bot.store.keys import Keys
+from bot.store.parking import ParkedEvents
 from bot.store.requests import RequestStore
 from bot.store.tickets import TicketStore
 from bot.usecases.authz import Authorizer
 from bot.usecases.fleet import Fleet
+from bot.usecases.ports import RemoteWatch, RequestMessages
 from bot.vehicle.client import StellantisClient
 
 
-@dataclass
+@dataclass(frozen=True)
 class Services:
     """Shared dependencies; `simulator` is True when the vehicle cloud is the built-in simulator."""
 
@@ -31,15 +35,16 @@ class Services:
     confirmations: TicketStore
     approvals: TicketStore
     audit: AuditLog
+    parked: ParkedEvents
     authorizer: Authorizer
     fleet: Fleet
     vehicles: StellantisClient
     messenger: Messenger
+    messages: RequestMessages
+    watch: RemoteWatch
     channel_id: str
     simulator: bool
-    work: WorkTracker
-    bolt: Any = None  # the Bolt app, set by the wiring module once listeners are registered
-    socket_mode: Any = None  # the Socket Mode handler when SLACK_APP_TOKEN is set and it is connecting
+    work: WorkTracker = field(default_factory=WorkTracker)
     ingest: IngestGate = field(default_factory=IngestGate)  # callbacks being received, for the consumers
 
     @classmethod
@@ -55,26 +60,28 @@ class Services:
         channel_id: str,
         simulator: bool,
     ) -> Services:
-        """Build the stores on top of one Redis connection pool."""
+        """Build the stores on one Redis connection pool, and the ports the use cases talk through."""
         keys = Keys(settings.redis_key_prefix)
+        longest_timeout = max(settings.action_timeout_seconds, *settings.action_timeouts.values(), 0)
+        requests = RequestStore(
+            redis, keys, mapping_ttl=settings.mapping_ttl_seconds, inflight_ttl=longest_timeout * 2
+        )
+        parked = ParkedEvents(redis, keys, ttl_seconds=settings.park_ttl_seconds)
         return cls(
             settings=settings,
             redis=redis,
             keys=keys,
-            requests=RequestStore(
-                redis,
-                keys,
-                mapping_ttl=settings.mapping_ttl_seconds,
-                inflight_ttl=max(settings.action_timeout_seconds, *settings.action_timeouts.values(), 0) * 2,
-            ),
+            requests=requests,
             confirmations=TicketStore(redis, keys.confirmation, settings.confirmation_ttl_seconds),
             approvals=TicketStore(redis, keys.approval, settings.approval_ttl_seconds),
             audit=AuditLog(redis, keys),
+            parked=parked,
             authorizer=authorizer,
             fleet=fleet,
             vehicles=vehicles,
             messenger=messenger,
+            messages=SlackRequestMessages(OutputParts(settings, redis, keys, messenger)),
+            watch=NotificationWatch(settings, requests, parked),
             channel_id=channel_id,
             simulator=simulator,
-            work=WorkTracker(),
         )

@@ -9,15 +9,13 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.services import Services
+from bot.slack import answers
 from bot.slack.blocks import ButtonId
-from bot.slack.updates import show_latest
-from bot.store.records import RequestRecord, RequestStatus
-from bot.store.requests import NotSendable
-from bot.store.tickets import ClaimResult
-from bot.usecases.dispatch import expire_approval, send
-from bot.usecases.fleet import Vehicle
-from bot.vehicle.remotes import parse_remote
-from handlers.flow import Caller, run_text, say_privately
+from bot.usecases import decisions
+from bot.usecases.results import Actor, Denied, RemoteResult
+from handlers.answer import Caller
+
+EXPIRED_CONFIRMATION = ":hourglass: This confirmation expired (or was already used): run the command again."
 
 
 def _value(body: dict[str, Any]) -> str:
@@ -29,11 +27,16 @@ class ButtonListener:
 
     def __init__(self, services: Services) -> None:
         self.services = services
+        self.word = services.settings.slack_command
 
     def _caller(self, body: dict[str, Any], respond: AsyncRespond) -> Caller:
         container = body.get("container") or {}
         channel = (body.get("channel") or {}).get("id") or container.get("channel_id", "")
-        return Caller(str(body["user"]["id"]), str(channel), respond, simulator=self.services.simulator)
+        actor = Actor(str(body["user"]["id"]), str(channel))
+        return Caller(actor, respond, simulator=self.services.simulator)
+
+    async def _answer(self, caller: Caller, result: RemoteResult) -> None:
+        await caller.send(answers.remote_answer(result, self.word, self.services.simulator))
 
     async def on_confirm(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         """Run a dangerous action once its requester confirms (single use, before expiry)."""
@@ -41,39 +44,25 @@ class ButtonListener:
         await self.services.work.run(self._confirm(self._caller(body, respond), _value(body)))
 
     async def _confirm(self, caller: Caller, token: str) -> None:
-        claim = await self.services.confirmations.claim(token, caller.user)
-        if claim.result is ClaimResult.MISSING:
-            await say_privately(
-                caller,
-                ":hourglass: This confirmation expired (or was already used): run the command again.",
-                replace=True,
-            )
-            return
-        if claim.result is ClaimResult.NOT_OWNER:
-            await say_privately(caller, f":no_entry: Only <@{claim.data['owner']}> can confirm this request.")
-            return
-        await self.services.audit.record(
-            "confirmed", user=caller.user, action=claim.data["text"].split()[0], vin=claim.data["vin"],
-            detail=claim.data["text"],
-        )  # fmt: skip
-        await say_privately(caller, f":white_check_mark: Confirmed: `{claim.data['text']}`", replace=True)
-        await run_text(self.services, caller, claim.data["text"], confirmed=True)
+        outcome = await decisions.confirm(self.services, caller.actor, token)
+        match outcome:
+            case decisions.TicketGone():
+                await caller.say(EXPIRED_CONFIRMATION, replace=True)
+            case decisions.NotOwner(owner=owner):
+                await caller.say(f":no_entry: Only <@{owner}> can confirm this request.")
+            case decisions.Confirmed(command=command, result=result):
+                await caller.say(f":white_check_mark: Confirmed: `{command.text}`", replace=True)
+                await self._answer(caller, result)
 
     async def on_cancel(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         """Drop a pending confirmation."""
         await ack()
         caller = self._caller(body, respond)
-        claim = await self.services.confirmations.claim(_value(body), caller.user)
-        if claim.result is ClaimResult.CLAIMED:
-            await self.services.audit.record(
-                "cancelled", user=caller.user, action=claim.data["text"].split()[0], vin=claim.data["vin"],
-                detail=claim.data["text"],
-            )  # fmt: skip
-            await say_privately(caller, ":heavy_multiplication_x: Cancelled: nothing was sent.", replace=True)
-        elif claim.result is ClaimResult.MISSING:
-            await say_privately(
-                caller, ":hourglass: Nothing to cancel: it expired or was already used.", replace=True
-            )
+        outcome = await decisions.cancel(self.services, caller.actor, _value(body))
+        if isinstance(outcome, decisions.Cancelled):
+            await caller.say(":heavy_multiplication_x: Cancelled: nothing was sent.", replace=True)
+        elif isinstance(outcome, decisions.TicketGone):
+            await caller.say(":hourglass: Nothing to cancel: it expired or was already used.", replace=True)
 
     async def on_approve(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         """A second person approves: the request is sent."""
@@ -86,69 +75,38 @@ class ButtonListener:
         await self.services.work.run(self._decide(self._caller(body, respond), _value(body), approve=False))
 
     async def _decide(self, caller: Caller, request_id: str, *, approve: bool) -> None:
-        record = await self.services.requests.get(request_id)
-        if record is None or record.status is not RequestStatus.AWAITING_APPROVAL:
-            await say_privately(caller, "This request has already been decided.")
-            return
-        vehicle = self.services.fleet.by_vin(record.vin) or Vehicle(vin=record.vin)
-        decision = await self.services.authorizer.check(
-            caller.user, record.action, vehicle, caller.channel, approve=True
-        )
-        if caller.user == record.requester:
-            await say_privately(
-                caller, ":no_entry: You cannot approve or reject your own request: ask a colleague."
-            )
-            return
-        if not decision.allowed:
-            await say_privately(caller, f":no_entry: {decision.reason}")
-            return
-        claim = await self.services.approvals.claim(request_id, caller.user, owner_must_click=False)
-        if claim.result is ClaimResult.MISSING:
-            await expire_approval(self.services, record.id)
-            await say_privately(
-                caller, ":hourglass: This approval expired: the requester must run the command again."
-            )
-            return
-        if claim.result is not ClaimResult.CLAIMED:
-            return
-        event = "approved" if approve else "rejected"
-        await self.services.audit.record(
-            event, user=caller.user, action=record.action, vin=record.vin, request_id=record.id
-        )
-
-        def decided(stored: RequestRecord) -> None:
-            if stored.status is not RequestStatus.AWAITING_APPROVAL:
-                raise NotSendable(stored.id)  # expired (or decided) between the claim and now
-            stored.approver = caller.user
-            stored.add_step(event, detail=caller.user)
-            if not approve:
-                stored.status = RequestStatus.REJECTED
-
-        try:
-            record = await self.services.requests.update(record.id, decided)
-        except NotSendable:
-            await say_privately(caller, ":hourglass: Too late: this request expired before your decision.")
-            return
-        if approve:
-            feature = parse_remote({"label": record.label, "action": record.remote_body}).feature
-            await send(self.services, record.id, feature)
-        else:
-            await show_latest(self.services, record.id)
+        outcome = await decisions.decide(self.services, caller.actor, request_id, approve=approve)
+        match outcome:
+            case decisions.AlreadyDecided():
+                await caller.say("This request has already been decided.")
+            case decisions.OwnRequest():
+                await caller.say(":no_entry: You cannot approve or reject your own request: ask a colleague.")
+            case Denied(reason=reason):
+                await caller.say(f":no_entry: {reason}")
+            case decisions.ApprovalExpired():
+                await caller.say(
+                    ":hourglass: This approval expired: the requester must run the command again."
+                )
 
     async def on_retry(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         """Run a failed request's command again, through the same checks, as the user who clicked."""
         await ack()
         caller = self._caller(body, respond)
-        record = await self.services.requests.get(_value(body))
-        if record is None:
-            await say_privately(caller, "This request is too old to retry: run the command again.")
-            return
-        await self.services.work.run(run_text(self.services, caller, record.command_text))
+        await self.services.work.run(self._retry(caller, _value(body)))
+
+    async def _retry(self, caller: Caller, request_id: str) -> None:
+        outcome = await decisions.retry(self.services, caller.actor, request_id)
+        if isinstance(outcome, decisions.TooOld):
+            await caller.say("This request is too old to retry: run the command again.")
+        else:
+            await self._answer(caller, outcome)
 
     async def on_card(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         """A vehicle card button sends the same request as the typed command."""
         await ack()
-        await self.services.work.run(run_text(self.services, self._caller(body, respond), _value(body)))
+        caller = self._caller(body, respond)
+        result = await self.services.work.run(decisions.card_click(self.services, caller.actor, _value(body)))
+        await self._answer(caller, result)
 
 
 def register_buttons(app: AsyncApp, services: Services) -> None:

@@ -12,13 +12,14 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.app import SERVICES_KEY, AppOptions, BackgroundTask, create_web_app
+from bot.app import AppOptions, BackgroundTask, create_web_app
 from bot.config import Settings
 from bot.runtime.bundled import DEMO_FLEET, SAMPLE_POLICY
 from bot.services import Services
 from bot.simulator.app import API_PREFIX, TOKEN_PATH, Simulator
 from bot.simulator.fleet import load_fleet
 from bot.slack_emulator import DEFAULT_BOT_TOKEN, Message, SlackDriver, SlackState, start_slack_emulator
+from bot.web import SERVICES_KEY
 
 SIGNING_SECRET = "test-signing-secret"
 CALLBACK_TOKEN = "cb-token-current"

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.catalogue.features import feature_for, needs_confirmation
-from bot.catalogue.parsing import CommandError, parse
+from bot.catalogue.command import CommandError, parse
+from bot.vehicle.remotes import RemoteFeature
+
+
+def feature_for(text: str) -> tuple[RemoteFeature, str]:
+    """The feature and words a typed command plans."""
+    plan = parse(text).plan()
+    assert plan.feature is not None
+    return plan.feature, plan.summary
 
 
 @pytest.mark.parametrize(
@@ -40,14 +47,14 @@ from bot.catalogue.parsing import CommandError, parse
 )
 def test_each_form_builds_the_vendor_action(text: str, action_body: dict[str, object]) -> None:
     """Typed forms become the exact data-treatment action object."""
-    feature, summary = feature_for(parse(text))
+    feature, summary = feature_for(text)
     assert feature.action_body() == action_body
     assert summary
 
 
 def test_precondition_program_with_days_temperature_and_slot() -> None:
     """`precondition at 07:30 mon,fri 21C slot 2` sets program 2 for those days at 21 °C."""
-    feature, _ = feature_for(parse("precondition van-12 at 07:30 mon,fri 21C slot 2"))
+    feature, _ = feature_for("precondition van-12 at 07:30 mon,fri 21C slot 2")
     (program,) = feature.action_body()["preconditioning"]["airConditioning"]["programs"]
     assert program["slot"] == 2 and program["start"] == "PT07H30M" and program["temp"] == 21
     assert program["occurrence"]["day"] == ["Mon", "Fri"]
@@ -55,7 +62,7 @@ def test_precondition_program_with_days_temperature_and_slot() -> None:
 
 def test_navigate_sends_longitude_then_latitude() -> None:
     """Points are typed lat,lon and sent as GeoJSON [lon, lat]; the last is the destination."""
-    feature, summary = feature_for(parse("navigate van-12 48.85,2.35 45.76,4.83"))
+    feature, summary = feature_for("navigate van-12 48.85,2.35 45.76,4.83")
     positions = feature.action_body()["navigation"]["positions"]
     assert positions[-1]["geometry"]["coordinates"] == [4.83, 45.76]
     assert "45.76" in summary
@@ -87,15 +94,15 @@ def test_mistakes_say_what_was_wrong_and_give_the_usage(text: str, problem: str,
 def test_refused_combination_becomes_a_usage_error() -> None:
     """A program slot out of range is refused with the model's words and the usage line."""
     with pytest.raises(CommandError) as caught:
-        feature_for(parse("precondition van-12 at 07:00 slot 7"))
+        feature_for("precondition van-12 at 07:00 slot 7")
     assert "slot" in caught.value.problem
 
 
 def test_dangerous_forms_need_confirmation() -> None:
     """Immobilize, stolen, wipe-data and tan suppress ask first; tan deny and lock do not."""
-    assert needs_confirmation(parse("immobilize van-12 off"))
-    assert needs_confirmation(parse("stolen van-12 crank-inhibit on"))
-    assert needs_confirmation(parse("wipe-data van-12"))
-    assert needs_confirmation(parse("tan van-12 suppress 2h"))
-    assert not needs_confirmation(parse("tan van-12 deny"))
-    assert not needs_confirmation(parse("lock van-12"))
+    assert parse("immobilize van-12 off").needs_confirmation
+    assert parse("stolen van-12 crank-inhibit on").needs_confirmation
+    assert parse("wipe-data van-12").needs_confirmation
+    assert parse("tan van-12 suppress 2h").needs_confirmation
+    assert not parse("tan van-12 deny").needs_confirmation
+    assert not parse("lock van-12").needs_confirmation

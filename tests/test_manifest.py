@@ -7,8 +7,8 @@ from typing import Any
 
 import yaml
 
-from bot.app import SLACK_PATH
 from bot.config import Settings
+from bot.web import SLACK_PATH
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -95,7 +95,7 @@ async def test_notification_before_its_mapping_is_parked_then_applied(bot: BotUn
     await wait_until(lambda: _has_parked(bot, remote))
     assert any(remote in line for line in await parked_list(bot.settings))
     await bot.services.requests.map_remote(remote, record.id)
-    await Pipeline(bot.services).replay_parked(remote)
+    await bot.services.parked.replay(remote)
     await wait_status(bot.services, record.id, RequestStatus.SUCCESS)
 
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
+from bot.catalogue.row import Outcome
+from bot.catalogue.table import row_of
 from bot.services import Services
 from bot.slack.alerts import alert_once
 from bot.slack.updates import Renderer
-from bot.store.inbox import entry_fields
 from bot.store.records import RequestRecord, RequestStatus
 from bot.store.transitions import Transitions
 from bot.vehicle.errors import VendorError
@@ -22,20 +22,6 @@ from bot.vehicle.notifications import parse_element
 from bot.vehicle.wire import LatestTelemetry
 
 log = logging.getLogger(__name__)
-
-OUTCOME_ACTIONS = ("locate", "state")
-
-# Moves every parked element of a remoteActionId into the inbox, atomically.
-# KEYS: parked list, parked index, inbox; ARGV: remoteActionId, received ms
-_REPLAY = """
-local items = redis.call('LRANGE', KEYS[1], 0, -1)
-for _, item in ipairs(items) do
-  redis.call('XADD', KEYS[3], '*', 'e', item, 't', ARGV[2])
-end
-redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-return #items
-"""
 
 
 class Applied(StrEnum):
@@ -58,9 +44,14 @@ def _first_body(extensions: list[dict[str, Any]], kind: str, field: str) -> Mapp
     return None
 
 
-def outcome_from_extensions(action: str, extensions: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The Locate/State outcome carried by a Done notification's extensions, when present."""
-    if action == "locate":
+def _outcome_kind(record: RequestRecord) -> Outcome | None:
+    remote = row_of(record.action).remote
+    return remote.outcome if remote is not None else None
+
+
+def outcome_from_extensions(kind: Outcome, extensions: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The position or state outcome carried by a Done notification's extensions, when present."""
+    if kind is Outcome.POSITION:
         feature = _first_body(extensions, "vehicle.position", "position")
         if feature is None:
             return None
@@ -83,7 +74,7 @@ async def outcome_from_telemetry(services: Services, record: RequestRecord) -> d
     except VendorError as error:
         log.warning("request %s: latest telemetry unavailable (%s)", record.id, type(error).__name__)
         return None
-    if record.action == "locate":
+    if _outcome_kind(record) is Outcome.POSITION:
         position = position_of(telemetry)
         if position is None:
             return None
@@ -106,7 +97,6 @@ class Pipeline:
             mapping_ttl=settings.mapping_ttl_seconds,
         )
         self.renderer = renderer or Renderer(services)
-        self._replay = services.redis.register_script(_REPLAY)
 
     async def apply_element(self, element_json: str) -> Applied:
         """Apply one stored notification element (JSON text) from the inbox."""
@@ -157,13 +147,14 @@ class Pipeline:
 
     async def _fill_outcome(self, record: RequestRecord, event: VehicleEvent | None) -> RequestRecord:
         """The record with its Locate/State outcome stored (the same object when there is none to add)."""
+        kind = _outcome_kind(record)
         if (
-            record.action not in OUTCOME_ACTIONS
+            kind is None
             or record.status not in (RequestStatus.SUCCESS, RequestStatus.ALREADY_DONE)
             or record.outcome
         ):
             return record
-        outcome = outcome_from_extensions(record.action, event.extensions) if event else None
+        outcome = outcome_from_extensions(kind, event.extensions) if event else None
         if outcome is None:
             outcome = await outcome_from_telemetry(self.services, record)
         if not outcome:
@@ -177,54 +168,7 @@ class Pipeline:
 
     async def park(self, remote_action_id: str, element_json: str) -> None:
         """Keep an event whose mapping is not written yet; replay it at once if the mapping just appeared."""
-        keys, ttl_ms = self.services.keys, int(self.services.settings.park_ttl_seconds * 1000)
-        async with self.services.redis.pipeline(transaction=True) as pipe:
-            pipe.rpush(keys.parked(remote_action_id), element_json)
-            pipe.pexpire(keys.parked(remote_action_id), ttl_ms)
-            pipe.zadd(keys.parked_index(), {remote_action_id: time.time()}, nx=True)
-            await pipe.execute()
+        await self.services.parked.park(remote_action_id, element_json)
         log.info("event for remote %s parked until its mapping is written", remote_action_id)
         if await self.services.requests.request_for_remote(remote_action_id) is not None:
-            await self.replay_parked(remote_action_id)
-
-    async def replay_parked(self, remote_action_id: str) -> int:
-        """Move the parked events of a remoteActionId back into the inbox; returns how many."""
-        keys = self.services.keys
-        moved = await self._replay(
-            keys=[keys.parked(remote_action_id), keys.parked_index(), keys.inbox()],
-            args=[remote_action_id, entry_fields("")["t"]],
-        )
-        if moved:
-            log.info("replayed %d parked event(s) of remote %s", moved, remote_action_id)
-        return int(moved)
-
-    async def drop_expired_parked(self) -> int:
-        """Forget parked remoteActionIds older than the park TTL (sent outside the bot); returns how many."""
-        keys = self.services.keys
-        cutoff = time.time() - self.services.settings.park_ttl_seconds
-        expired = [
-            str(item) for item in await self.services.redis.zrangebyscore(keys.parked_index(), 0, cutoff)
-        ]
-        for remote_action_id in expired:
-            log.warning("parked events of unknown remote %s dropped after the park TTL", remote_action_id)
-            async with self.services.redis.pipeline(transaction=True) as pipe:
-                pipe.delete(keys.parked(remote_action_id))
-                pipe.zrem(keys.parked_index(), remote_action_id)
-                pipe.incrby(keys.counter("parked_dropped"), 1)
-                await pipe.execute()
-        return len(expired)
-
-
-async def replay_parked(services: Services, remote_action_id: str) -> int:
-    """Replay the events parked for a remoteActionId (called once its mapping is written)."""
-    return await Pipeline(services).replay_parked(remote_action_id)
-
-
-async def remote_attached(services: Services, record: RequestRecord) -> None:
-    """Hook for operations.attach_remote: start the deadline and replay what arrived before the mapping."""
-    if record.remote_action_id is None:
-        return
-    if not record.status.is_final:
-        due = time.time() + services.settings.timeout_for(record.action)
-        await services.requests.set_deadline(record.id, due)
-    await replay_parked(services, record.remote_action_id)
+            await self.services.parked.replay(remote_action_id)

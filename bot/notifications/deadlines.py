@@ -84,7 +84,7 @@ async def sweep_once(pipeline: Pipeline, *, lease_ms: int = 30_000, limit: int =
                 raise
             except Exception as error:  # noqa: BLE001 - boundary: one request must not stop the sweep
                 log.error("deadline of request %s not handled: %s", request_id, type(error).__name__)
-        await pipeline.drop_expired_parked()
+        await services.parked.drop_expired()
         return len(due)
     finally:
         await services.redis.eval(_RELEASE, 1, lease, token)

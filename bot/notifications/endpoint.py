@@ -11,12 +11,12 @@ from aiohttp import web
 from pydantic import SecretStr
 from redis.exceptions import RedisError
 
-from bot.app import CALLBACK_PATH, SERVICES_KEY
 from bot.services import Services
 from bot.slack.alerts import alert_in_background
 from bot.store.inbox import append_elements, redact
 from bot.vehicle.channels import CALLBACK_TOKEN_ATTRIBUTE
 from bot.vehicle.notifications import NotificationError, body_attributes, parse_element, split_payload
+from bot.web import CALLBACK_PATH, SERVICES_KEY
 
 log = logging.getLogger(__name__)
 

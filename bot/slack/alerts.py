@@ -7,9 +7,9 @@ import logging
 
 from redis.exceptions import RedisError
 
-from bot.catalogue.actions import action
-from bot.services import Services
+from bot.catalogue.table import row_of
 from bot.slack.blocks import plain
+from bot.slack.parts import SlackParts
 from bot.slack.words import explain_failure
 from bot.store.records import RequestRecord, RequestStatus
 
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 _background: set[asyncio.Task[None]] = set()
 
 
-async def alert_request(services: Services, record: RequestRecord, headline: str) -> None:
+async def alert_request(services: SlackParts, record: RequestRecord, headline: str) -> None:
     """An alert naming vehicle, action, cause, requester and the request message."""
     link = await services.messenger.permalink(record)
     cause = ""
@@ -26,7 +26,7 @@ async def alert_request(services: Services, record: RequestRecord, headline: str
         words = explain_failure(record.failure_cause)
         cause = f" Cause: {record.failure_cause or 'none given'}: {words.text} {words.advice}".rstrip()
     text = (
-        f"{headline}: *{action(record.action).title}* on *{record.vehicle_name}* "
+        f"{headline}: *{row_of(record.action).title}* on *{record.vehicle_name}* "
         f"(request `{record.id}`, requested by <@{record.requester}>).{cause}"
     )
     if link:
@@ -34,14 +34,14 @@ async def alert_request(services: Services, record: RequestRecord, headline: str
     await services.messenger.alert(plain(text))
 
 
-async def alert_once(services: Services, record: RequestRecord, effect: str, headline: str) -> None:
+async def alert_once(services: SlackParts, record: RequestRecord, effect: str, headline: str) -> None:
     """Alert about a request at most once per `effect` (redeliveries do not alert again)."""
     key = services.keys.effect_done(record.id, effect)
     if await services.redis.set(key, "1", nx=True, px=int(services.settings.mapping_ttl_seconds * 1000)):
         await alert_request(services, record, headline)
 
 
-async def _throttled(services: Services, kind: str, text: str, window_ms: int) -> None:
+async def _throttled(services: SlackParts, kind: str, text: str, window_ms: int) -> None:
     try:
         if not await services.redis.set(services.keys.lock(f"alert:{kind}"), "1", nx=True, px=window_ms):
             return
@@ -50,7 +50,7 @@ async def _throttled(services: Services, kind: str, text: str, window_ms: int) -
     await services.messenger.alert(plain(text))
 
 
-def alert_in_background(services: Services, kind: str, text: str, window_ms: int = 60_000) -> None:
+def alert_in_background(services: SlackParts, kind: str, text: str, window_ms: int = 60_000) -> None:
     """Alert without delaying the caller, at most once per `window_ms` per kind (no alert floods)."""
     task = asyncio.create_task(_throttled(services, kind, text, window_ms))
     _background.add(task)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,8 +17,10 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.catalogue.actions import ActionSpec, action
-from bot.slack.words import explain_failure, step_words
+from bot.catalogue.command import Command
+from bot.catalogue.row import ActionRow
+from bot.catalogue.table import row_of
+from bot.slack.words import STATUS_STEPS, explain_failure, step_words
 from bot.store.records import RequestRecord, RequestStatus
 from bot.usecases.fleet import Vehicle
 
@@ -31,7 +33,7 @@ class ButtonId:
     APPROVE = "rb_approve"
     REJECT = "rb_reject"
     RETRY = "rb_retry"
-    CARD = "rb_card"  # value: "<action> <vehicle vin> [args]"
+    CARD = "rb_card"  # value: the card's command as JSON (see card_value)
 
 
 SIMULATOR_BADGE = ":test_tube: SIMULATOR"
@@ -57,42 +59,30 @@ def _md(text: str) -> MarkdownTextObject:
     return MarkdownTextObject(text=text)
 
 
+def _failure(record: RequestRecord) -> str:
+    explanation = explain_failure(record.failure_cause)
+    return f": {explanation.text} {explanation.advice}".rstrip()
+
+
+# What follows the status words, for the statuses that say more than their words.
+_DETAILS: dict[RequestStatus, Callable[[RequestRecord], str]] = {
+    RequestStatus.FAILED: _failure,
+    RequestStatus.REFUSED: lambda record: f": {record.refusal or 'no reason given'}",
+    RequestStatus.REJECTED: lambda record: f" by <@{record.approver}>" if record.approver else "",
+    RequestStatus.EXPIRED: lambda _record: ": nobody approved it in time. Run the command again.",
+    RequestStatus.CANCELLED: lambda record: f": {record.refusal}" if record.refusal else "",
+    RequestStatus.NO_ANSWER: lambda _record: ": it may still come; check the vehicle before retrying.",
+}
+
+
 def status_line(record: RequestRecord) -> str:
-    """Emoji and words of where the request stands."""
-    status = record.status
-    if status is RequestStatus.SUCCESS:
-        return ":white_check_mark: *Done*"
-    if status is RequestStatus.ALREADY_DONE:
-        return ":white_check_mark: *Done: the vehicle was already in that state*"
-    if status is RequestStatus.FAILED:
-        explanation = explain_failure(record.failure_cause)
-        return f":x: *Failed*: {explanation.text} {explanation.advice}".rstrip()
-    if status is RequestStatus.REFUSED:
-        return f":no_entry_sign: *Refused by the vehicle cloud*: {record.refusal or 'no reason given'}"
-    if status is RequestStatus.REJECTED:
-        return (
-            f":no_entry_sign: *Rejected* by <@{record.approver}>"
-            if record.approver
-            else ":no_entry_sign: *Rejected*"
-        )
-    if status is RequestStatus.EXPIRED:
-        return ":hourglass: *Approval expired*: nobody approved it in time. Run the command again."
-    if status is RequestStatus.CANCELLED:
-        return (
-            f":heavy_multiplication_x: *Cancelled*: {record.refusal}"
-            if record.refusal
-            else ":heavy_multiplication_x: *Cancelled*"
-        )
-    if status is RequestStatus.AWAITING_APPROVAL:
-        return ":raised_hand: *Waiting for approval*"
-    if status is RequestStatus.NO_ANSWER:
-        return (
-            ":warning: *No final answer from the vehicle yet*: it may still come; "
-            "check the vehicle before retrying."
-        )
-    if status is RequestStatus.SENDING:
-        return ":outbox_tray: *Sending to the vehicle cloud…*"
-    emoji, words = step_words(record.vendor_status or "accepted_by_api")
+    """Emoji and words of where the request stands (the words are the timeline's, in bold)."""
+    if record.status in STATUS_STEPS:
+        emoji, words = step_words(STATUS_STEPS[record.status])
+        detail = _DETAILS.get(record.status)
+        return f"{emoji} *{words}*{detail(record) if detail else ''}"
+    step = "sending" if record.status is RequestStatus.SENDING else record.vendor_status or "accepted_by_api"
+    emoji, words = step_words(step)
     return f"{emoji} *{words}…*"
 
 
@@ -112,7 +102,7 @@ def _outcome_lines(record: RequestRecord) -> list[str]:
 
 def request_message(record: RequestRecord) -> Message:
     """The request message (thread root), always rendered from the stored record."""
-    spec = action(record.action)
+    spec = row_of(record.action)
     head = f"{spec.emoji} *{spec.title}* · {record.vehicle_name}: {record.summary}"
     who = f"Requested by <@{record.requester}>"
     if record.approver and record.status is not RequestStatus.REJECTED:
@@ -155,12 +145,12 @@ def request_message(record: RequestRecord) -> Message:
 def done_reply(record: RequestRecord) -> str:
     """The one thread reply posted when the request ends."""
     prefix = "[SIMULATOR] " if record.simulator else ""
-    title = action(record.action).title
+    title = row_of(record.action).title
     return f"{prefix}<@{record.requester}> {title} {record.vehicle_name}: {status_line(record)}"
 
 
 def confirmation_prompt(
-    spec: ActionSpec, vehicle: Vehicle, summary: str, token: str, simulator: bool
+    spec: ActionRow[Any], vehicle: Vehicle, summary: str, token: str, simulator: bool
 ) -> Message:
     """The ephemeral confirmation of a dangerous action, with Confirm (danger) and Cancel."""
     badge = f"{SIMULATOR_BADGE}\n" if simulator else ""
@@ -183,7 +173,7 @@ def confirmation_prompt(
     return Message(text=text, blocks=[SectionBlock(text=_md(text)), buttons])
 
 
-def vehicle_card(vehicle: Vehicle, specs: Sequence[ActionSpec], simulator: bool) -> Message:
+def vehicle_card(vehicle: Vehicle, rows: Sequence[ActionRow[Any]], simulator: bool) -> Message:
     """A vehicle card: one button per action the user may run and the vehicle supports."""
     title = f"{':test_tube: SIMULATOR · ' if simulator else ''}:red_car: *{vehicle.name}* · VIN {vehicle.vin}"
     if vehicle.groups:
@@ -191,17 +181,23 @@ def vehicle_card(vehicle: Vehicle, specs: Sequence[ActionSpec], simulator: bool)
     blocks: list[Block] = [SectionBlock(text=_md(title))]
     buttons = [
         ButtonElement(
-            text=f"{spec.title}",
-            action_id=f"{ButtonId.CARD}_{spec.name}",
-            value=f"{spec.name} {vehicle.vin} {spec.card_args}".strip(),
+            text=row.title, action_id=f"{ButtonId.CARD}_{row.action.value}", value=card_value(row, vehicle)
         )
-        for spec in specs
+        for row in rows
+        if row.remote is not None and row.remote.card is not None
     ]
     for start in range(0, len(buttons), 5):
         blocks.append(ActionsBlock(elements=list(buttons[start : start + 5])))
     if not buttons:
         blocks.append(SectionBlock(text=_md("You may not run any action on this vehicle.")))
     return Message(text=f"Vehicle {vehicle.name}", blocks=blocks)
+
+
+def card_value(row: ActionRow[Any], vehicle: Vehicle) -> str:
+    """A card button's value: the row's command for the vehicle, as JSON (read back, never parsed as text)."""
+    assert row.remote is not None and row.remote.card is not None
+    command = Command(action=row.action, vehicle=vehicle.vin, options=row.remote.card)
+    return command.model_dump_json(exclude_defaults=True)
 
 
 def plain(text: str) -> Message:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -17,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks import SIMULATOR_BADGE, Message, plain, request_message
 from bot.store.records import RequestRecord
+from bot.usecases.ports import Posted
 
 log = logging.getLogger(__name__)
 
@@ -70,16 +70,6 @@ def retry_after_seconds(error: SlackApiError) -> float:
     """The Retry-After of a Slack 429 answer, in seconds (1 when Slack gave none)."""
     headers = error.response.headers
     return float(headers.get("Retry-After", headers.get("retry-after", 1)))
-
-
-@dataclass(frozen=True)
-class Posted:
-    """Where a request message landed, and whether it had to go to the requester's DM instead."""
-
-    channel: str
-    ts: str
-    moved_to_dm: bool
-    error: str | None = None
 
 
 class Messenger:

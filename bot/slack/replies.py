@@ -19,9 +19,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime.cancellation import pause, raise_if_cancelling
 from bot.runtime.clock import now_ms
-from bot.services import Services
 from bot.slack.blocks import done_reply
 from bot.slack.messenger import client_like, retry_after_seconds
+from bot.slack.parts import SlackParts
 from bot.store.records import RequestRecord
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ class ReplyQueue:
     """Posts queued thread replies, channel by channel, under the per-channel interval."""
 
     def __init__(
-        self, services: Services, client: AsyncWebClient | None = None, *, lease_ms: int = REPLY_LEASE_MS
+        self, services: SlackParts, client: AsyncWebClient | None = None, *, lease_ms: int = REPLY_LEASE_MS
     ) -> None:
         self._keys = services.keys
         self._lease_ms = lease_ms

@@ -18,10 +18,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime.cancellation import pause, raise_if_cancelling
 from bot.runtime.clock import now_ms
-from bot.services import Services
 from bot.slack.blocks import request_message
 from bot.slack.budget import MESSAGE_GAP_MS, SlackBudget
 from bot.slack.messenger import client_like, retry_after_seconds
+from bot.slack.parts import SlackParts
 from bot.store.records import RequestRecord
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ return 1
 """
 
 
-async def show_latest(services: Services, request_id: str) -> Rendered:
+async def show_latest(services: SlackParts, request_id: str) -> Rendered:
     """Queue a request's message and try to render it now; the render job finishes what is deferred."""
     renderer = Renderer(services)
     await renderer.mark_dirty(request_id)
@@ -102,7 +102,7 @@ class _Attempt:
     final: bool = False
 
 
-def render_client(services: Services) -> AsyncWebClient:
+def render_client(services: SlackParts) -> AsyncWebClient:
     """A chat.update client that never sleeps on 429 (the budget handles Retry-After instead)."""
     retries = [
         AsyncConnectionErrorRetryHandler(max_retry_count=2),
@@ -119,7 +119,7 @@ class Renderer:
     """
 
     def __init__(
-        self, services: Services, client: AsyncWebClient | None = None, *, lease_ms: int = RENDER_LEASE_MS
+        self, services: SlackParts, client: AsyncWebClient | None = None, *, lease_ms: int = RENDER_LEASE_MS
     ) -> None:
         self._services = services
         self._lease_ms = lease_ms

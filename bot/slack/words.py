@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.store.records import RequestStatus
+
 
 @dataclass(frozen=True)
 class Explanation:
@@ -26,12 +28,27 @@ STEP_WORDS: dict[str, tuple[str, str]] = {
     "VehicleBatteryLevelWarning": (":battery:", "Vehicle battery level warning"),
     "TooManyWakeUpsOverMonth": (":zzz:", "Monthly wake-up quota used up"),
     "Success": (":white_check_mark:", "Done"),
-    "AlreadyDone": (":white_check_mark:", "Already in that state"),
+    "AlreadyDone": (":white_check_mark:", "Done: the vehicle was already in that state"),
     "Failed": (":x:", "Failed"),
     "no_answer": (":warning:", "No final answer from the vehicle yet"),
     "refused": (":no_entry_sign:", "Refused by the vehicle cloud"),
     "rejected": (":no_entry_sign:", "Rejected"),
     "expired": (":hourglass:", "Approval expired"),
+    "cancelled": (":heavy_multiplication_x:", "Cancelled"),
+    "awaiting_approval": (":raised_hand:", "Waiting for approval"),
+}
+
+# The timeline step whose words a request's status is shown with (in-progress statuses show their step).
+STATUS_STEPS: dict[RequestStatus, str] = {
+    RequestStatus.SUCCESS: "Success",
+    RequestStatus.ALREADY_DONE: "AlreadyDone",
+    RequestStatus.FAILED: "Failed",
+    RequestStatus.REFUSED: "refused",
+    RequestStatus.REJECTED: "rejected",
+    RequestStatus.EXPIRED: "expired",
+    RequestStatus.CANCELLED: "cancelled",
+    RequestStatus.AWAITING_APPROVAL: "awaiting_approval",
+    RequestStatus.NO_ANSWER: "no_answer",
 }
 
 FAILURE_CAUSES: dict[str, Explanation] = {

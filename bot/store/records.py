@@ -8,6 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from bot.catalogue.action import Action
+from bot.catalogue.command import Command
+
 
 class RequestStatus(StrEnum):
     """Where a request stands, from the bot's point of view."""
@@ -70,9 +73,10 @@ class RequestRecord(BaseModel):
     """One remote request: who asked what of which vehicle, and where it stands."""
 
     id: str
-    action: str  # catalogue name: lock, unlock, horn, ...
+    action: Action
     summary: str  # what will happen, in words: "lock the doors"
-    command_text: str = ""  # the command as typed: a Retry runs it again through the same checks
+    command_text: str = ""  # the command as typed, for people reading the record
+    command: Command | None = None  # the parsed command: a Retry runs it again through the same checks
     vin: str
     alias: str | None = None
     requester: str

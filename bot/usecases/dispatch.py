@@ -7,12 +7,13 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from bot.notifications.apply import remote_attached
-from bot.services import Services
-from bot.slack.updates import show_latest
+from bot.catalogue.command import Command
+from bot.catalogue.table import row_of
 from bot.store.records import RequestRecord, RequestStatus
 from bot.store.requests import InFlight, NotSendable
+from bot.usecases.context import UseCaseContext
 from bot.usecases.fleet import Vehicle
+from bot.usecases.results import Started
 from bot.vehicle.channels import callback_body_attributes
 from bot.vehicle.errors import (
     AuthError,
@@ -27,33 +28,17 @@ from bot.vehicle.remotes import RemoteFeature, build_remote
 
 log = logging.getLogger(__name__)
 
-# Extra vehicle data the vendor attaches to the notifications of these actions.
-EXTENDED_EVENT_PARAMS: dict[str, tuple[str, ...]] = {
-    "locate": ("vehicle.position",),
-    "state": ("vehicle.latestTelemetry",),
-}
-
 
 @dataclass(frozen=True)
 class ActionRequest:
     """What a user asked for, once parsed and authorized."""
 
-    action: str
+    command: Command
     vehicle: Vehicle
     summary: str
     feature: RemoteFeature
     requester: str
     channel: str
-    command_text: str
-
-
-@dataclass(frozen=True)
-class Started:
-    """The request exists and its message is posted (possibly in the requester's DM)."""
-
-    record: RequestRecord
-    moved_to_dm: bool = False
-    post_error: str | None = None
 
 
 def new_request_id() -> str:
@@ -82,14 +67,19 @@ def refusal_words(error: VendorError) -> str:
 
 
 async def start_request(
-    services: Services, request: ActionRequest, *, approver: str | None = None, needs_approval: bool = False
+    services: UseCaseContext,
+    request: ActionRequest,
+    *,
+    approver: str | None = None,
+    needs_approval: bool = False,
 ) -> Started | InFlight:
     """Store the request, post its message, then send it (unless it waits for approval)."""
     record = RequestRecord(
         id=new_request_id(),
-        action=request.action,
+        action=request.command.action,
         summary=request.summary,
-        command_text=request.command_text,
+        command_text=request.command.text,
+        command=request.command,
         vin=request.vehicle.vin,
         alias=request.vehicle.alias,
         requester=request.requester,
@@ -100,19 +90,19 @@ async def start_request(
         remote_body=request.feature.action_body(),
         simulator=services.simulator,
     )
-    record.inflight_slot = next(iter(record.remote_body))
+    record.inflight_slot = request.feature.wire_key
     record.add_step("requested", detail=request.requester)
     conflict = await services.requests.create(record)
     if conflict is not None:
         return conflict
     await services.audit.record(
-        "requested", user=request.requester, action=request.action, vin=record.vin, request_id=record.id,
+        "requested", user=request.requester, action=record.action, vin=record.vin, request_id=record.id,
         detail=request.summary,
     )  # fmt: skip
     if needs_approval:  # before the Approve button can be seen, so an early click finds its ticket
         await services.approvals.issue(request.requester, {"request_id": record.id}, token=record.id)
         await services.requests.set_deadline(record.id, time.time() + services.settings.approval_ttl_seconds)
-    posted = await services.messenger.post_request(record)
+    posted = await services.messages.post(record)
 
     def attach_message(stored: RequestRecord) -> None:
         stored.message_channel, stored.message_ts = posted.channel, posted.ts
@@ -125,7 +115,7 @@ async def start_request(
     return Started(record, moved_to_dm=posted.moved_to_dm, post_error=posted.error)
 
 
-async def send(services: Services, request_id: str, feature: RemoteFeature) -> RequestRecord:
+async def send(services: UseCaseContext, request_id: str, feature: RemoteFeature) -> RequestRecord:
     """Send the stored request to the vendor exactly once, and record the answer."""
     try:
         record = await services.requests.update(request_id, _mark_sending)
@@ -142,7 +132,7 @@ async def send(services: Services, request_id: str, feature: RemoteFeature) -> R
             **callback_body_attributes(services.settings.callback_token),
             "requestedBy": record.requester,
         },
-        extended_event_params=EXTENDED_EVENT_PARAMS.get(record.action, ()),
+        extended_event_params=_extended_event_params(record),
     )
     try:
         answer = await services.vehicles.send_remote(record.vin, services.channel_id, body)
@@ -154,6 +144,12 @@ async def send(services: Services, request_id: str, feature: RemoteFeature) -> R
     return await attach_remote(services, record.id, answer.remote_action_id, answer.type)
 
 
+def _extended_event_params(record: RequestRecord) -> tuple[str, ...]:
+    """The vehicle data the vendor should attach to the notifications (what the outcome shows)."""
+    remote = row_of(record.action).remote
+    return (remote.outcome.value,) if remote is not None and remote.outcome is not None else ()
+
+
 def _mark_sending(record: RequestRecord) -> None:
     if record.status not in (RequestStatus.SENDING, RequestStatus.AWAITING_APPROVAL) or record.sending_since:
         raise NotSendable(record.id)
@@ -163,7 +159,7 @@ def _mark_sending(record: RequestRecord) -> None:
 
 
 async def attach_remote(
-    services: Services, request_id: str, remote_action_id: str, remote_type: str
+    services: UseCaseContext, request_id: str, remote_action_id: str, remote_type: str
 ) -> RequestRecord:
     """Record the vendor's remoteActionId, map it back to the request, and show "accepted"."""
     await services.requests.map_remote(remote_action_id, request_id)
@@ -176,12 +172,12 @@ async def attach_remote(
             record.add_step("accepted_by_api")
 
     record = await services.requests.update(request_id, accepted)
-    await remote_attached(services, record)  # deadline + replay of events that arrived first
-    await show_latest(services, record.id)
+    await services.watch.remote_attached(record)  # deadline + replay of events that arrived first
+    await services.messages.show_latest(record.id)
     return record
 
 
-async def _refuse(services: Services, request_id: str, words: str) -> RequestRecord:
+async def _refuse(services: UseCaseContext, request_id: str, words: str) -> RequestRecord:
     def refused(record: RequestRecord) -> None:
         record.status = RequestStatus.REFUSED
         record.refusal = words
@@ -192,11 +188,11 @@ async def _refuse(services: Services, request_id: str, words: str) -> RequestRec
         "outcome", user=record.requester, action=record.action, vin=record.vin, request_id=record.id,
         detail=f"refused: {words}",
     )  # fmt: skip
-    await show_latest(services, record.id)
+    await services.messages.show_latest(record.id)
     return record
 
 
-async def _cancel_unseen_approval(services: Services, record: RequestRecord) -> RequestRecord:
+async def _cancel_unseen_approval(services: UseCaseContext, record: RequestRecord) -> RequestRecord:
     """Approvers cannot see a request that went to the requester's DM: cancel it rather than let it expire."""
     words = "approvers cannot see it in a direct message: invite the bot to the channel and run it again."
 
@@ -212,11 +208,11 @@ async def _cancel_unseen_approval(services: Services, record: RequestRecord) -> 
         "cancelled", user=record.requester, action=record.action, vin=record.vin, request_id=record.id,
         detail=words,
     )  # fmt: skip
-    await show_latest(services, record.id)
+    await services.messages.show_latest(record.id)
     return record
 
 
-async def expire_approval(services: Services, request_id: str) -> RequestRecord | None:
+async def expire_approval(services: UseCaseContext, request_id: str) -> RequestRecord | None:
     """Close a request nobody approved in time; the message says so. None if it was decided meanwhile."""
 
     def expired(record: RequestRecord) -> None:
@@ -232,11 +228,11 @@ async def expire_approval(services: Services, request_id: str) -> RequestRecord 
         "expired", user=record.requester, action=record.action, vin=record.vin, request_id=record.id,
         detail="no approval in time",
     )  # fmt: skip
-    await show_latest(services, record.id)
+    await services.messages.show_latest(record.id)
     return record
 
 
-async def reconcile(services: Services, request_id: str, *, give_up: bool) -> RequestRecord:
+async def reconcile(services: UseCaseContext, request_id: str, *, give_up: bool) -> RequestRecord:
     """Find a send whose answer was lost in the vehicle's remote list by its label; never POST again.
 
     With give_up, a request that the vendor does not know is marked refused (it was never sent).
@@ -258,7 +254,7 @@ async def reconcile(services: Services, request_id: str, *, give_up: bool) -> Re
     return record
 
 
-async def reconcile_stale_sends(services: Services) -> int:
+async def reconcile_stale_sends(services: UseCaseContext) -> int:
     """Reconcile requests left in "sending" too long (a crash between the record and the 202)."""
     cutoff = time.time() - services.settings.sending_reconcile_seconds
     done = 0

@@ -70,9 +70,16 @@ class RemoteModel(BaseModel):
 
 
 class FeatureModel(RemoteModel):
-    """A remote feature: knows its RemoteType and the one-key action object it sends."""
+    """A remote feature: knows its RemoteType, the key of its action object and the object it sends."""
 
     remote_type: ClassVar[str]
+    wire_key: ClassVar[str]  # the one key of the body's `action`, also the vehicle capability's key
+    notification_types: ClassVar[tuple[str, ...]] = ()  # RemoteTypes of its notifications, if not remote_type
+
+    @classmethod
+    def remote_types(cls) -> tuple[str, ...]:
+        """Every RemoteType the vendor uses for this feature's answers and notifications."""
+        return cls.notification_types or (cls.remote_type,)
 
     @property
     def response_type(self) -> str:

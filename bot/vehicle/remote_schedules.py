@@ -86,6 +86,7 @@ class Preconditioning(FeatureModel):
     """Air conditioning: on/off now, program slots, or settings (exactly one of the three)."""
 
     remote_type: ClassVar[str] = "Preconditioning"
+    wire_key: ClassVar[str] = "preconditioning"
     immediate: bool | None = None
     programs: tuple[PreconditioningProgram, ...] = ()
     settings: PreconditioningSettings | None = None
@@ -236,6 +237,7 @@ class Charging(FeatureModel):
     """Battery charging: stop now, programs, settings, or deferred start/end (exactly one)."""
 
     remote_type: ClassVar[str] = "Charging"
+    wire_key: ClassVar[str] = "charging"
     immediate: bool | None = None
     programs: tuple[ChargingProgram, ...] = ()
     settings: ChargeSettings | None = None

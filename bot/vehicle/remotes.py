@@ -85,6 +85,7 @@ class Locking(FeatureModel):
     """Lock or unlock the doors."""
 
     remote_type: ClassVar[str] = "Locking"
+    wire_key: ClassVar[str] = "locking"
     lock: bool
 
     def action_body(self) -> dict[str, Any]:
@@ -96,6 +97,7 @@ class Horn(FeatureModel):
     """Sound the horn (or, with on=False, ask it to stop)."""
 
     remote_type: ClassVar[str] = "Horn"
+    wire_key: ClassVar[str] = "horn"
     on: bool = True
 
     def action_body(self) -> dict[str, Any]:
@@ -107,6 +109,7 @@ class Lights(FeatureModel):
     """Switch the lights on or off."""
 
     remote_type: ClassVar[str] = "Lights"
+    wire_key: ClassVar[str] = "lights"
     on: bool
 
     def action_body(self) -> dict[str, Any]:
@@ -118,6 +121,7 @@ class Immobilization(FeatureModel):
     """Immobilize the vehicle or release it."""
 
     remote_type: ClassVar[str] = "Immobilization"
+    wire_key: ClassVar[str] = "immobilization"
     activate: bool
 
     def action_body(self) -> dict[str, Any]:
@@ -129,6 +133,7 @@ class Stolen(FeatureModel):
     """Declare the vehicle stolen (or not), or inhibit its crank: one of the two per request."""
 
     remote_type: ClassVar[str] = "Stolen"
+    wire_key: ClassVar[str] = "stolen"
     state: bool | None = None
     crank_inhibit: bool | None = None
 
@@ -161,6 +166,7 @@ class Navigation(FeatureModel):
     """Send 1 to 10 (latitude, longitude) points to the navigation system; the last is the destination."""
 
     remote_type: ClassVar[str] = "Navigation"
+    wire_key: ClassVar[str] = "navigation"
     positions: tuple[tuple[float, float], ...]
 
     @model_validator(mode="after")
@@ -187,6 +193,7 @@ class WakeUp(FeatureModel):
     """Wake the vehicle so it refreshes its data."""
 
     remote_type: ClassVar[str] = "Wakeup"
+    wire_key: ClassVar[str] = "wakeup"
 
     def action_body(self) -> dict[str, Any]:
         """{"wakeup": {"action": "Wakeup"}}."""
@@ -197,6 +204,7 @@ class VehicleFinder(FeatureModel):
     """Ask the vehicle for its present location."""
 
     remote_type: ClassVar[str] = "VehicleFinder"
+    wire_key: ClassVar[str] = "vehicleFinder"
 
     def action_body(self) -> dict[str, Any]:
         """{"vehicleFinder": {"action": "GetPresentLocation"}}."""
@@ -207,6 +215,7 @@ class Tan(FeatureModel):
     """Theft Alarm Notification: suppress for a while, un-suppress, or confirm/deny a theft (one per call)."""
 
     remote_type: ClassVar[str] = "Tan.suppress"  # a confirm/deny answers "Tan.confirm": see response_type
+    wire_key: ClassVar[str] = "tan"
     suppress: bool | None = None
     duration: TanDuration | None = None
     confirm: bool | None = None
@@ -222,6 +231,8 @@ class Tan(FeatureModel):
         if not self.suppress and self.duration is not None:
             raise RemoteRequestError("a duration only applies when suppressing theft alarms")
         return self
+
+    notification_types: ClassVar[tuple[str, ...]] = ("Tan.suppress", "Tan.confirm")
 
     @property
     def response_type(self) -> str:
@@ -261,6 +272,7 @@ class OnboardPersonalData(FeatureModel):
     """Delete the personal data stored in the vehicle."""
 
     remote_type: ClassVar[str] = "OnboardPersonalData"
+    wire_key: ClassVar[str] = "onboardPersonalData"
 
     def action_body(self) -> dict[str, Any]:
         """{"onboardPersonalData": {"action": "Delete"}}."""

@@ -1,0 +1,121 @@
+"""The shape of one catalogue row: everything the bot asks about one action, in one frozen object."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+from typing import Any, Generic, TypeVar
+
+from bot.catalogue.action import Action
+from bot.catalogue.options import Options
+from bot.vehicle.remote_base import FeatureModel
+from bot.vehicle.remotes import RemoteFeature
+from bot.vehicle.wire import VehicleCapability
+
+OptionsT = TypeVar("OptionsT", bound=Options)
+
+
+class Target(Enum):
+    """What the first word after the subcommand is."""
+
+    VEHICLE = "vehicle"  # an alias, a VIN or a VIN suffix (or a request id for `status`)
+    NONE = "none"  # every word goes to the option parser
+
+
+class Outcome(StrEnum):
+    """Data a finished request shows beyond its status; the value is the vendor's extended event parameter."""
+
+    POSITION = "vehicle.position"
+    STATE = "vehicle.latestTelemetry"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a parsed command will do: the feature to send (None: show the last reported state) and words."""
+
+    feature: RemoteFeature | None
+    summary: str
+
+
+@dataclass(frozen=True)
+class CapabilityRule:
+    """A form of an action that only some vehicles accept; `refusal` completes "<vehicle> ..."."""
+
+    holds: Callable[[VehicleCapability], bool]
+    refusal: str
+
+
+def _never(_options: Any) -> bool:
+    return False
+
+
+def _no_rule(_options: Any) -> CapabilityRule | None:
+    return None
+
+
+@dataclass(frozen=True)
+class Remote(Generic[OptionsT]):
+    """How a remote action reaches the vehicle cloud and comes back."""
+
+    model: type[FeatureModel]  # the vendor model: wire key, capability key, notification types
+    plan: Callable[[OptionsT], Plan]
+    dangerous: bool = False  # always asks for an explicit confirmation
+    confirm_when: Callable[[OptionsT], bool] = _never  # asks for a confirmation for these options only
+    card: OptionsT | None = None  # the options its vehicle-card button sends (None: not on the card)
+    outcome: Outcome | None = None
+    capability_rule: Callable[[OptionsT], CapabilityRule | None] = _no_rule
+
+    @property
+    def capability(self) -> str:
+        """The capability key the vehicle must not deny (the action object's key)."""
+        return self.model.wire_key
+
+    @property
+    def slot(self) -> str:
+        """One request in flight per vehicle and slot (lock and unlock share theirs)."""
+        return self.model.wire_key
+
+    @property
+    def remote_types(self) -> tuple[str, ...]:
+        """The RemoteTypes of this action's 202 answers and notifications."""
+        return self.model.remote_types()
+
+    def needs_confirmation(self, options: OptionsT) -> bool:
+        """Whether these options ask for an explicit confirmation first."""
+        return self.dangerous or self.confirm_when(options)
+
+
+@dataclass(frozen=True)
+class ActionRow(Generic[OptionsT]):
+    """One action: its words and usage, how its options are read, and for a remote action its vendor side."""
+
+    action: Action
+    title: str  # short label for buttons and messages
+    emoji: str
+    usage: str  # how to write it, after the slash command; alternatives separated by `|`
+    options: type[OptionsT]
+    parse: Callable[[list[str]], OptionsT]  # the words after the vehicle (or after the subcommand)
+    target: Target = Target.VEHICLE
+    aliases: tuple[str, ...] = ()
+    guarded: bool = True  # needs a grant in POLICY_FILE
+    typed: bool = True  # reachable by its word (the vehicle card is reached by a vehicle word alone)
+    note: str = ""  # said after the usage line in help
+    remote: Remote[OptionsT] | None = None
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The words that select this action."""
+        return (self.action.value, *self.aliases) if self.typed else ()
+
+    def help_line(self, command: str) -> str:
+        """Its line in `help`."""
+        return f"`{command} {self.usage}`" + (f"  {self.note}" if self.note else "")
+
+    def plan(self, options: Options) -> Plan:
+        """The feature and words of these options (a remote row only)."""
+        if self.remote is None:
+            raise LookupError(f"{self.action} is not a remote action")
+        if not isinstance(options, self.options):
+            raise TypeError(f"{self.action} takes {self.options.__name__}, not {type(options).__name__}")
+        return self.remote.plan(options)

@@ -1,0 +1,138 @@
+"""Private answers in words: what each use-case result tells the user (pure functions, no Slack calls)."""
+
+from __future__ import annotations
+
+import time
+
+from bot.catalogue.table import row_of
+from bot.slack.blocks import SIMULATOR_BADGE, Message, confirmation_prompt, plain, status_line, vehicle_card
+from bot.usecases.authz import Entitlement
+from bot.usecases.queries import Card, History, Listing, Statuses
+from bot.usecases.results import (
+    AlreadyInFlight,
+    ConfirmationNeeded,
+    Denied,
+    LastState,
+    Problem,
+    RemoteResult,
+    Started,
+    Unsupported,
+    VendorUnavailable,
+)
+
+LIST_LIMIT = 100
+
+
+def badged(text: str, simulator: bool) -> Message:
+    """A private text answer; against the simulator it says so."""
+    if simulator and SIMULATOR_BADGE not in text:
+        text = f"{SIMULATOR_BADGE} · {text}"
+    return plain(text)
+
+
+def usage_problem(problem: str, usage: str, command: str) -> str:
+    """What was wrong and how to write it."""
+    problem = problem if problem.endswith(".") else f"{problem}."
+    return f":warning: {problem}\nUsage: `{command} {usage}`"
+
+
+def remote_answer(result: RemoteResult, command: str, simulator: bool) -> Message | None:
+    """The private answer to a remote command (None when the request message says it all)."""
+    match result:
+        case Problem(problem=problem, usage=usage):
+            return badged(usage_problem(problem, usage, command), simulator)
+        case Denied(reason=reason):
+            return badged(f":no_entry: {reason}", simulator)
+        case VendorUnavailable(reason=reason):
+            return badged(f":x: The vehicle cloud could not be asked: {reason}", simulator)
+        case Unsupported(vehicle=vehicle, refusal=refusal):
+            return badged(f":warning: {vehicle.name} {refusal}.", simulator)
+        case LastState():
+            return badged(_last_state(result, simulator), simulator)
+        case ConfirmationNeeded(row=row, vehicle=vehicle, summary=summary, token=token):
+            return confirmation_prompt(row, vehicle, summary, token, simulator)
+        case AlreadyInFlight():
+            return badged(_in_flight(result), simulator)
+        case Started(moved_to_dm=True, post_error=error):
+            return badged(
+                f":information_source: I can't post in this channel ({error}): invite me with "
+                f"`/invite @remote-bot`. Your request went to our direct messages instead.",
+                simulator,
+            )
+    return None
+
+
+def _last_state(result: LastState, simulator: bool) -> str:
+    badge = f"{SIMULATOR_BADGE} · " if simulator else ""
+    lines = [f"{badge}:bar_chart: *{result.vehicle.name}*, last reported state (not refreshed):"]
+    lines += [f"• {name}: {value}" for name, value in result.facts.items()] or ["• nothing reported yet"]
+    return "\n".join(lines)
+
+
+def _in_flight(result: AlreadyInFlight) -> str:
+    where = f" <{result.link}|See it here>." if result.link else ""
+    return (
+        f":hourglass_flowing_sand: The same action is already in flight for this vehicle "
+        f"(request `{result.request_id}`).{where} Wait for it to finish."
+    )
+
+
+def whoami_text(user: str, entitlements: list[Entitlement]) -> str:
+    """The user's id and every role they hold, where it applies."""
+    lines = [f"Your Slack user id is `{user}`."]
+    if not entitlements:
+        lines.append("You have no role yet: ask an admin to grant you one in the policy file.")
+    for item in entitlements:
+        scope = ", ".join(item.vehicles) if item.vehicles is not None else "every vehicle"
+        where = ", ".join(f"<#{c}>" for c in item.channels) if item.channels is not None else "any channel"
+        lines.append(
+            f"• *{item.role}* (via `{item.via}`): {', '.join(item.actions) or 'no actions'}"
+            + (f"; approves {', '.join(item.approve)}" if item.approve else "")
+            + f"; on {scope}; in {where}"
+        )
+    return "\n".join(lines)
+
+
+def listing_text(listing: Listing) -> str:
+    """One line per vehicle the user may act on."""
+    lines = [
+        f"• *{vehicle.alias or vehicle.vin}* `{vehicle.vin}`"
+        + (f" · {', '.join(vehicle.groups)}" if vehicle.groups else "")
+        for vehicle in listing.vehicles
+    ]
+    if not lines:
+        return "No vehicle you may act on" + (f" matches `{listing.wanted}`." if listing.wanted else ".")
+    return "\n".join(lines[:LIST_LIMIT])
+
+
+def _ago(at: float) -> str:
+    minutes = int((time.time() - at) // 60)
+    return "just now" if minutes < 1 else f"{minutes} min ago" if minutes < 120 else f"{minutes // 60} h ago"
+
+
+def status_text(statuses: Statuses) -> str:
+    """One line per request: id, action, vehicle, requester, age and where it stands."""
+    if not statuses.records:
+        return f"No request recorded for `{statuses.reference}`."
+    return "\n".join(
+        f"• `{r.id}` {row_of(r.action).emoji} {r.action} {r.vehicle_name} by <@{r.requester}> "
+        f"{_ago(r.created_at)}: {status_line(r)}"
+        for r in statuses.records
+    )
+
+
+def history_text(history: History) -> str:
+    """A vehicle's audit trail, newest first."""
+    if not history.trail:
+        return f"No history recorded for {history.vehicle.name}."
+    lines = [f"*History of {history.vehicle.name}* (newest first)"]
+    for entry in history.trail:
+        stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(entry.at))
+        ref = f" `{entry.request_id}`" if entry.request_id else ""
+        lines.append(f"• {stamp} {entry.event} {entry.action} by <@{entry.user}>{ref} {entry.detail}")
+    return "\n".join(lines)
+
+
+def card_message(card: Card, simulator: bool) -> Message:
+    """The vehicle card."""
+    return vehicle_card(card.vehicle, card.rows, simulator)

@@ -1,0 +1,50 @@
+"""What the use cases work with: stores, authorization, the fleet, the vendor client and two ports."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from redis.asyncio import Redis
+
+from bot.config import Settings
+from bot.runtime.work import WorkTracker
+from bot.store.audit import AuditLog
+from bot.store.requests import RequestStore
+from bot.store.tickets import TicketStore
+from bot.usecases.authz import Authorizer
+from bot.usecases.fleet import Fleet
+from bot.usecases.ports import RemoteWatch, RequestMessages
+from bot.vehicle.client import StellantisClient
+
+
+class UseCaseContext(Protocol):
+    """The process's dependencies as the use cases see them (the wiring's Services provides them)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def redis(self) -> Redis: ...
+    @property
+    def requests(self) -> RequestStore: ...
+    @property
+    def confirmations(self) -> TicketStore: ...
+    @property
+    def approvals(self) -> TicketStore: ...
+    @property
+    def audit(self) -> AuditLog: ...
+    @property
+    def authorizer(self) -> Authorizer: ...
+    @property
+    def fleet(self) -> Fleet: ...
+    @property
+    def vehicles(self) -> StellantisClient: ...
+    @property
+    def messages(self) -> RequestMessages: ...
+    @property
+    def watch(self) -> RemoteWatch: ...
+    @property
+    def channel_id(self) -> str: ...
+    @property
+    def simulator(self) -> bool: ...
+    @property
+    def work(self) -> WorkTracker: ...

@@ -1,0 +1,125 @@
+"""Questions that send nothing: the vehicle card, status, history, list and whoami."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.catalogue.action import Action
+from bot.catalogue.command import Command
+from bot.catalogue.row import ActionRow
+from bot.catalogue.table import REMOTE_ROWS
+from bot.store.audit import AuditEntry
+from bot.store.records import RequestRecord
+from bot.usecases.authz import Entitlement
+from bot.usecases.context import UseCaseContext
+from bot.usecases.fleet import Vehicle
+from bot.usecases.lookup import resolve_vehicle, vehicle_of
+from bot.usecases.results import Actor, Denied
+
+
+@dataclass(frozen=True)
+class Card:
+    """A vehicle and the rows of the actions the user may run on it and it does not refuse."""
+
+    vehicle: Vehicle
+    rows: tuple[ActionRow[Any], ...]
+
+
+@dataclass(frozen=True)
+class Statuses:
+    """The requests asked about (one by id, or a vehicle's recent ones)."""
+
+    reference: str
+    records: list[RequestRecord]
+
+
+@dataclass(frozen=True)
+class History:
+    """A vehicle's audit trail, newest first."""
+
+    vehicle: Vehicle
+    trail: list[AuditEntry]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The vehicles the user may act on that match the filter."""
+
+    wanted: str
+    vehicles: list[Vehicle]
+
+
+async def _check(ctx: UseCaseContext, actor: Actor, action: Action, vehicle: Vehicle | None) -> Denied | None:
+    decision = await ctx.authorizer.check(actor.user, action, vehicle, actor.channel)
+    return None if decision.allowed else Denied(decision.reason)
+
+
+async def allowed_rows(ctx: UseCaseContext, actor: Actor, vehicle: Vehicle) -> list[ActionRow[Any]]:
+    """The remote actions the user may run on this vehicle from this channel."""
+    rows = []
+    for row in REMOTE_ROWS:
+        if await _check(ctx, actor, row.action, vehicle) is None:
+            rows.append(row)
+    return rows
+
+
+async def card(ctx: UseCaseContext, actor: Actor, command: Command) -> Card | Denied:
+    """The vehicle card: one button per action the user may run and the vehicle does not refuse."""
+    vehicle = await resolve_vehicle(ctx, command.vehicle or "")
+    allowed = await allowed_rows(ctx, actor, vehicle)
+    if not allowed:
+        denied = await _check(ctx, actor, Action.LOCK, vehicle)
+        reason = denied.reason if denied else ""
+        return Denied(reason.replace(f"`{Action.LOCK}`", "any action"))
+    capability = await ctx.vehicles.get_capability(vehicle.vin)
+    shown = tuple(
+        row
+        for row in allowed
+        if row.remote is not None
+        and row.remote.card is not None
+        and capability.supports(row.remote.capability) is not False
+    )
+    return Card(vehicle, shown)
+
+
+async def status(ctx: UseCaseContext, actor: Actor, command: Command) -> Statuses | Denied:
+    """A request by id (authorized on its vehicle), or a vehicle's recent requests."""
+    reference = command.vehicle or ""
+    record = await ctx.requests.get(reference)
+    if record is not None:
+        return await _check(ctx, actor, Action.STATUS, vehicle_of(ctx, record.vin)) or Statuses(
+            reference, [record]
+        )
+    vehicle = await resolve_vehicle(ctx, reference)
+    denied = await _check(ctx, actor, Action.STATUS, vehicle)
+    return denied or Statuses(reference, await ctx.requests.recent_for_vehicle(vehicle.vin))
+
+
+async def history(ctx: UseCaseContext, actor: Actor, command: Command) -> History | Denied:
+    """A vehicle's audit trail."""
+    vehicle = await resolve_vehicle(ctx, command.vehicle or "")
+    denied = await _check(ctx, actor, Action.HISTORY, vehicle)
+    return denied or History(vehicle, await ctx.audit.vehicle_trail(vehicle.vin))
+
+
+async def listing(ctx: UseCaseContext, actor: Actor, wanted: str) -> Listing | Denied:
+    """The vehicles (from the fleet file, else the vendor's list) the user may act on."""
+    denied = await _check(ctx, actor, Action.LIST, None)
+    if denied:
+        return denied
+    if ctx.fleet.vehicles:
+        vehicles = list(ctx.fleet.vehicles)
+    else:
+        vehicles = [Vehicle(vin=v.vin) for v in await ctx.vehicles.list_vehicles()]
+    matching = []
+    for vehicle in vehicles:
+        text = f"{vehicle.alias or ''} {vehicle.vin} {' '.join(vehicle.groups)}".lower()
+        if (not wanted or wanted in text) and await allowed_rows(ctx, actor, vehicle):
+            matching.append(vehicle)
+    return Listing(wanted, matching)
+
+
+async def whoami(ctx: UseCaseContext, actor: Actor) -> list[Entitlement]:
+    """Every role the user holds and where it applies."""
+    return await ctx.authorizer.entitlements(actor.user)
