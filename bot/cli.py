@@ -12,13 +12,23 @@ from aiohttp import web
 
 from bot.config import SERVE_REQUIRED, ConfigError, Settings, load_settings
 from bot.runtime.event_loop import new_event_loop, run
+from bot.usecases.authz import Policy, PolicyError
+from bot.usecases.fleet import Fleet, FleetFileError
 from bot.vehicle.errors import VendorError
 
 log = logging.getLogger("remote-bot")
 
 
+def _check_files(settings: Settings) -> None:
+    """Read the policy and fleet files before serving: a mistake in them stops start-up with one line."""
+    if settings.policy_file is not None:
+        Policy.load(settings.policy_file)
+    Fleet.load(settings.fleet_file)
+
+
 def _serve(settings: Settings) -> int:
     settings.require(SERVE_REQUIRED)
+    _check_files(settings)
     from bot.app import AppOptions, create_web_app, default_jobs
 
     app = create_web_app(settings, AppOptions(simulator=False, background=default_jobs(settings)))
@@ -99,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "simulator":
             return _simulator(settings, args.port, args.fleet)
         return _ops(settings, args.command, args.action, getattr(args, "entry_id", None))
-    except ConfigError as error:
+    except (ConfigError, PolicyError, FleetFileError) as error:
         print(f"remote-bot: configuration error: {error}", file=sys.stderr)
         return 2
     except VendorError as error:

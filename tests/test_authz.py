@@ -7,11 +7,24 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from bot.usecases.authz import Authorizer, Policy, PolicyError
 from bot.usecases.fleet import Vehicle
 
 PARIS_VAN = Vehicle(vin="VR3UHZKXZLT000012", alias="van-12", groups=("paris",))
 LYON_CAR = Vehicle(vin="VXKUHZKXZL4000033", alias="car-33", groups=("lyon",))
+
+SERVE_ENV = {
+    "SLACK_BOT_TOKEN": "xoxb-test",
+    "SLACK_SIGNING_SECRET": "secret",
+    "STELLANTIS_API_URL": "http://127.0.0.1:9/api",
+    "STELLANTIS_TOKEN_URL": "http://127.0.0.1:9/token",
+    "STELLANTIS_CLIENT_ID": "client",
+    "STELLANTIS_SCOPE": "remote",
+    "CALLBACK_PUBLIC_URL": "https://bot.example",
+    "CALLBACK_TOKENS": "cb",
+    "REDIS_URL": "redis://127.0.0.1:9/0",
+}
 
 POLICY = """
 roles:
@@ -36,8 +49,9 @@ async def _slack_down(group: str) -> set[str]:
     raise ConnectionError("slack unreachable")
 
 
-def _grant_security_to_new_user(path: Path) -> None:
-    path.write_text(POLICY.replace("[U0SEC]", "[U0SEC, U0NEW]"))
+def _grant_security_to_new_user(path: Path, *, typo: bool = False) -> None:
+    text = POLICY.replace("[U0SEC]", "[U0SEC, U0NEW]")
+    path.write_text(text.replace("[lock, unlock", "[lok, unlock") if typo else text)
     stat = path.stat()
     os.utime(path, (stat.st_atime, stat.st_mtime + 10))  # a distinct mtime even on coarse clocks
 
@@ -95,3 +109,44 @@ def test_unknown_role_in_a_grant_is_refused_with_where(tmp_path: Path) -> None:
     path.write_text("roles: {}\ngrants:\n  - {subjects: [U1], roles: [ghost]}\n")
     with pytest.raises(PolicyError, match="unknown role 'ghost'"):
         Policy.load(path)
+
+
+def test_unknown_action_name_is_refused_naming_it_and_the_valid_ones(tmp_path: Path) -> None:
+    """A typo such as `unlok` in a role stops loading instead of silently denying."""
+    path = tmp_path / "typo.yaml"
+    path.write_text(POLICY.replace("[lock, unlock, status]", "[lock, unlok, status]"))
+    with pytest.raises(PolicyError) as caught:
+        Policy.load(path)
+    message = str(caught.value)
+    assert "roles.operator.actions" in message and "'unlok'" in message
+    assert "wipe-data" in message and "unlock" in message  # the valid names are listed
+
+
+def test_unknown_action_name_in_require_approval_is_refused(tmp_path: Path) -> None:
+    """`require_approval` names are checked too (a typo there would skip the second person)."""
+    path = tmp_path / "typo.yaml"
+    path.write_text(POLICY.replace("require_approval: [immobilize]", "require_approval: [immobilise]"))
+    with pytest.raises(PolicyError, match="require_approval: unknown action 'immobilise'"):
+        Policy.load(path)
+
+
+async def test_reload_with_an_unknown_action_keeps_the_previous_policy(policy_file: Path) -> None:
+    """An edit with a typo is not taken: the running policy stays as it was."""
+    authz = Authorizer(policy_file, _members, reload_seconds=0.0)
+    _grant_security_to_new_user(policy_file, typo=True)
+    assert (await authz.check("U0OP", "lock", PARIS_VAN, "C0OPS")).allowed
+    assert not (await authz.check("U0NEW", "lock", PARIS_VAN, "C0OPS")).allowed
+
+
+def test_serve_with_an_unknown_action_stops_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`remote-bot serve` reads the policy first: a typo is one line naming the file and the word."""
+    path = tmp_path / "typo.yaml"
+    path.write_text(POLICY.replace("[lock, unlock, status]", "[lock, unlok, status]"))
+    for name, value in SERVE_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("POLICY_FILE", str(path))
+    assert main(["serve"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("remote-bot: configuration error: POLICY_FILE") and "'unlok'" in line

@@ -2,36 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from bot.simulator.fleet import SimVehicle
+from bot.vehicle.remote_base import FeatureModel
 from bot.vehicle.remotes import (
     Charging,
+    Horn,
     Immobilization,
     Lights,
     Locking,
+    Navigation,
+    OnboardPersonalData,
     Preconditioning,
     RemoteFeature,
     Stolen,
     Tan,
+    VehicleFinder,
     WakeUp,
 )
 
-# Notification `remoteType` per action key: the notification template still uses the B2B names.
-NOTIFICATION_TYPES = {
-    "locking": "Doors",
-    "horn": "Horn",
-    "lights": "Lights",
-    "preconditioning": "ThermalPreconditioning",
-    "charging": "ElectricBatteryChargingRequest",
-    "immobilization": "Immobilization",
-    "stolen": "Stolen",
-    "wakeup": "WakeUp",
-    "navigation": "Navigation",
-    "tan": "Tan",
-    "vehicleFinder": "VehicleFinder",
-    "onboardPersonalData": "OnboardPersonalData",
-}
 LOW_BATTERY_PERCENT = 15
 
 SUCCESS = "Success"
@@ -60,45 +52,61 @@ def _toggle(current: bool, wanted: bool) -> tuple[bool, Outcome]:
     return wanted, Outcome(ALREADY_DONE if current == wanted else SUCCESS)
 
 
+def _locking(vehicle: SimVehicle, feature: Locking, _was_asleep: bool) -> Outcome:
+    if feature.lock and vehicle.doors_open:
+        return Outcome(FAILED, "DoorsOpen")
+    if not feature.lock and vehicle.stolen:
+        return Outcome(FAILED, "NotPossibleDueToVehicleStolenState")
+    vehicle.locked, outcome = _toggle(vehicle.locked, feature.lock)
+    return outcome
+
+
+def _lights(vehicle: SimVehicle, feature: Lights, _was_asleep: bool) -> Outcome:
+    vehicle.lights_on, outcome = _toggle(vehicle.lights_on, feature.on)
+    return outcome
+
+
+def _preconditioning(vehicle: SimVehicle, feature: Preconditioning, _was_asleep: bool) -> Outcome:
+    if feature.immediate is None:
+        return Outcome(SUCCESS)  # programs and settings are stored by the vehicle
+    vehicle.preconditioning, outcome = _toggle(vehicle.preconditioning, feature.immediate)
+    return outcome
+
+
+def _immobilization(vehicle: SimVehicle, feature: Immobilization, _was_asleep: bool) -> Outcome:
+    vehicle.immobilized, outcome = _toggle(vehicle.immobilized, feature.activate)
+    return outcome
+
+
+def _stolen(vehicle: SimVehicle, feature: Stolen, _was_asleep: bool) -> Outcome:
+    if feature.state is not None:
+        vehicle.stolen, outcome = _toggle(vehicle.stolen, feature.state)
+    else:
+        vehicle.immobilized, outcome = _toggle(vehicle.immobilized, bool(feature.crank_inhibit))
+    return outcome
+
+
+def _tan(vehicle: SimVehicle, feature: Tan, _was_asleep: bool) -> Outcome:
+    if feature.suppress is None:
+        return Outcome(SUCCESS)
+    vehicle.tan_suppressed, outcome = _toggle(vehicle.tan_suppressed, feature.suppress)
+    return outcome
+
+
+def _wakeup(_vehicle: SimVehicle, _feature: WakeUp, was_asleep: bool) -> Outcome:
+    return Outcome(SUCCESS if was_asleep else ALREADY_DONE)
+
+
+def _done(_vehicle: SimVehicle, _feature: FeatureModel, _was_asleep: bool) -> Outcome:
+    return Outcome(SUCCESS)  # nothing the simulator tracks changes
+
+
 def apply(vehicle: SimVehicle, feature: RemoteFeature, *, was_asleep: bool) -> Outcome:
     """Run the remote on the vehicle: change its state and say how it ended."""
-    if isinstance(feature, Locking):
-        if feature.lock and vehicle.doors_open:
-            return Outcome(FAILED, "DoorsOpen")
-        if not feature.lock and vehicle.stolen:
-            return Outcome(FAILED, "NotPossibleDueToVehicleStolenState")
-        vehicle.locked, outcome = _toggle(vehicle.locked, feature.lock)
-        return outcome
-    if isinstance(feature, Lights):
-        vehicle.lights_on, outcome = _toggle(vehicle.lights_on, feature.on)
-        return outcome
-    if isinstance(feature, Preconditioning):
-        if feature.immediate is None:
-            return Outcome(SUCCESS)  # programs and settings are stored by the vehicle
-        vehicle.preconditioning, outcome = _toggle(vehicle.preconditioning, feature.immediate)
-        return outcome
-    if isinstance(feature, Charging):
-        return _charging(vehicle, feature)
-    if isinstance(feature, Immobilization):
-        vehicle.immobilized, outcome = _toggle(vehicle.immobilized, feature.activate)
-        return outcome
-    if isinstance(feature, Stolen):
-        if feature.state is not None:
-            vehicle.stolen, outcome = _toggle(vehicle.stolen, feature.state)
-        else:
-            vehicle.immobilized, outcome = _toggle(vehicle.immobilized, bool(feature.crank_inhibit))
-        return outcome
-    if isinstance(feature, Tan):
-        if feature.suppress is not None:
-            vehicle.tan_suppressed, outcome = _toggle(vehicle.tan_suppressed, feature.suppress)
-            return outcome
-        return Outcome(SUCCESS)
-    if isinstance(feature, WakeUp):
-        return Outcome(SUCCESS if was_asleep else ALREADY_DONE)
-    return Outcome(SUCCESS)  # horn, navigation, vehicle finder, personal data
+    return BEHAVIOURS[type(feature)](vehicle, feature, was_asleep)
 
 
-def _charging(vehicle: SimVehicle, feature: Charging) -> Outcome:
+def _charging(vehicle: SimVehicle, feature: Charging, _was_asleep: bool) -> Outcome:
     if feature.immediate is False:
         vehicle.charging, outcome = _toggle(vehicle.charging, False)
         return outcome
@@ -110,3 +118,20 @@ def _charging(vehicle: SimVehicle, feature: Charging) -> Outcome:
         vehicle.charging = True
         return Outcome(SUCCESS)
     return Outcome(SUCCESS)  # programs, settings and timed starts are stored by the vehicle
+
+
+# What each vendor feature does to a simulated vehicle: a new feature needs its entry here.
+BEHAVIOURS: dict[type[FeatureModel], Callable[[SimVehicle, Any, bool], Outcome]] = {
+    Locking: _locking,
+    Horn: _done,
+    Lights: _lights,
+    Preconditioning: _preconditioning,
+    Charging: _charging,
+    Immobilization: _immobilization,
+    Stolen: _stolen,
+    Navigation: _done,
+    WakeUp: _wakeup,
+    VehicleFinder: _done,
+    Tan: _tan,
+    OnboardPersonalData: _done,
+}

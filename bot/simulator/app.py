@@ -15,7 +15,6 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.simulator import payloads
-from bot.simulator.actions import NOTIFICATION_TYPES
 from bot.simulator.delivery import Deliverer, DeliveryAttempt, Notification
 from bot.simulator.engine import DONE, Delays, RemoteEngine
 from bot.simulator.fleet import SimVehicle
@@ -217,7 +216,7 @@ class Simulator:
             channel_id=channel.id,
             body=body,
             parsed=parsed,
-            notification_type=NOTIFICATION_TYPES[parsed.action_key],
+            notification_type=type(parsed.feature).notification_type(),
             duplicate=duplicate,
             was_asleep=vehicle.asleep,
         )

@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.catalogue.table import POLICY_WORDS
 from bot.usecases.fleet import Vehicle
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,23 @@ class Policy(BaseModel):
             for role in grant.roles:
                 if role not in policy.roles:
                     raise PolicyError(f"POLICY_FILE {path}: a grant names the unknown role {role!r}")
+        policy.check_action_names(path)
         return policy
+
+    def check_action_names(self, path: Path) -> None:
+        """Refuse an action name the catalogue does not know (a typo would silently deny)."""
+        named = [
+            (f"roles.{name}.{field}", word)
+            for name, role in self.roles.items()
+            for field, words in (("actions", role.actions), ("approve", role.approve))
+            for word in words
+        ] + [("require_approval", word) for word in self.require_approval]
+        for where, word in named:
+            if word != ALL and word not in POLICY_WORDS:
+                valid = ", ".join(sorted(POLICY_WORDS))
+                raise PolicyError(
+                    f'POLICY_FILE {path}: {where}: unknown action {word!r} (valid: {valid}, or "*")'
+                )
 
 
 @dataclass(frozen=True)

@@ -74,12 +74,19 @@ class FeatureModel(RemoteModel):
 
     remote_type: ClassVar[str]
     wire_key: ClassVar[str]  # the one key of the body's `action`, also the vehicle capability's key
-    notification_types: ClassVar[tuple[str, ...]] = ()  # RemoteTypes of its notifications, if not remote_type
+    other_types: ClassVar[tuple[str, ...]] = ()  # further RemoteTypes of its 202 answers
+    webhook_type: ClassVar[str] = ""  # the `remoteType` its notifications carry, when not remote_type
 
     @classmethod
     def remote_types(cls) -> tuple[str, ...]:
         """Every RemoteType the vendor uses for this feature's answers and notifications."""
-        return cls.notification_types or (cls.remote_type,)
+        names = (cls.remote_type, *cls.other_types, cls.notification_type())
+        return tuple(dict.fromkeys(names))
+
+    @classmethod
+    def notification_type(cls) -> str:
+        """The `remoteType` of this feature's notifications (the webhook template keeps older names)."""
+        return cls.webhook_type or cls.remote_type
 
     @property
     def response_type(self) -> str:

@@ -87,6 +87,7 @@ class Preconditioning(FeatureModel):
 
     remote_type: ClassVar[str] = "Preconditioning"
     wire_key: ClassVar[str] = "preconditioning"
+    webhook_type: ClassVar[str] = "ThermalPreconditioning"
     immediate: bool | None = None
     programs: tuple[PreconditioningProgram, ...] = ()
     settings: PreconditioningSettings | None = None
@@ -238,6 +239,7 @@ class Charging(FeatureModel):
 
     remote_type: ClassVar[str] = "Charging"
     wire_key: ClassVar[str] = "charging"
+    webhook_type: ClassVar[str] = "ElectricBatteryChargingRequest"
     immediate: bool | None = None
     programs: tuple[ChargingProgram, ...] = ()
     settings: ChargeSettings | None = None

@@ -86,6 +86,7 @@ class Locking(FeatureModel):
 
     remote_type: ClassVar[str] = "Locking"
     wire_key: ClassVar[str] = "locking"
+    webhook_type: ClassVar[str] = "Doors"
     lock: bool
 
     def action_body(self) -> dict[str, Any]:
@@ -194,6 +195,7 @@ class WakeUp(FeatureModel):
 
     remote_type: ClassVar[str] = "Wakeup"
     wire_key: ClassVar[str] = "wakeup"
+    webhook_type: ClassVar[str] = "WakeUp"
 
     def action_body(self) -> dict[str, Any]:
         """{"wakeup": {"action": "Wakeup"}}."""
@@ -232,7 +234,8 @@ class Tan(FeatureModel):
             raise RemoteRequestError("a duration only applies when suppressing theft alarms")
         return self
 
-    notification_types: ClassVar[tuple[str, ...]] = ("Tan.suppress", "Tan.confirm")
+    other_types: ClassVar[tuple[str, ...]] = ("Tan.confirm",)
+    webhook_type: ClassVar[str] = "Tan"
 
     @property
     def response_type(self) -> str:

@@ -1,0 +1,116 @@
+"""Each catalogue row keeps its promise: every form of its usage parses, plans, builds a body the vendor's
+schema accepts, which the simulator reads back and acts on; help lists it, the card offers it when it says so.
+
+A new row that misses a piece fails here with that piece's name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from jsonschema import Draft7Validator  # type: ignore[import-untyped]
+
+from bot.catalogue.action import Action
+from bot.catalogue.command import Command, parse
+from bot.catalogue.row import ActionRow, Target
+from bot.catalogue.table import CATALOGUE, REMOTE_ROWS, ROWS, usage_text
+from bot.runtime.bundled import DEMO_FLEET
+from bot.simulator.actions import BEHAVIOURS, Outcome, apply
+from bot.simulator.fleet import load_fleet
+from bot.slack.blocks import ButtonId, vehicle_card
+from bot.usecases.fleet import Vehicle
+from bot.vehicle.remote_parse import parse_remote
+from bot.vehicle.remotes import build_remote
+from bot.vehicle.wire import CAPABILITY_KEYS
+from tests.usage_forms import VEHICLE, forms
+from tests.vendor_spec import DATA_TREATMENT, closed_schema, enum_of, load_spec, validator_for
+
+ONE_KEY = ("action", "stolen", "tan", "airConditioning", "charge")
+CARD_VEHICLE = Vehicle(vin="VR3UHZKXZLT000012", alias=VEHICLE)
+
+
+def _head(row: ActionRow[Any]) -> str:
+    words = (row.action.value if row.typed else "", "<vehicle>" if row.target is Target.VEHICLE else "")
+    return " ".join(word for word in words if word)
+
+
+CASES = [(row, text) for row in ROWS for text in forms(row.usage, _head(row))]
+REMOTE_CASES = [(row, text) for row, text in CASES if row.remote is not None]
+
+
+@pytest.fixture(scope="module")
+def remote_validator() -> Draft7Validator:
+    """The vendor's `Remote` schema, closed (skips when the spec files are absent)."""
+    return validator_for(closed_schema(load_spec(DATA_TREATMENT), "Remote", one_key=ONE_KEY))
+
+
+@pytest.fixture(scope="module")
+def vendor_remote_types() -> list[str]:
+    """The vendor's RemoteType enum (the 202's `type`)."""
+    return enum_of(load_spec(DATA_TREATMENT), "RemoteType")
+
+
+def test_every_action_has_exactly_one_row() -> None:
+    """The enum and the table agree: no action without a row, no row twice."""
+    assert set(CATALOGUE) == set(Action), "missing rows: " + ", ".join(set(Action) - set(CATALOGUE))
+    assert len(ROWS) == len(CATALOGUE)
+
+
+@pytest.mark.parametrize(("row", "text"), CASES, ids=[text for _row, text in CASES])
+def test_every_usage_form_parses_to_its_row(row: ActionRow[Any], text: str) -> None:
+    """What the usage line shows is what the parser takes."""
+    command = parse(text)
+    assert command.action is row.action, f"usage form {text!r} parses to {command.action}"
+    assert Command.model_validate_json(command.model_dump_json()) == command, "options do not survive JSON"
+
+
+@pytest.mark.parametrize(("row", "text"), REMOTE_CASES, ids=[text for _row, text in REMOTE_CASES])
+def test_every_remote_form_reaches_the_vendor_and_the_simulator(
+    row: ActionRow[Any], text: str, remote_validator: Draft7Validator, vendor_remote_types: list[str]
+) -> None:
+    """Plan, vendor body, schema, the simulator's strict reading and its behaviour, for every form."""
+    assert row.remote is not None
+    plan = parse(text).plan()
+    if plan.feature is None:
+        return  # shows the stored state instead of sending (state --no-refresh)
+    model = type(plan.feature)
+    assert model is row.remote.model, f"plan: builds {model.__name__}, the row names {row.remote.model}"
+    extended = (row.remote.outcome.value,) if row.remote.outcome else ()
+    body = build_remote("rb:x", plan.feature, attributes={"cbtoken": "t"}, extended_event_params=extended)
+    errors = [error.message for error in remote_validator.iter_errors(body)]
+    assert not errors, f"vendor schema: {errors}"
+    assert plan.feature.response_type in vendor_remote_types, "vendor RemoteType"
+    assert plan.feature.response_type in row.remote.remote_types, "remote types"
+    assert parse_remote(body).feature == plan.feature, "simulator strict parser"
+    assert model in BEHAVIOURS, f"simulator behaviour: add {model.__name__} to BEHAVIOURS"
+    (vehicle,) = [v for v in load_fleet(DEMO_FLEET) if v.alias == VEHICLE]
+    assert isinstance(apply(vehicle, plan.feature, was_asleep=False), Outcome)
+    assert row.remote.capability in CAPABILITY_KEYS.values(), "capability key"
+    assert plan.summary, "summary words"
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row.action.value for row in ROWS])
+def test_help_lists_every_row(row: ActionRow[Any]) -> None:
+    """`/vehicle help` has the row's usage line."""
+    assert f"`/vehicle {row.usage}`" in usage_text("/vehicle"), "help"
+
+
+@pytest.mark.parametrize("row", REMOTE_ROWS, ids=[row.action.value for row in REMOTE_ROWS])
+def test_the_card_offers_exactly_the_rows_that_say_so(row: ActionRow[Any]) -> None:
+    """A row with card options has a card button whose command plans like the typed one."""
+    assert row.remote is not None
+    card = vehicle_card(CARD_VEHICLE, REMOTE_ROWS, simulator=False)
+    buttons = {
+        element["action_id"]: element["value"]
+        for block in (b.to_dict() for b in card.blocks)
+        for element in block.get("elements", [])
+        if block["type"] == "actions"
+    }
+    action_id = f"{ButtonId.CARD}_{row.action.value}"
+    if row.remote.card is None:
+        assert action_id not in buttons, "card: offered though the row has no card options"
+        return
+    command = Command.model_validate_json(buttons[action_id])
+    assert command.action is row.action and command.vehicle == CARD_VEHICLE.vin, "card button"
+    assert command.plan().summary, "card button plan"
