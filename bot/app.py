@@ -21,7 +21,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import SERVE_REQUIRED, Settings
 from bot.notifications.endpoint import add_callback_route
-from bot.runtime.cancellation import pause, raise_if_cancelling, stop_tasks
+from bot.runtime.cancellation import stop_tasks
+from bot.runtime.loops import keep_running
 from bot.services import Services
 from bot.slack.messenger import Messenger, build_slack_clients
 from bot.usecases.authz import Authorizer
@@ -210,13 +211,11 @@ async def reconcile_stale_sends_forever(services: Services) -> None:
     from bot.usecases.dispatch import reconcile_stale_sends
 
     interval = max(1.0, services.settings.sending_reconcile_seconds / 3)
-    while True:
-        try:
-            await reconcile_stale_sends(services)
-        except (RedisError, OSError) as error:
-            raise_if_cancelling()
-            log.warning("stale-send reconciliation skipped: %s", type(error).__name__)
-        await pause(interval)
+
+    async def reconcile() -> None:
+        await reconcile_stale_sends(services)
+
+    await keep_running("stale-send reconciliation", reconcile, every=interval)
 
 
 class SocketModeLink:

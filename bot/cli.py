@@ -56,7 +56,7 @@ def _demo(settings: Settings) -> int:
 
 
 def _simulator(settings: Settings, port: int, fleet: str | None) -> int:
-    from bot.simulator.app import run_simulator_forever
+    from bot.simulator.server import run_simulator_forever
 
     run(run_simulator_forever(settings, port=port, fleet_path=fleet))
     return 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +12,7 @@ from redis.asyncio import Redis
 from bot.config import ConfigError, Settings
 from bot.store.inbox import ELEMENT_FIELD, entry_fields
 from bot.store.keys import Keys
+from bot.vehicle.notifications import NotificationError, read_element
 
 
 @asynccontextmanager
@@ -28,12 +28,10 @@ async def _connect(settings: Settings) -> AsyncIterator[tuple[Redis, Keys]]:
 
 def _describe(element: str) -> str:
     try:
-        data = json.loads(element)
-    except ValueError:
+        event = read_element(element)
+    except NotificationError:
         return "unreadable element"
-    event = data.get("remoteEvent") or (data.get("events") or [{}])[0]
-    status = event.get("eventStatus") or {}
-    return f"remote {event.get('remoteActionId')} {status.get('type')}/{status.get('status')}"
+    return f"remote {event.remote_action_id} {event.event_type}/{event.status}"
 
 
 async def dlq_list(settings: Settings) -> list[str]:

@@ -14,6 +14,7 @@ from bot.runtime.bundled import SAMPLE_POLICY as DEMO_POLICY
 from bot.runtime.embedded_redis import EmbeddedRedis
 from bot.simulator.app import API_PREFIX, TOKEN_PATH, Simulator
 from bot.simulator.fleet import load_fleet
+from bot.simulator.routes import build_app
 from bot.slack_emulator import DEFAULT_BOT_TOKEN, SlackDriver, SlackState, start_slack_emulator
 
 DEMO_CHANNEL = "C0FLEETOPS"
@@ -44,7 +45,7 @@ async def run_demo(base: Settings) -> None:
             delay_scale=base.simulator_delay_scale,
             redelivery_seconds=base.simulator_redelivery_seconds,
         )
-        sim_runner, sim_port = await _serve(simulator.make_app(), 0)
+        sim_runner, sim_port = await _serve(build_app(simulator), 0)
         sim_url = f"http://127.0.0.1:{sim_port}"
         settings = base.model_copy(
             update={

@@ -1,4 +1,7 @@
-"""Slack listeners: slash commands, buttons and errors."""
+"""Slack listeners: each acknowledges, decodes the Slack payload, calls one use case and answers.
+
+Imports the bot (use cases, Slack output, services); inside the bot only the wiring module imports this.
+"""
 
 from __future__ import annotations
 

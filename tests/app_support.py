@@ -18,6 +18,7 @@ from bot.runtime.bundled import DEMO_FLEET, SAMPLE_POLICY
 from bot.services import Services
 from bot.simulator.app import API_PREFIX, TOKEN_PATH, Simulator
 from bot.simulator.fleet import load_fleet
+from bot.simulator.routes import build_app
 from bot.slack_emulator import DEFAULT_BOT_TOKEN, Message, SlackDriver, SlackState, start_slack_emulator
 from bot.web import SERVICES_KEY
 
@@ -108,7 +109,7 @@ async def start_bot(
     simulator = Simulator(
         load_fleet(DEMO_FLEET), client_id=CLIENT_ID, delay_scale=0.001, redelivery_seconds=0.05
     )
-    sim_runner, sim_url = await serve(simulator.make_app())
+    sim_runner, sim_url = await serve(build_app(simulator))
     bot_app = web.Application()
     # The bot's own URL is needed for the channel's webhook target before the bot starts: reserve it.
     holder = web.AppRunner(bot_app)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 from enum import StrEnum
@@ -18,7 +17,6 @@ from bot.store.transitions import Transitions
 from bot.vehicle.errors import VendorError
 from bot.vehicle.events import VehicleEvent
 from bot.vehicle.facts import position_of, vehicle_state
-from bot.vehicle.notifications import parse_element
 from bot.vehicle.wire import LatestTelemetry
 
 log = logging.getLogger(__name__)
@@ -97,11 +95,6 @@ class Pipeline:
             mapping_ttl=settings.mapping_ttl_seconds,
         )
         self.renderer = renderer or Renderer(services)
-
-    async def apply_element(self, element_json: str) -> Applied:
-        """Apply one stored notification element (JSON text) from the inbox."""
-        element = json.loads(element_json)
-        return await self.apply(parse_element(element), element_json)
 
     async def apply(self, event: VehicleEvent, element_json: str | None = None) -> Applied:
         """Apply one event; park it when its remoteActionId has no request yet."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
 import secrets
 import socket
 from collections import defaultdict
@@ -18,11 +17,14 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.notifications.apply import Pipeline
 from bot.notifications.ingest_gate import IngestGate
-from bot.runtime.cancellation import pause, raise_if_cancelling
+from bot.runtime.cancellation import raise_if_cancelling
+from bot.runtime.loops import keep_running
 from bot.services import Services
 from bot.slack.alerts import alert_in_background
 from bot.slack.replies import ReplyQueue
 from bot.store.inbox import Entry, Inbox
+from bot.vehicle.events import VehicleEvent
+from bot.vehicle.notifications import NotificationError, read_element
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +48,11 @@ def consumer_name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
-_REMOTE_ACTION_ID = re.compile(r'"remoteActionId"\s*:\s*"([^"]*)"')
-
-
-def _remote_key(entry: Entry) -> str:
-    # Entries of one remote action are applied in stream order; different actions run concurrently.
-    found = _REMOTE_ACTION_ID.search(entry.element)
-    return found.group(1) if found else entry.id
+def _read(entry: Entry) -> VehicleEvent | NotificationError:
+    try:
+        return read_element(entry.element)
+    except NotificationError as error:
+        return error  # fails in handle(): retried, then dead-lettered
 
 
 class Consumer:
@@ -72,15 +72,18 @@ class Consumer:
         self.inbox = Inbox(services.redis, services.keys, name or consumer_name())
         self.ingest = ingest or IngestGate()
         self._reclaim_ms = int(services.settings.reclaim_idle_seconds * 1000)
+        self._next_reclaim = 0.0
 
-    async def handle(self, entry: Entry) -> bool:
+    async def handle(self, entry: Entry, event: VehicleEvent | NotificationError) -> bool:
         """Apply one entry: True when done (to acknowledge); on failure it stays pending or is dead-lettered.
 
         This is the worker's error boundary: any failure of one entry must not stop the consumer.
         """
         await self.ingest.admit()
         try:
-            await self.pipeline.apply_element(entry.element)
+            if isinstance(event, NotificationError):
+                raise event
+            await self.pipeline.apply(event, entry.element)
         except asyncio.CancelledError:
             raise
         except Exception as error:  # noqa: BLE001 - boundary: the entry is retried or dead-lettered
@@ -114,9 +117,13 @@ class Consumer:
         Finished entries are acknowledged together, ACK_EVERY at a time and the rest at the end, so one
         slow entry (Slack timing out) does not hold back the acknowledgement of the others.
         """
-        groups: dict[str, list[Entry]] = defaultdict(list)
+        # Entries of one remote action are applied in stream order; different actions run concurrently.
+        groups: dict[str, list[tuple[Entry, VehicleEvent | NotificationError]]] = defaultdict(list)
         for entry in entries:
-            groups[_remote_key(entry)].append(entry)
+            event = _read(entry)
+            groups[entry.id if isinstance(event, NotificationError) else event.remote_action_id].append(
+                (entry, event)
+            )
 
         limit = asyncio.Semaphore(self.options.concurrency)
         done: list[str] = []
@@ -127,10 +134,10 @@ class Consumer:
             if finished:
                 await self.inbox.ack(*finished)
 
-        async def run(group: list[Entry]) -> None:
+        async def run(group: list[tuple[Entry, VehicleEvent | NotificationError]]) -> None:
             async with limit:
-                for entry in group:
-                    if await self.handle(entry):
+                for entry, event in group:
+                    if await self.handle(entry, event):
                         done.append(entry.id)
                 if len(done) >= ACK_EVERY:
                     await acknowledge()
@@ -155,26 +162,25 @@ class Consumer:
             await self.process(retry)
 
     async def run(self) -> None:
-        """Consume forever; Redis outages are waited out."""
+        """Consume forever; Redis outages are waited out, then the group is created again if it is gone."""
         await self.inbox.ensure_group()
+        await keep_running(
+            f"inbox consumer {self.inbox.consumer}",
+            self.consume_once,
+            every=0.0,  # XREADGROUP's block is the wait
+            after_outage=self._recreate_group,
+            outage_wait=self.options.redis_retry_seconds,
+        )
+
+    async def consume_once(self) -> None:
+        """One round: take over idle entries when it is time, then read and apply one batch."""
         loop = asyncio.get_running_loop()
-        next_reclaim = 0.0
-        while True:
-            raise_if_cancelling()  # XREADGROUP is this loop's only wait: a lost cancellation ends here
-            try:
-                if loop.time() >= next_reclaim:
-                    await self.reclaim()
-                    next_reclaim = loop.time() + max(self._reclaim_ms / 2000, 0.05)
-                entries = await self.inbox.read(self.options.batch, self.options.block_ms)
-                if entries:
-                    await self.process(entries)
-            except (RedisConnectionError, RedisTimeoutError, OSError) as error:
-                raise_if_cancelling()
-                log.warning(
-                    "inbox consumer %s: Redis unavailable (%s)", self.inbox.consumer, type(error).__name__
-                )
-                await asyncio.sleep(self.options.redis_retry_seconds)
-                await self._recreate_group()
+        if loop.time() >= self._next_reclaim:
+            await self.reclaim()
+            self._next_reclaim = loop.time() + max(self._reclaim_ms / 2000, 0.05)
+        entries = await self.inbox.read(self.options.batch, self.options.block_ms)
+        if entries:
+            await self.process(entries)
 
     async def _recreate_group(self) -> None:
         try:
@@ -197,31 +203,12 @@ def inbox_job(options: WorkerOptions | None = None) -> Job:
     return job
 
 
-async def _keep_running(name: str, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    """Run a queue-draining loop forever: Redis outages are waited out, any other failure is logged.
-
-    This is the error boundary of the render and reply jobs: nothing supervises their tasks, so a loop
-    that let an error escape would stop every render or reply of this replica without a word.
-    """
-    while True:
-        raise_if_cancelling()
-        try:
-            await run()
-        except (RedisConnectionError, RedisTimeoutError, OSError) as error:
-            raise_if_cancelling()
-            log.warning("%s: Redis unavailable (%s)", name, type(error).__name__)
-        except Exception:  # boundary: the queues keep the work for the next round
-            raise_if_cancelling()  # a library may have turned our cancellation into this error
-            log.exception("%s: unexpected failure; carrying on", name)
-        await pause(1.0)
-
-
 def render_job(poll_seconds: float = 0.2) -> Job:
     """A background job rendering queued request messages under the Slack budget."""
 
     async def job(services: Services) -> None:
         renderer = Pipeline(services).renderer
-        await _keep_running("renderer", lambda: renderer.run(poll_seconds=poll_seconds))
+        await keep_running("renderer", lambda: renderer.run(poll_seconds=poll_seconds), every=1.0)
 
     return job
 
@@ -231,7 +218,7 @@ def reply_job(poll_seconds: float = 0.2) -> Job:
 
     async def job(services: Services) -> None:
         replies = ReplyQueue(services)
-        await _keep_running("replies", lambda: replies.run(poll_seconds=poll_seconds))
+        await keep_running("replies", lambda: replies.run(poll_seconds=poll_seconds), every=1.0)
 
     return job
 

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
-
 from bot.notifications.apply import Pipeline
-from bot.runtime.cancellation import pause, raise_if_cancelling
+from bot.runtime.loops import keep_running
 from bot.services import Services
 from bot.slack.alerts import alert_once
+from bot.store.leases import Leases
 from bot.store.records import RequestStatus
 from bot.usecases.dispatch import expire_approval
 from bot.vehicle.errors import VendorError
@@ -25,7 +22,6 @@ log = logging.getLogger(__name__)
 
 FINAL_REMOTE_STATUSES = frozenset({"Success", "AlreadyDone", "Failed"})
 LEASE_NAME = "deadline-sweep"
-_RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
 
 async def check_request(pipeline: Pipeline, request_id: str) -> str:
@@ -72,10 +68,9 @@ async def check_request(pipeline: Pipeline, request_id: str) -> str:
 async def sweep_once(pipeline: Pipeline, *, lease_ms: int = 30_000, limit: int = 100) -> int:
     """Handle overdue requests if this replica holds the sweep lease; returns how many were handled."""
     services = pipeline.services
-    lease, token = services.keys.lock(LEASE_NAME), secrets.token_hex(8)
-    if not await services.redis.set(lease, token, nx=True, px=lease_ms):
-        return 0
-    try:
+    async with Leases(services.redis, services.keys).hold(LEASE_NAME, lease_ms) as held:
+        if not held:
+            return 0
         due = await services.requests.due_deadlines(time.time(), limit)
         for request_id in due:
             try:
@@ -86,8 +81,10 @@ async def sweep_once(pipeline: Pipeline, *, lease_ms: int = 30_000, limit: int =
                 log.error("deadline of request %s not handled: %s", request_id, type(error).__name__)
         await services.parked.drop_expired()
         return len(due)
-    finally:
-        await services.redis.eval(_RELEASE, 1, lease, token)
+
+
+async def _sweep(pipeline: Pipeline) -> None:
+    await sweep_once(pipeline)
 
 
 def sweep_interval(services: Services) -> float:
@@ -103,12 +100,6 @@ def sweep_job(interval_seconds: float | None = None) -> Callable[[Services], Cor
     async def job(services: Services) -> None:
         pipeline = Pipeline(services)
         interval = interval_seconds if interval_seconds is not None else sweep_interval(services)
-        while True:
-            try:
-                await sweep_once(pipeline)
-            except (RedisConnectionError, RedisTimeoutError, OSError) as error:
-                raise_if_cancelling()
-                log.warning("deadline sweep: Redis unavailable (%s)", type(error).__name__)
-            await pause(interval)
+        await keep_running("deadline sweep", lambda: _sweep(pipeline), every=interval)
 
     return job

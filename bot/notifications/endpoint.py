@@ -83,6 +83,32 @@ async def _quarantine_raw(services: Services, body: bytes, reason: str) -> web.R
     return web.Response(status=200, text="quarantined")
 
 
+def _sort_elements(
+    elements: list[dict[str, Any]], header_ok: bool, tokens: tuple[SecretStr, ...], as_sent: str | None
+) -> tuple[list[str], list[str], int]:
+    """Accepted elements (JSON, secret removed), rejected ones, and how many of those were unreadable."""
+    accepted: list[str] = []
+    rejected: list[str] = []
+    unreadable = 0
+    for element in elements:
+        body_token = body_attributes(element).get(CALLBACK_TOKEN_ATTRIBUTE)
+        if not (header_ok or token_valid(body_token, tokens)):
+            rejected.append(redact(element, CALLBACK_TOKEN_ATTRIBUTE))
+            continue
+        try:
+            parse_element(element)
+        except NotificationError as error:
+            unreadable += 1
+            log.warning("callback: element quarantined: %s", error)
+            rejected.append(redact(element, CALLBACK_TOKEN_ATTRIBUTE))
+            continue
+        if body_token is None and as_sent is not None:
+            accepted.append(as_sent)  # the body is that one element, with no secret to remove
+        else:
+            accepted.append(redact(element, CALLBACK_TOKEN_ATTRIBUTE))
+    return accepted, rejected, unreadable
+
+
 async def handle_notification(request: web.Request) -> web.Response:
     """The vendor callback: 401 without a valid token, 413 when too big, 500 when not stored, else 200."""
     services = request.app[SERVICES_KEY]
@@ -105,26 +131,8 @@ async def handle_notification(request: web.Request) -> web.Response:
             return web.Response(status=401, text="unauthorized")
         reason = "not JSON" if not isinstance(error, NotificationError) else f"not a notification: {error}"
         return await _quarantine_raw(services, body, reason)
-    accepted: list[str] = []
-    rejected: list[str] = []
-    unreadable = 0
     as_sent = _plain_utf8(body) if isinstance(payload, dict) and len(elements) == 1 else None
-    for element in elements:
-        body_token = body_attributes(element).get(CALLBACK_TOKEN_ATTRIBUTE)
-        if not (header_ok or token_valid(body_token, tokens)):
-            rejected.append(redact(element, CALLBACK_TOKEN_ATTRIBUTE))
-            continue
-        try:
-            parse_element(element)
-        except NotificationError as error:
-            unreadable += 1
-            log.warning("callback: element quarantined: %s", error)
-            rejected.append(redact(element, CALLBACK_TOKEN_ATTRIBUTE))
-            continue
-        if body_token is None and as_sent is not None:
-            accepted.append(as_sent)  # the body is that one element, with no secret to remove
-        else:
-            accepted.append(redact(element, CALLBACK_TOKEN_ATTRIBUTE))
+    accepted, rejected, unreadable = _sort_elements(elements, header_ok, tokens, as_sent)
     if not accepted and unreadable == 0:
         await _count(services, "unauthenticated")
         return web.Response(status=401, text="unauthorized")

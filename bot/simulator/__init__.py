@@ -1,5 +1,7 @@
 """Vehicle-cloud simulator: the Stellantis data-treatment v1 API and its webhook notifications, in process.
 
+Imports the vendor models (to read what it receives) and the settings; only the demo and the CLI start it.
+
 URL layout (base = http://host:port):
   POST {base}/oauth2/token                client credentials; STELLANTIS_TOKEN_URL
   {base}/connectedcar/v1/accounts/...     the API subset; STELLANTIS_API_URL = {base}/connectedcar/v1

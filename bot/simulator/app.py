@@ -11,15 +11,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
-
-from bot.config import Settings
 from bot.simulator import payloads
 from bot.simulator.delivery import Deliverer, DeliveryAttempt, Notification
 from bot.simulator.engine import DONE, Delays, RemoteEngine
 from bot.simulator.fleet import SimVehicle
 from bot.simulator.records import SimChannel, SimRemote
-from bot.vehicle.remotes import ParsedRemote
+from bot.vehicle.remote_parse import ParsedRemote
 
 API_PREFIX = "/connectedcar/v1"
 TOKEN_PATH = "/oauth2/token"
@@ -50,7 +47,7 @@ class Injection:
 
 
 class Simulator:
-    """In-memory Stellantis vehicle cloud over a fleet; `make_app()` serves it over HTTP."""
+    """In-memory Stellantis vehicle cloud over a fleet; `routes.build_app` serves it over HTTP."""
 
     def __init__(
         self,
@@ -82,12 +79,6 @@ class Simulator:
 
     def __repr__(self) -> str:
         return f"Simulator(vehicles={len(self.vehicles)}, channels={len(self.channels)})"
-
-    def make_app(self) -> web.Application:
-        """The aiohttp application serving the token endpoint and the API under API_PREFIX."""
-        from bot.simulator.routes import build_app
-
-        return build_app(self)
 
     # -- vehicle state -------------------------------------------------------------------------
 
@@ -261,27 +252,3 @@ class Simulator:
         if channel is not None:
             overrides = remote.parsed.channel_attributes.get("webhook", [])
             self.deliverer.enqueue(channel, Notification(message, remote.vin, list(overrides)))
-
-
-async def run_simulator_forever(settings: Settings, *, port: int, fleet_path: str | None = None) -> None:
-    """`remote-bot simulator`: serve on 127.0.0.1:`port` with the settings' client id/secret and delays."""
-    from bot.simulator.server import demo_fleet_path, start_simulator
-
-    secret = settings.stellantis_client_secret
-    running = await start_simulator(
-        fleet_path or settings.fleet_file or demo_fleet_path(),
-        port=port,
-        client_id=settings.stellantis_client_id or DEFAULT_CLIENT_ID,
-        client_secret=None if secret is None else secret.get_secret_value(),
-        delay_scale=settings.simulator_delay_scale,
-        redelivery_seconds=settings.simulator_redelivery_seconds,
-    )
-    print(f"Vehicle-cloud simulator with {len(running.simulator.vehicles)} vehicles.")
-    print(f"  STELLANTIS_API_URL={running.api_url}")
-    print(f"  STELLANTIS_TOKEN_URL={running.token_url}")
-    print(f"  STELLANTIS_CLIENT_ID={running.simulator.client_id}")
-    print(f"  fleet state: {running.base_url}{STATE_PATH}")
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await running.close()

@@ -15,7 +15,7 @@ from bot.simulator import payloads
 from bot.simulator.app import API_PREFIX, STATE_PATH, TOKEN_PATH, RecordedPost
 from bot.simulator.records import SimChannel
 from bot.vehicle.errors import MAX_CHANNELS
-from bot.vehicle.remotes import RemoteBodyError, parse_remote
+from bot.vehicle.remote_parse import RemoteBodyError, parse_remote
 
 if TYPE_CHECKING:
     from bot.simulator.app import Simulator

@@ -10,10 +10,12 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.config import Settings
 from bot.runtime import bundled
-from bot.simulator.app import API_PREFIX, DEFAULT_CLIENT_ID, TOKEN_PATH, Simulator
+from bot.simulator.app import API_PREFIX, DEFAULT_CLIENT_ID, STATE_PATH, TOKEN_PATH, Simulator
 from bot.simulator.engine import Delays
 from bot.simulator.fleet import SimVehicle, load_fleet
+from bot.simulator.routes import build_app
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +75,7 @@ async def start_simulator(
         token_ttl_seconds=token_ttl_seconds,
         delays=delays,
     )
-    runner = web.AppRunner(simulator.make_app(), access_log=None, shutdown_timeout=SHUTDOWN_SECONDS)
+    runner = web.AppRunner(build_app(simulator), access_log=None, shutdown_timeout=SHUTDOWN_SECONDS)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
@@ -109,6 +111,28 @@ async def run_simulator(
         running.api_url,
         running.token_url,
     )
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await running.close()
+
+
+async def run_simulator_forever(settings: Settings, *, port: int, fleet_path: str | None = None) -> None:
+    """`remote-bot simulator`: serve on 127.0.0.1:`port` with the settings' client id/secret and delays."""
+    secret = settings.stellantis_client_secret
+    running = await start_simulator(
+        fleet_path or settings.fleet_file or demo_fleet_path(),
+        port=port,
+        client_id=settings.stellantis_client_id or DEFAULT_CLIENT_ID,
+        client_secret=None if secret is None else secret.get_secret_value(),
+        delay_scale=settings.simulator_delay_scale,
+        redelivery_seconds=settings.simulator_redelivery_seconds,
+    )
+    print(f"Vehicle-cloud simulator with {len(running.simulator.vehicles)} vehicles.")
+    print(f"  STELLANTIS_API_URL={running.api_url}")
+    print(f"  STELLANTIS_TOKEN_URL={running.token_url}")
+    print(f"  STELLANTIS_CLIENT_ID={running.simulator.client_id}")
+    print(f"  fleet state: {running.base_url}{STATE_PATH}")
     try:
         await asyncio.Event().wait()
     finally:

@@ -1,4 +1,4 @@
-"""Slack output: Block Kit built from stored state, message updates, thread replies, alerts, the budget.
+"""Slack output: Block Kit built from stored state, message updates in place, thread replies, alerts.
 
-Imports the catalogue, the store and the use cases' types; never the notification pipeline.
+Imports the catalogue, the store and the use cases' result types; never the notification side.
 """

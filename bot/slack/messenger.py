@@ -66,12 +66,6 @@ def client_like(source: AsyncWebClient, retry_handlers: list[AsyncRetryHandler])
     )
 
 
-def retry_after_seconds(error: SlackApiError) -> float:
-    """The Retry-After of a Slack 429 answer, in seconds (1 when Slack gave none)."""
-    headers = error.response.headers
-    return float(headers.get("Retry-After", headers.get("retry-after", 1)))
-
-
 class Messenger:
     """Posts and edits the messages of requests."""
 

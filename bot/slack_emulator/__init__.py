@@ -1,4 +1,7 @@
-"""A stateful, in-process fake of the Slack Web API plus a driver that plays Slack towards the bot."""
+"""A stateful, in-process fake of the Slack Web API plus a driver that plays Slack towards the bot.
+
+Imports nothing else of the bot; only the demo, the CLI and the tests use it.
+"""
 
 from bot.slack_emulator.driver import SlackDriver, find_action
 from bot.slack_emulator.methods import METHODS

@@ -1,1 +1,4 @@
-"""The Stellantis vendor client, wire models and error tree (imports neither Slack nor Redis)."""
+"""The Stellantis vendor client, wire models and error tree.
+
+Imports nothing else of the bot, nor Slack or Redis: it could become a library.
+"""

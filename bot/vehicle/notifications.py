@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
@@ -146,3 +147,12 @@ def parse_element(element: Mapping[str, Any]) -> VehicleEvent:
         else [],
         attributes=body_attributes(element),
     )
+
+
+def read_element(text: str) -> VehicleEvent:
+    """A stored element (JSON text) as a VehicleEvent: the one place an event's fields are read."""
+    try:
+        element = json.loads(text)
+    except ValueError as error:
+        raise NotificationError(f"not JSON: {error}") from None
+    return parse_element(element)

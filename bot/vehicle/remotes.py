@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, ClassVar, Self
 
@@ -59,7 +58,6 @@ __all__ = [
     "Locking",
     "Navigation",
     "OnboardPersonalData",
-    "ParsedRemote",
     "Preconditioning",
     "PreconditioningMode",
     "PreconditioningProgram",
@@ -75,7 +73,6 @@ __all__ = [
     "WakeUp",
     "build_remote",
     "format_clock",
-    "parse_remote",
 ]
 
 _NO_ATTRIBUTES: Mapping[str, str] = MappingProxyType({})
@@ -344,24 +341,3 @@ def build_remote(
     if extended_event_params:
         body["extendedEventParam"] = list(extended_event_params)
     return body
-
-
-@dataclass(frozen=True)
-class ParsedRemote:
-    """A wire body that passed strict validation, with the feature model rebuilt from it."""
-
-    label: str | None
-    attributes: dict[str, str]
-    action_key: str
-    action: dict[str, Any]
-    remote_type: str
-    extended_event_params: tuple[str, ...]
-    feature: RemoteFeature
-    channel_attributes: dict[str, list[dict[str, str]]] = field(default_factory=dict)
-
-
-def parse_remote(body: Mapping[str, Any]) -> ParsedRemote:
-    """Validate an incoming `Remote` wire body strictly; raises RemoteBodyError with a readable reason."""
-    from bot.vehicle.remote_parse import parse_remote as parse  # the parser imports these models
-
-    return parse(body)
