@@ -29,8 +29,8 @@ async def _connect(settings: Settings) -> AsyncIterator[tuple[Redis, Keys]]:
 def _describe(element: str) -> str:
     try:
         event = read_element(element)
-    except NotificationError:
-        return "unreadable element"
+    except NotificationError as error:
+        return f"unreadable element ({error})"
     return f"remote {event.remote_action_id} {event.event_type}/{event.status}"
 
 

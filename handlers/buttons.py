@@ -12,6 +12,7 @@ from bot.services import Services
 from bot.slack import answers
 from bot.slack.blocks import ButtonId
 from bot.usecases import decisions
+from bot.usecases.remote_flow import request_remote
 from bot.usecases.results import Actor, Denied, RemoteResult
 from handlers.answer import Caller
 
@@ -50,9 +51,11 @@ class ButtonListener:
                 await caller.say(EXPIRED_CONFIRMATION, replace=True)
             case decisions.NotOwner(owner=owner):
                 await caller.say(f":no_entry: Only <@{owner}> can confirm this request.")
-            case decisions.Confirmed(command=command, result=result):
+            case decisions.Confirmed(command=command):
                 await caller.say(f":white_check_mark: Confirmed: `{command.text}`", replace=True)
-                await self._answer(caller, result)
+                await self._answer(
+                    caller, await request_remote(self.services, caller.actor, command, confirmed=True)
+                )
 
     async def on_cancel(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         """Drop a pending confirmation."""
@@ -104,9 +107,10 @@ class ButtonListener:
     async def on_card(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         """A vehicle card button sends the same request as the typed command."""
         await ack()
-        caller = self._caller(body, respond)
-        result = await self.services.work.run(decisions.card_click(self.services, caller.actor, _value(body)))
-        await self._answer(caller, result)
+        await self.services.work.run(self._card(self._caller(body, respond), _value(body)))
+
+    async def _card(self, caller: Caller, value: str) -> None:
+        await self._answer(caller, await decisions.card_click(self.services, caller.actor, value))
 
 
 def register_buttons(app: AsyncApp, services: Services) -> None:

@@ -112,5 +112,5 @@ def test_the_card_offers_exactly_the_rows_that_say_so(row: ActionRow[Any]) -> No
         assert action_id not in buttons, "card: offered though the row has no card options"
         return
     command = Command.model_validate_json(buttons[action_id])
-    assert command.action is row.action and command.vehicle == CARD_VEHICLE.vin, "card button"
+    assert command.action is row.action and command.vehicle == CARD_VEHICLE.vin.lower(), "card button"
     assert command.plan().summary, "card button plan"

@@ -62,7 +62,7 @@ class Remote(Generic[OptionsT]):
     plan: Callable[[OptionsT], Plan]
     dangerous: bool = False  # always asks for an explicit confirmation
     confirm_when: Callable[[OptionsT], bool] = _never  # asks for a confirmation for these options only
-    card: OptionsT | None = None  # the options its vehicle-card button sends (None: not on the card)
+    card: str | None = None  # the words after the vehicle its card button sends (None: not on the card)
     outcome: Outcome | None = None
     capability_rule: Callable[[OptionsT], CapabilityRule | None] = _no_rule
 

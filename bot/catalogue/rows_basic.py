@@ -63,22 +63,22 @@ def _state_plan(options: StateOptions) -> Plan:
 BASIC_ROWS: tuple[ActionRow[Any], ...] = (
     ActionRow(
         Action.LOCK, "Lock", ":lock:", "lock <vehicle>", NoOptions, no_options,
-        remote=Remote(Locking, lambda _o: Plan(Locking(lock=True), "lock the doors"), card=NoOptions()),
+        remote=Remote(Locking, lambda _o: Plan(Locking(lock=True), "lock the doors"), card=""),
     ),
     ActionRow(
         Action.UNLOCK, "Unlock", ":unlock:", "unlock <vehicle>", NoOptions, no_options,
-        remote=Remote(Locking, lambda _o: Plan(Locking(lock=False), "unlock the doors"), card=NoOptions()),
+        remote=Remote(Locking, lambda _o: Plan(Locking(lock=False), "unlock the doors"), card=""),
     ),
     ActionRow(
         Action.HORN, "Horn", ":loudspeaker:", "horn <vehicle>", NoOptions, no_options,
-        remote=Remote(Horn, lambda _o: Plan(Horn(), "sound the horn"), card=NoOptions()),
+        remote=Remote(Horn, lambda _o: Plan(Horn(), "sound the horn"), card=""),
     ),
     ActionRow(
         Action.LIGHTS, "Lights", ":bulb:", "lights <vehicle> [on|off]", OnOff, _lights,
         remote=Remote(
             Lights,
             lambda o: Plan(Lights(on=o.on), f"switch the lights {'on' if o.on else 'off'}"),
-            card=OnOff(on=True),
+            card="",
         ),
     ),
 )  # fmt: skip
@@ -89,19 +89,19 @@ WAKE_AND_FIND_ROWS: tuple[ActionRow[Any], ...] = (
         remote=Remote(
             WakeUp,
             lambda _o: Plan(WakeUp(), "wake the vehicle up (uses one of its monthly wake-ups)"),
-            card=NoOptions(),
+            card="",
         ),
     ),
     ActionRow(
         Action.STATE, "State", ":bar_chart:", f"state <vehicle> [{NO_REFRESH}]", StateOptions, _state,
-        remote=Remote(WakeUp, _state_plan, card=StateOptions(), outcome=Outcome.STATE),
+        remote=Remote(WakeUp, _state_plan, card="", outcome=Outcome.STATE),
     ),
     ActionRow(
         Action.LOCATE, "Locate", ":round_pushpin:", "locate <vehicle>", NoOptions, no_options,
         remote=Remote(
             VehicleFinder,
             lambda _o: Plan(VehicleFinder(), "find the vehicle's present location"),
-            card=NoOptions(),
+            card="",
             outcome=Outcome.POSITION,
         ),
     ),

@@ -150,7 +150,7 @@ ENERGY_ROWS: tuple[ActionRow[Any], ...] = (
         "charge <vehicle> start|stop|rate <low|low+|med|med+|high>|limit <80|100>|at <HH:MM>",
         ChargeOptions, _charge,
         remote=Remote(
-            Charging, _charge_plan, card=ChargeOptions(mode="start"),
+            Charging, _charge_plan, card="start",
             capability_rule=lambda o: STOP_NEEDS_IMMEDIATE if o.mode == "stop" else None,
         ),
     ),
@@ -158,6 +158,6 @@ ENERGY_ROWS: tuple[ActionRow[Any], ...] = (
         Action.PRECONDITION, "Precondition", ":snowflake:",
         "precondition <vehicle> on|off|at <HH:MM> [mon,tue,...] [<temp>C] [slot N]|delete <N>",
         PreconditionOptions, _precondition,
-        remote=Remote(Preconditioning, _precondition_plan, card=PreconditionOptions(mode="on")),
+        remote=Remote(Preconditioning, _precondition_plan, card="on"),
     ),
 )  # fmt: skip

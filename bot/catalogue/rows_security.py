@@ -86,12 +86,12 @@ def _immobilize_plan(options: OnOff) -> Plan:
 SECURITY_ROWS: tuple[ActionRow[Any], ...] = (
     ActionRow(
         Action.IMMOBILIZE, "Immobilize", ":no_entry:", "immobilize <vehicle> on|off", OnOff, _switch,
-        remote=Remote(Immobilization, _immobilize_plan, dangerous=True, card=OnOff(on=True)),
+        remote=Remote(Immobilization, _immobilize_plan, dangerous=True, card="on"),
     ),
     ActionRow(
         Action.STOLEN, "Stolen", ":rotating_light:", f"stolen <vehicle> on|off|{CRANK_INHIBIT} on|off",
         StolenOptions, _stolen,
-        remote=Remote(Stolen, _stolen_plan, dangerous=True, card=StolenOptions(form="state", on=True)),
+        remote=Remote(Stolen, _stolen_plan, dangerous=True, card="on"),
     ),
     ActionRow(
         Action.TAN, "Theft alarm", ":shield:",
@@ -104,7 +104,7 @@ SECURITY_ROWS: tuple[ActionRow[Any], ...] = (
             OnboardPersonalData,
             lambda _o: Plan(OnboardPersonalData(), "delete all personal data stored on board"),
             dangerous=True,
-            card=NoOptions(),
+            card="",
         ),
     ),
 )  # fmt: skip

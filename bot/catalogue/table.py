@@ -26,7 +26,8 @@ ROWS: tuple[ActionRow[Any], ...] = (
 CATALOGUE: Mapping[Action, ActionRow[Any]] = MappingProxyType({row.action: row for row in ROWS})
 BY_WORD: Mapping[str, ActionRow[Any]] = MappingProxyType({word: row for row in ROWS for word in row.words})
 REMOTE_ROWS: tuple[ActionRow[Any], ...] = tuple(row for row in ROWS if row.remote is not None)
-POLICY_WORDS: frozenset[str] = frozenset(row.action.value for row in ROWS if row.guarded)
+# Names a policy may use: every typed action (help and whoami need no grant, but naming them is no mistake).
+POLICY_WORDS: frozenset[str] = frozenset(row.action.value for row in ROWS if row.typed)
 
 
 def row_of(action: Action | str) -> ActionRow[Any]:

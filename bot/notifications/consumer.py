@@ -24,7 +24,7 @@ from bot.slack.alerts import alert_in_background
 from bot.slack.replies import ReplyQueue
 from bot.store.inbox import Entry, Inbox
 from bot.vehicle.events import VehicleEvent
-from bot.vehicle.notifications import NotificationError, read_element
+from bot.vehicle.notifications import read_element
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +48,11 @@ def consumer_name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
-def _read(entry: Entry) -> VehicleEvent | NotificationError:
+def _read(entry: Entry) -> VehicleEvent | Exception:
     try:
         return read_element(entry.element)
-    except NotificationError as error:
-        return error  # fails in handle(): retried, then dead-lettered
+    except Exception as error:  # noqa: BLE001 - an unreadable entry fails in handle(): retried, dead-lettered
+        return error
 
 
 class Consumer:
@@ -74,14 +74,14 @@ class Consumer:
         self._reclaim_ms = int(services.settings.reclaim_idle_seconds * 1000)
         self._next_reclaim = 0.0
 
-    async def handle(self, entry: Entry, event: VehicleEvent | NotificationError) -> bool:
+    async def handle(self, entry: Entry, event: VehicleEvent | Exception) -> bool:
         """Apply one entry: True when done (to acknowledge); on failure it stays pending or is dead-lettered.
 
         This is the worker's error boundary: any failure of one entry must not stop the consumer.
         """
         await self.ingest.admit()
         try:
-            if isinstance(event, NotificationError):
+            if isinstance(event, Exception):
                 raise event
             await self.pipeline.apply(event, entry.element)
         except asyncio.CancelledError:
@@ -118,10 +118,10 @@ class Consumer:
         slow entry (Slack timing out) does not hold back the acknowledgement of the others.
         """
         # Entries of one remote action are applied in stream order; different actions run concurrently.
-        groups: dict[str, list[tuple[Entry, VehicleEvent | NotificationError]]] = defaultdict(list)
+        groups: dict[str, list[tuple[Entry, VehicleEvent | Exception]]] = defaultdict(list)
         for entry in entries:
             event = _read(entry)
-            groups[entry.id if isinstance(event, NotificationError) else event.remote_action_id].append(
+            groups[entry.id if isinstance(event, Exception) else event.remote_action_id].append(
                 (entry, event)
             )
 
@@ -134,7 +134,7 @@ class Consumer:
             if finished:
                 await self.inbox.ack(*finished)
 
-        async def run(group: list[tuple[Entry, VehicleEvent | NotificationError]]) -> None:
+        async def run(group: list[tuple[Entry, VehicleEvent | Exception]]) -> None:
             async with limit:
                 for entry, event in group:
                     if await self.handle(entry, event):

@@ -17,10 +17,10 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.catalogue.command import Command
+from bot.catalogue.command import parse
 from bot.catalogue.row import ActionRow
 from bot.catalogue.table import row_of
-from bot.slack.words import STATUS_STEPS, explain_failure, step_words
+from bot.slack.words import STATUS_WORDS, explain_failure, step_words
 from bot.store.records import RequestRecord, RequestStatus
 from bot.usecases.fleet import Vehicle
 
@@ -76,9 +76,9 @@ _DETAILS: dict[RequestStatus, Callable[[RequestRecord], str]] = {
 
 
 def status_line(record: RequestRecord) -> str:
-    """Emoji and words of where the request stands (the words are the timeline's, in bold)."""
-    if record.status in STATUS_STEPS:
-        emoji, words = step_words(STATUS_STEPS[record.status])
+    """Emoji and words of where the request stands, in bold, and what follows them."""
+    if record.status in STATUS_WORDS:
+        emoji, words = STATUS_WORDS[record.status]
         detail = _DETAILS.get(record.status)
         return f"{emoji} *{words}*{detail(record) if detail else ''}"
     step = "sending" if record.status is RequestStatus.SENDING else record.vendor_status or "accepted_by_api"
@@ -194,9 +194,12 @@ def vehicle_card(vehicle: Vehicle, rows: Sequence[ActionRow[Any]], simulator: bo
 
 
 def card_value(row: ActionRow[Any], vehicle: Vehicle) -> str:
-    """A card button's value: the row's command for the vehicle, as JSON (read back, never parsed as text)."""
+    """A card button's value: the row's card command for the vehicle, parsed here and carried as JSON.
+
+    The click reads it back as data; the text it holds is only for the audit trail and the answers.
+    """
     assert row.remote is not None and row.remote.card is not None
-    command = Command(action=row.action, vehicle=vehicle.vin, options=row.remote.card)
+    command = parse(f"{row.action.value} {vehicle.vin} {row.remote.card}".strip())
     return command.model_dump_json(exclude_defaults=True)
 
 

@@ -28,27 +28,26 @@ STEP_WORDS: dict[str, tuple[str, str]] = {
     "VehicleBatteryLevelWarning": (":battery:", "Vehicle battery level warning"),
     "TooManyWakeUpsOverMonth": (":zzz:", "Monthly wake-up quota used up"),
     "Success": (":white_check_mark:", "Done"),
-    "AlreadyDone": (":white_check_mark:", "Done: the vehicle was already in that state"),
+    "AlreadyDone": (":white_check_mark:", "Already in that state"),
     "Failed": (":x:", "Failed"),
     "no_answer": (":warning:", "No final answer from the vehicle yet"),
     "refused": (":no_entry_sign:", "Refused by the vehicle cloud"),
     "rejected": (":no_entry_sign:", "Rejected"),
     "expired": (":hourglass:", "Approval expired"),
-    "cancelled": (":heavy_multiplication_x:", "Cancelled"),
-    "awaiting_approval": (":raised_hand:", "Waiting for approval"),
 }
 
-# The timeline step whose words a request's status is shown with (in-progress statuses show their step).
-STATUS_STEPS: dict[RequestStatus, str] = {
-    RequestStatus.SUCCESS: "Success",
-    RequestStatus.ALREADY_DONE: "AlreadyDone",
-    RequestStatus.FAILED: "Failed",
-    RequestStatus.REFUSED: "refused",
-    RequestStatus.REJECTED: "rejected",
-    RequestStatus.EXPIRED: "expired",
-    RequestStatus.CANCELLED: "cancelled",
-    RequestStatus.AWAITING_APPROVAL: "awaiting_approval",
-    RequestStatus.NO_ANSWER: "no_answer",
+# How a settled or waiting request's status reads: the words of its timeline step where it has one.
+# (In-progress statuses are shown by their latest step.)
+STATUS_WORDS: dict[RequestStatus, tuple[str, str]] = {
+    RequestStatus.SUCCESS: STEP_WORDS["Success"],
+    RequestStatus.ALREADY_DONE: (":white_check_mark:", "Done: the vehicle was already in that state"),
+    RequestStatus.FAILED: STEP_WORDS["Failed"],
+    RequestStatus.REFUSED: STEP_WORDS["refused"],
+    RequestStatus.REJECTED: STEP_WORDS["rejected"],
+    RequestStatus.EXPIRED: STEP_WORDS["expired"],
+    RequestStatus.CANCELLED: (":heavy_multiplication_x:", "Cancelled"),
+    RequestStatus.AWAITING_APPROVAL: (":raised_hand:", "Waiting for approval"),
+    RequestStatus.NO_ANSWER: STEP_WORDS["no_answer"],
 }
 
 FAILURE_CAUSES: dict[str, Explanation] = {

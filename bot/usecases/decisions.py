@@ -31,10 +31,9 @@ class NotOwner:
 
 @dataclass(frozen=True)
 class Confirmed:
-    """The requester confirmed: the command ran, with this result."""
+    """The requester confirmed: the command may run now (request_remote with confirmed=True)."""
 
     command: Command
-    result: RemoteResult
 
 
 @dataclass(frozen=True)
@@ -58,6 +57,11 @@ class ApprovalExpired:
 
 
 @dataclass(frozen=True)
+class TooLate:
+    """The request expired between the claim of the approval and the decision."""
+
+
+@dataclass(frozen=True)
 class Decided:
     """The approval or rejection was recorded (and an approved request sent)."""
 
@@ -78,7 +82,7 @@ def _stored_command(claim: Claim) -> Command | None:
 
 
 async def confirm(ctx: UseCaseContext, actor: Actor, token: str) -> TicketGone | NotOwner | Confirmed:
-    """Run a dangerous action once its requester confirms (single use, before expiry)."""
+    """Take a confirmation (single use, before expiry, its requester only); the caller then runs it."""
     claim = await ctx.confirmations.claim(token, actor.user)
     if claim.result is ClaimResult.NOT_OWNER:
         return NotOwner(str(claim.data["owner"]))
@@ -88,7 +92,7 @@ async def confirm(ctx: UseCaseContext, actor: Actor, token: str) -> TicketGone |
     await ctx.audit.record(
         "confirmed", user=actor.user, action=command.action, vin=str(claim.data["vin"]), detail=command.text
     )
-    return Confirmed(command, await request_remote(ctx, actor, command, confirmed=True))
+    return Confirmed(command)
 
 
 async def cancel(ctx: UseCaseContext, actor: Actor, token: str) -> TicketGone | NotOwner | Cancelled:
@@ -106,7 +110,7 @@ async def cancel(ctx: UseCaseContext, actor: Actor, token: str) -> TicketGone | 
     return Cancelled()
 
 
-DecideResult = AlreadyDecided | OwnRequest | Denied | ApprovalExpired | Decided | None
+DecideResult = AlreadyDecided | OwnRequest | Denied | ApprovalExpired | TooLate | Decided | None
 
 
 async def decide(ctx: UseCaseContext, actor: Actor, request_id: str, *, approve: bool) -> DecideResult:
@@ -124,17 +128,20 @@ async def decide(ctx: UseCaseContext, actor: Actor, request_id: str, *, approve:
     if not decision.allowed:
         return Denied(decision.reason)
     claim = await ctx.approvals.claim(request_id, actor.user, owner_must_click=False)
-    if claim.result is ClaimResult.MISSING or (approve and record.command is None):
-        await expire_approval(ctx, record.id)  # an old-format record cannot be sent: it expires
+    if claim.result is ClaimResult.MISSING:
+        await expire_approval(ctx, record.id)
         return ApprovalExpired()
     if claim.result is not ClaimResult.CLAIMED:
         return None
+    if approve and record.command is None:
+        await expire_approval(ctx, record.id)  # written by an older version: it cannot be sent, it expires
+        return ApprovalExpired()
     return await _record_decision(ctx, actor, record, approve=approve)
 
 
 async def _record_decision(
     ctx: UseCaseContext, actor: Actor, record: RequestRecord, *, approve: bool
-) -> AlreadyDecided | Decided:
+) -> TooLate | Decided:
     event = "approved" if approve else "rejected"
     await ctx.audit.record(event, user=actor.user, action=record.action, vin=record.vin, request_id=record.id)
 
@@ -149,7 +156,7 @@ async def _record_decision(
     try:
         record = await ctx.requests.update(record.id, decided)
     except NotSendable:
-        return AlreadyDecided()
+        return TooLate()
     if approve and record.command is not None:
         feature = record.command.plan().feature
         assert feature is not None  # only a request with a feature waits for approval
@@ -171,5 +178,7 @@ async def card_click(ctx: UseCaseContext, actor: Actor, value: str) -> RemoteRes
     try:
         command = Command.model_validate_json(value)
     except ValidationError:
+        command = None
+    if command is None or command.row.remote is None:
         return Problem("this button is out of date: open the vehicle card again", "<vehicle>")
     return await request_remote(ctx, actor, command)
