@@ -40,7 +40,9 @@ async def test_confirmation_of_an_older_format_expires_and_sends_nothing(bot: Bo
 async def test_approval_of_an_older_format_request_expires_it(bot: BotUnderTest) -> None:
     """A request awaiting approval without a stored command (previous version) expires on approval."""
     await bot.command("immobilize car-21 on", user=SECURITY)
-    await bot.slack.wait_for(lambda: any("Are you sure" in e.text for e in bot.slack.ephemerals(user=SECURITY)))
+    await bot.slack.wait_for(
+        lambda: any("Are you sure" in e.text for e in bot.slack.ephemerals(user=SECURITY))
+    )
     await bot.driver.click_button("rb_confirm", SECURITY)
     message = await bot.wait_for_request_message()
     (record,) = await bot.services.requests.recent_for_vehicle("VR1URHNSSKW000021")
