@@ -109,6 +109,7 @@ async def main(seconds: float, rates: list[float]) -> None:
         "SLACK_BOT_TOKEN": DEFAULT_BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": slack_api,
+        "SLACK_RESPONSE_ORIGINS": f"http://127.0.0.1:{slack_port}",
         "STELLANTIS_API_URL": f"http://127.0.0.1:{sim_port}/connectedcar/v1",
         "STELLANTIS_TOKEN_URL": f"http://127.0.0.1:{sim_port}/oauth2/token",
         "STELLANTIS_CLIENT_ID": "bench-client",

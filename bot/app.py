@@ -11,9 +11,8 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
@@ -22,9 +21,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import SERVE_REQUIRED, Settings
 from bot.notifications.endpoint import add_callback_route
 from bot.runtime.cancellation import stop_tasks
+from bot.runtime.logs import install_escaping
 from bot.runtime.loops import keep_running
 from bot.services import Services
+from bot.slack import ingress
 from bot.slack.messenger import Messenger, build_slack_clients
+from bot.store.connect import connect
 from bot.usecases.authz import Authorizer
 from bot.usecases.fleet import Fleet
 from bot.vehicle.channels import ensure_channel
@@ -84,9 +86,25 @@ def build_bolt_app(services: Services, identity: AuthorizeResult) -> AsyncApp:
 
 
 async def _slack_events(request: web.Request) -> web.Response:
-    bolt = request.app[BOLT_KEY]
-    bolt_response = await bolt.async_dispatch(await to_bolt_request(request))
+    edge = request.app[EDGE_KEY]
+    try:
+        bolt_request = await ingress.bolt_request(request, edge.secret, edge.origins)
+    except ingress.Refused as refused:
+        log.info("Slack request refused (%d): %s", refused.status, refused.reason)  # never the body
+        return refused.response()
+    bolt_response = await request.app[BOLT_KEY].async_dispatch(bolt_request)
     return await to_aiohttp_response(bolt_response)
+
+
+@dataclass(frozen=True)
+class SlackEdge:
+    """What the edge checks Slack's requests with."""
+
+    secret: bytes
+    origins: ingress.Origins
+
+
+EDGE_KEY = web.AppKey("slack_edge", SlackEdge)
 
 
 async def _healthz(_request: web.Request) -> web.Response:
@@ -122,6 +140,7 @@ def _group_members(client: AsyncWebClient) -> Callable[[str], Awaitable[set[str]
 def create_web_app(settings: Settings, options: AppOptions | None = None) -> web.Application:
     """The aiohttp application serving Slack, the vendor callback and health on one port."""
     options = options or AppOptions()
+    install_escaping()
     app = web.Application(client_max_size=1024 * 1024 + 1)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
@@ -131,7 +150,7 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
         assert settings.stellantis_client_id is not None and settings.stellantis_api_url is not None
         assert settings.stellantis_token_url is not None and settings.callback_public_url is not None
         session = aiohttp.ClientSession()
-        redis = Redis.from_url(settings.redis_url, decode_responses=True)
+        redis = connect(settings)
         client, posting = build_slack_clients(
             settings.slack_bot_token.get_secret_value(), settings.slack_api_url, session
         )
@@ -198,6 +217,10 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
             gc.unfreeze()
 
     app[SOCKET_KEY] = SocketModeLink()
+    secret = (
+        settings.slack_signing_secret.get_secret_value().encode() if settings.slack_signing_secret else b""
+    )
+    app[EDGE_KEY] = SlackEdge(secret, ingress.Origins.parse(settings.slack_response_origins))
     app.cleanup_ctx.append(lifecycle)
     app.router.add_post(SLACK_PATH, _slack_events)
     add_callback_route(app)

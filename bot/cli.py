@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import aiohttp
 from aiohttp import web
 
-from bot.config import SERVE_REQUIRED, ConfigError, Settings, load_settings
+from bot.config import SERVE_REQUIRED, SLACK_RESPONSE_ORIGIN, ConfigError, Settings, load_settings
 from bot.runtime.event_loop import new_event_loop, run
 from bot.usecases.authz import Policy, PolicyError
 from bot.usecases.fleet import Fleet, FleetFileError
@@ -29,6 +29,11 @@ def _check_files(settings: Settings) -> None:
 def _serve(settings: Settings) -> int:
     settings.require(SERVE_REQUIRED)
     _check_files(settings)
+    if settings.slack_response_origins != (SLACK_RESPONSE_ORIGIN,):
+        log.warning(
+            "SLACK_RESPONSE_ORIGINS lets answers go to %s: only a test setup or GovSlack should need this",
+            ", ".join(settings.slack_response_origins),
+        )
     from bot.app import AppOptions, create_web_app, default_jobs
 
     app = create_web_app(settings, AppOptions(simulator=False, background=default_jobs(settings)))
@@ -37,6 +42,7 @@ def _serve(settings: Settings) -> int:
 
 
 def _check_config(settings: Settings) -> int:
+    _check_files(settings)  # a broken policy or fleet file is one line, as under serve
     width = max(len(name) for name in settings.masked())
     for name, value in settings.masked().items():
         print(f"{name.ljust(width)}  {value}")

@@ -10,6 +10,7 @@ from typing import Any, cast
 from redis.asyncio import Redis
 
 from bot.config import ConfigError, Settings
+from bot.store.connect import connect
 from bot.store.inbox import ELEMENT_FIELD, entry_fields
 from bot.store.keys import Keys
 from bot.vehicle.notifications import NotificationError, read_element
@@ -19,7 +20,7 @@ from bot.vehicle.notifications import NotificationError, read_element
 async def _connect(settings: Settings) -> AsyncIterator[tuple[Redis, Keys]]:
     if not settings.redis_url:
         raise ConfigError("REDIS_URL: not set")
-    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    redis = connect(settings)
     try:
         yield redis, Keys(settings.redis_key_prefix)
     finally:

@@ -14,6 +14,7 @@ SLACK_DEFAULT_API_URL = "https://slack.com/api/"
 
 # Settings that `remote-bot serve` cannot run without: no silent fallback to the simulator
 # or to an embedded Redis (each replica would get its own).
+SLACK_RESPONSE_ORIGIN = "https://hooks.slack.com"
 SERVE_REQUIRED = (
     "SLACK_BOT_TOKEN",
     "SLACK_SIGNING_SECRET",
@@ -43,6 +44,8 @@ class Settings(BaseSettings):
     slack_api_url: str = SLACK_DEFAULT_API_URL
     slack_command: str = "/vehicle"
     alert_channel: str | None = None
+    # Where a request's response_url may point (exact scheme://host[:port]); GovSlack: hooks.slack-gov.com.
+    slack_response_origins: Annotated[tuple[str, ...], NoDecode] = (SLACK_RESPONSE_ORIGIN,)
 
     # Stellantis (data-treatment v1)
     stellantis_api_url: str | None = None
@@ -60,10 +63,18 @@ class Settings(BaseSettings):
     # Vendor callback
     callback_public_url: str | None = None
     callback_tokens: Annotated[tuple[SecretStr, ...], NoDecode] = ()
+    # At most this many notifications in one callback body (the data-treatment batch size is 100).
+    callback_max_elements: int = Field(100, ge=1)
 
     # Infrastructure
     redis_url: str | None = None
     redis_key_prefix: str = "rb:"
+    # The connection pool: callers wait for a free connection rather than fail; every call is bounded.
+    redis_max_connections: int = Field(100, ge=1)
+    redis_pool_wait_seconds: float = Field(2.0, gt=0)
+    redis_socket_timeout_seconds: float = Field(2.0, gt=0)
+    redis_connect_timeout_seconds: float = Field(2.0, gt=0)
+    redis_health_check_seconds: float = Field(30.0, ge=0)
     port: int = Field(3000, ge=0, le=65535)
     policy_file: Path | None = None
     fleet_file: Path | None = None
@@ -101,6 +112,19 @@ class Settings(BaseSettings):
             if not tokens:
                 raise ValueError("give at least one token, comma-separated")
             return tokens
+        return value
+
+    @field_validator("slack_response_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
+        for origin in value:
+            scheme, sep, host = str(origin).partition("://")
+            if scheme not in ("http", "https") or not sep or not host or "/" in host:
+                raise ValueError(f"expected origins like https://hooks.slack.com, got {origin!r}")
+        if not value:
+            raise ValueError("give at least one origin, comma-separated")
         return value
 
     @field_validator("action_timeouts", mode="before")

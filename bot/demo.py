@@ -52,6 +52,7 @@ async def run_demo(base: Settings) -> None:
                 "slack_bot_token": DEFAULT_BOT_TOKEN,
                 "slack_signing_secret": DEMO_SIGNING_SECRET,
                 "slack_api_url": slack.api_url,
+                "slack_response_origins": (str(slack_state.base_url).rstrip("/"),),
                 "stellantis_api_url": sim_url + API_PREFIX,
                 "stellantis_token_url": sim_url + TOKEN_PATH,
                 "stellantis_client_id": DEMO_CLIENT_ID,

@@ -90,6 +90,12 @@ class ButtonListener:
                 await caller.say(
                     ":hourglass: This approval expired: the requester must run the command again."
                 )
+            case decisions.DecidedBy(user=user, decision=decision):
+                await caller.say(f"This request was already {decision} by <@{user}>.")
+            case decisions.RequesterNoLongerAllowed():
+                await caller.say(":no_entry: Not sent: the requester is no longer allowed to run it.")
+            case decisions.TooLate():
+                await caller.say(":hourglass: Too late: this request expired before your decision.")
 
     async def on_retry(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         """Run a failed request's command again, through the same checks, as the user who clicked."""

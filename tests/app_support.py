@@ -122,6 +122,7 @@ async def start_bot(
         slack_bot_token=DEFAULT_BOT_TOKEN,
         slack_signing_secret=SIGNING_SECRET,
         slack_api_url=slack.api_url,
+        slack_response_origins=(str(slack_state.base_url).rstrip("/"),),
         stellantis_api_url=sim_url + API_PREFIX,
         stellantis_token_url=sim_url + TOKEN_PATH,
         stellantis_client_id=CLIENT_ID,

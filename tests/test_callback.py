@@ -96,3 +96,29 @@ async def test_redis_down_gives_500_and_the_redelivery_completes(own_redis: Embe
 
         await wait_until(accepted, timeout=10)
         await wait_status(bot.services, record.id, RequestStatus.SUCCESS, timeout=10)
+
+
+async def test_an_empty_batch_with_a_valid_token_is_200(bot: BotUnderTest) -> None:
+    """`[]` or `{"events": []}` holds nothing to store: 200, so the vendor does not redeliver it for 72 h."""
+    assert (await post(bot, [])).status == 200
+    assert (await post(bot, {"callbackId": "cb", "events": []})).status == 200
+    assert await _xlen(bot, bot.services.keys.inbox()) == 0
+
+
+async def test_more_elements_than_the_cap_are_refused_and_nothing_is_stored(bot: BotUnderTest) -> None:
+    """A body of 101 notifications (the vendor batches at most 100) is refused whole with 413."""
+    batch = [notification(f"r-{i}", "Pending", "Accepted", token=CALLBACK_TOKEN) for i in range(101)]
+    assert (await post(bot, batch, bearer=None)).status == 413
+    assert await _xlen(bot, bot.services.keys.inbox()) == 0
+
+
+async def test_deeply_nested_json_is_never_a_500(bot: BotUnderTest) -> None:
+    """Nesting that would exhaust Python's recursion is refused (401) or quarantined (200), never a 500."""
+    deep = b"[" * 100_000 + b"]" * 100_000
+    assert (await post(bot, None, bearer=None, raw=deep + CALLBACK_TOKEN.encode())).status == 401
+    assert (await post(bot, None, raw=deep)).status == 200  # authenticated: kept in quarantine
+    nested: object = {}
+    for _ in range(100):
+        nested = {"remoteEvent": nested}
+    assert (await post(bot, nested)).status == 200
+    assert await _xlen(bot, bot.services.keys.inbox()) == 0

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+from pathlib import Path
+
 from redis.asyncio import Redis
 
+from bot.runtime.bundled import SAMPLE_POLICY
 from bot.slack_emulator import find_action
 from tests.app_support import CHANNEL, OPERATOR, SECURITY, SECURITY2, BotUnderTest, start_bot, wait_until
 
@@ -130,4 +135,51 @@ async def test_unapproved_request_expires_by_itself(redis_url: str, key_prefix: 
         )
         events = [entry.event for entry in await bot.services.audit.vehicle_trail("VR1URHNSSKW000021")]
         assert "expired" in events
+        assert bot.simulator.remote_posts == []
+
+
+async def test_a_second_approve_says_who_approved_and_the_request_is_sent_once(bot: BotUnderTest) -> None:
+    """Approve clicked twice (or by two approvers at once) sends once; the late click names the approver."""
+    await _prompt(bot, "immobilize car-21 on")
+    await bot.driver.click_button("rb_confirm", SECURITY)
+    message = await bot.wait_for_request_message()
+    await asyncio.gather(
+        bot.driver.click_button("rb_approve", SECURITY2, message=message),
+        bot.driver.click_button("rb_approve", SECURITY2, message=message),
+    )
+    await bot.slack.wait_for(
+        lambda: any(
+            "already approved by <@U0SECURITY2>" in e.text for e in bot.slack.ephemerals(user=SECURITY2)
+        )
+    )
+    await bot.slack.wait_for(
+        lambda: message.edits and "approved by <@U0SECURITY2>" in str(message.edits[-1].blocks)
+    )
+    assert len(bot.simulator.remote_posts) == 1
+    events = [entry.event for entry in await bot.services.audit.vehicle_trail("VR1URHNSSKW000021")]
+    assert events.count("approved") == 1 and "expired" not in events
+
+
+async def test_approval_rechecks_the_requester_who_lost_the_permission(
+    redis_url: str, key_prefix: str, tmp_path: Path
+) -> None:
+    """The requester's grant is removed while the request waits: the approval cancels it, nothing is sent."""
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(SAMPLE_POLICY.read_text())
+    async for bot in start_bot(redis_url, key_prefix, policy=policy, policy_reload_seconds=0.01):
+        await _prompt(bot, "immobilize car-21 on")
+        await bot.driver.click_button("rb_confirm", SECURITY)
+        message = await bot.wait_for_request_message()
+        policy.write_text(SAMPLE_POLICY.read_text().replace("U0SECURITY, ", "").replace(", U0SECURITY]", "]"))
+        stat = policy.stat()
+        os.utime(policy, (stat.st_atime, stat.st_mtime + 10))
+        authorizer = bot.services.authorizer
+
+        async def revoked() -> bool:
+            return not (await authorizer.check(SECURITY, "immobilize", None, CHANNEL)).allowed
+
+        await wait_until(revoked)
+        await bot.driver.click_button("rb_approve", SECURITY2, message=message)
+        await bot.slack.wait_for(lambda: message.edits and "Cancelled" in str(message.edits[-1].blocks))
+        assert "no longer" in str(message.edits[-1].blocks)
         assert bot.simulator.remote_posts == []

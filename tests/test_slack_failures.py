@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from bot.runtime.embedded_redis import EmbeddedRedis
-from tests.app_support import CHANNEL, OPERATOR, SECURITY, BotUnderTest, start_bot
+from bot.store.records import RequestStatus
+from bot.usecases.dispatch import reconcile_stale_sends
+from tests.app_support import CHANNEL, OPERATOR, SECURITY, BotUnderTest, start_bot, wait_until
+from tests.pipeline_support import running_bot
 
 
 async def test_second_request_while_one_is_in_flight_shows_the_first(bot: BotUnderTest) -> None:
@@ -100,3 +103,34 @@ async def test_approval_needed_but_bot_not_in_channel_cancels_with_advice(bot: B
     await bot.slack.wait_for(lambda: dm[0].edits and "Cancelled" in str(dm[0].edits[-1].blocks))
     assert "invite the bot" in str(dm[0].edits[-1].blocks)
     assert bot.simulator.remote_posts == []
+
+
+async def test_a_5xx_on_the_remote_post_is_unconfirmed_never_retried_and_alerted(
+    redis_url: str, key_prefix: str
+) -> None:
+    """The vendor may have taken it: no Retry button, one POST only, then "not confirmed" and an alert."""
+    async with running_bot(
+        redis_url, key_prefix, alert_channel="C0ALERTS", sending_reconcile_seconds=0.2
+    ) as bot:
+        bot.slack.add_channel("C0ALERTS", "alerts")
+        bot.simulator.fail_next("/remotes", 500, method="POST")
+        await bot.command("horn van-12", user=SECURITY)
+        message = await bot.wait_for_request_message()
+        await reconcile_until_settled(bot)
+        await bot.slack.wait_for(lambda: message.edits and "Not confirmed" in str(message.edits[-1].blocks))
+        assert "Retry" not in str(message.edits[-1].blocks)
+        alerts = await bot.slack.wait_for(lambda: bot.slack.messages("C0ALERTS"))
+        assert "did not confirm" in alerts[0].text
+        # The injected 500 answered the one POST; a second POST would have reached the simulator.
+        assert bot.simulator.remote_posts == []
+
+
+async def reconcile_until_settled(bot: BotUnderTest) -> None:
+    """Run the stale-send reconciliation (the background job's round) until the request left "sending"."""
+
+    async def settled() -> bool:
+        await reconcile_stale_sends(bot.services)
+        records = await bot.services.requests.recent_for_vehicle("VR3UHZKXZLT000012")
+        return bool(records) and records[0].status is not RequestStatus.SENDING
+
+    await wait_until(settled)

@@ -11,6 +11,7 @@ from aiohttp import web
 from pydantic import SecretStr
 from redis.exceptions import RedisError
 
+from bot.runtime.json_depth import json_depth
 from bot.services import Services
 from bot.slack.alerts import alert_in_background
 from bot.store.inbox import append_elements, redact
@@ -21,6 +22,7 @@ from bot.web import CALLBACK_PATH, SERVICES_KEY
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
+MAX_DEPTH = 32  # a notification nests about 8 deep; a hostile body could nest until Python gives up
 
 
 def token_valid(candidate: str | None, tokens: tuple[SecretStr, ...]) -> bool:
@@ -59,6 +61,28 @@ async def _read_body(request: web.Request) -> bytes | None:
             return None
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _elements(body: bytes) -> tuple[Any, list[dict[str, Any]]]:
+    """The body's payload and its notification elements (ValueError, RecursionError, NotificationError)."""
+    payload: Any = json.loads(body)
+    if json_depth(payload, MAX_DEPTH) > MAX_DEPTH:
+        raise NotificationError(f"nested deeper than {MAX_DEPTH} levels")
+    return payload, split_payload(payload)
+
+
+async def _too_large(services: Services) -> web.Response:
+    await _count(services, "oversized")
+    log.warning("callback: body over %d bytes refused", MAX_BODY_BYTES)
+    alert_in_background(
+        services, "oversized", ":warning: A vendor notification over 1 MiB was refused (413)."
+    )
+    return web.Response(status=413, text="too large")
+
+
+def _mentions_a_token(body: bytes, tokens: tuple[SecretStr, ...]) -> bool:
+    """Whether a header-less body could carry a valid `cbtoken` at all (a byte search, no parsing)."""
+    return any(token.get_secret_value().encode() in body for token in tokens)
 
 
 def _plain_utf8(body: bytes) -> str | None:
@@ -115,22 +139,24 @@ async def handle_notification(request: web.Request) -> web.Response:
     tokens = services.settings.callback_tokens
     body = await _read_body(request)
     if body is None:
-        await _count(services, "oversized")
-        log.warning("callback: body over %d bytes refused", MAX_BODY_BYTES)
-        alert_in_background(
-            services, "oversized", ":warning: A vendor notification over 1 MiB was refused (413)."
-        )
-        return web.Response(status=413, text="too large")
+        return await _too_large(services)
     header_ok = token_valid(_bearer(request.headers.get("Authorization")), tokens)
+    if not (header_ok or _mentions_a_token(body, tokens)):
+        await _count(services, "unauthenticated")  # refused before any parsing: junk costs next to nothing
+        return web.Response(status=401, text="unauthorized")
     try:
-        payload: Any = json.loads(body)
-        elements = split_payload(payload)
-    except (ValueError, NotificationError) as error:
+        payload, elements = _elements(body)
+    except (ValueError, RecursionError, NotificationError) as error:
         if not header_ok:
             await _count(services, "unauthenticated")
             return web.Response(status=401, text="unauthorized")
-        reason = "not JSON" if not isinstance(error, NotificationError) else f"not a notification: {error}"
+        reason = f"not a notification: {error}" if isinstance(error, NotificationError) else "not JSON"
         return await _quarantine_raw(services, body, reason)
+    if not elements and header_ok:
+        return web.Response(status=200, text="nothing to store")  # an empty batch: nothing to redeliver
+    if len(elements) > services.settings.callback_max_elements:
+        log.warning("callback: %d elements in one body refused (413)", len(elements))
+        return web.Response(status=413, text="too many elements")
     as_sent = _plain_utf8(body) if isinstance(payload, dict) and len(elements) == 1 else None
     accepted, rejected, unreadable = _sort_elements(elements, header_ok, tokens, as_sent)
     if not accepted and unreadable == 0:

@@ -72,6 +72,10 @@ _DETAILS: dict[RequestStatus, Callable[[RequestRecord], str]] = {
     RequestStatus.EXPIRED: lambda _record: ": nobody approved it in time. Run the command again.",
     RequestStatus.CANCELLED: lambda record: f": {record.refusal}" if record.refusal else "",
     RequestStatus.NO_ANSWER: lambda _record: ": it may still come; check the vehicle before retrying.",
+    RequestStatus.UNCONFIRMED: lambda _record: (
+        ": it did not confirm whether it took the request, so it is not offered again. "
+        "Check the vehicle (`state`, `locate`) before sending it again."
+    ),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.slack.alerts import alert_once
 from bot.slack.parts import SlackParts
 from bot.slack.updates import show_latest
 from bot.store.records import RequestRecord
@@ -25,3 +26,7 @@ class SlackRequestMessages:
     async def permalink(self, record: RequestRecord) -> str | None:
         """A link to the request message, when Slack gives one."""
         return await self._parts.messenger.permalink(record)
+
+    async def alert(self, record: RequestRecord, effect: str, headline: str) -> None:
+        """An alert in ALERT_CHANNEL about the request, once per effect."""
+        await alert_once(self._parts, record, effect, headline)

@@ -34,6 +34,7 @@ STEP_WORDS: dict[str, tuple[str, str]] = {
     "refused": (":no_entry_sign:", "Refused by the vehicle cloud"),
     "rejected": (":no_entry_sign:", "Rejected"),
     "expired": (":hourglass:", "Approval expired"),
+    "unconfirmed": (":grey_question:", "Not confirmed by the vehicle cloud"),
 }
 
 # How a settled or waiting request's status reads: the words of its timeline step where it has one.
@@ -48,6 +49,7 @@ STATUS_WORDS: dict[RequestStatus, tuple[str, str]] = {
     RequestStatus.CANCELLED: (":heavy_multiplication_x:", "Cancelled"),
     RequestStatus.AWAITING_APPROVAL: (":raised_hand:", "Waiting for approval"),
     RequestStatus.NO_ANSWER: STEP_WORDS["no_answer"],
+    RequestStatus.UNCONFIRMED: STEP_WORDS["unconfirmed"],
 }
 
 FAILURE_CAUSES: dict[str, Explanation] = {

@@ -27,6 +27,7 @@ class RequestStatus(StrEnum):
     REJECTED = "rejected"  # the approver said no
     EXPIRED = "expired"  # nobody approved in time
     CANCELLED = "cancelled"
+    UNCONFIRMED = "unconfirmed"  # the vendor never confirmed whether it took the request: check the vehicle
 
     @property
     def is_final(self) -> bool:
@@ -48,6 +49,7 @@ FINAL_STATUSES = frozenset(
         RequestStatus.REJECTED,
         RequestStatus.EXPIRED,
         RequestStatus.CANCELLED,
+        RequestStatus.UNCONFIRMED,
     }
 )
 

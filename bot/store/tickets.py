@@ -10,15 +10,18 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-# Claim atomically: only the first click on any replica gets the ticket. ARGV[1] is the clicker,
-# ARGV[2] '1' when the clicker must be the owner, '0' when the clicker must NOT be the owner (approvals).
+# Claim atomically: only the first click on any replica gets the ticket; it leaves a tombstone naming
+# who took it and how, so a second click (or a concurrent one) can be told, for as long as the ticket
+# would have lived. ARGV[1] is the clicker, ARGV[2] '1' when the clicker must be the owner, '0' when the
+# clicker must NOT be the owner (approvals); ARGV[3] the tombstone JSON.
 _CLAIM = """
 local raw = redis.call('GET', KEYS[1])
 if not raw then return {'missing', ''} end
-local owner = cjson.decode(raw)['owner']
-if ARGV[2] == '1' and owner ~= ARGV[1] then return {'not_owner', raw} end
-if ARGV[2] == '0' and owner == ARGV[1] then return {'is_owner', raw} end
-redis.call('DEL', KEYS[1])
+local ticket = cjson.decode(raw)
+if ticket['taken_by'] then return {'taken', raw} end
+if ARGV[2] == '1' and ticket['owner'] ~= ARGV[1] then return {'not_owner', raw} end
+if ARGV[2] == '0' and ticket['owner'] == ARGV[1] then return {'is_owner', raw} end
+redis.call('SET', KEYS[1], ARGV[3], 'KEEPTTL')
 return {'claimed', raw}
 """
 
@@ -27,7 +30,8 @@ class ClaimResult(StrEnum):
     """What a click on a ticket got."""
 
     CLAIMED = "claimed"
-    MISSING = "missing"  # expired, or already used
+    MISSING = "missing"  # expired
+    TAKEN = "taken"  # already used: `data` says by whom (taken_by) and how (decision)
     NOT_OWNER = "not_owner"
     IS_OWNER = "is_owner"
 
@@ -55,10 +59,13 @@ class TicketStore:
         await self._redis.set(self._key_of(token), json.dumps({"owner": owner, **data}), px=self._ttl_ms)
         return token
 
-    async def claim(self, token: str, clicker: str, *, owner_must_click: bool = True) -> Claim:
+    async def claim(
+        self, token: str, clicker: str, *, owner_must_click: bool = True, decision: str = "used"
+    ) -> Claim:
         """Take the ticket if `clicker` may: the owner (confirmations) or anyone but the owner (approvals)."""
+        tombstone = json.dumps({"taken_by": clicker, "decision": decision})
         outcome, raw = await self._claim(
-            keys=[self._key_of(token)], args=[clicker, "1" if owner_must_click else "0"]
+            keys=[self._key_of(token)], args=[clicker, "1" if owner_must_click else "0", tombstone]
         )
         data = json.loads(raw) if raw else {}
         return Claim(ClaimResult(outcome if isinstance(outcome, str) else outcome.decode()), data)

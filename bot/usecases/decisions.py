@@ -47,6 +47,14 @@ class AlreadyDecided:
 
 
 @dataclass(frozen=True)
+class DecidedBy:
+    """Another approver's click took the request first (a double or concurrent click)."""
+
+    user: str
+    decision: str  # approved or rejected
+
+
+@dataclass(frozen=True)
 class OwnRequest:
     """A requester may not approve or reject their own request."""
 
@@ -54,6 +62,13 @@ class OwnRequest:
 @dataclass(frozen=True)
 class ApprovalExpired:
     """The approval window passed; the request is closed."""
+
+
+@dataclass(frozen=True)
+class RequesterNoLongerAllowed:
+    """Approved, but the requester lost the permission meanwhile: the request is cancelled, not sent."""
+
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -110,16 +125,32 @@ async def cancel(ctx: UseCaseContext, actor: Actor, token: str) -> TicketGone | 
     return Cancelled()
 
 
-DecideResult = AlreadyDecided | OwnRequest | Denied | ApprovalExpired | TooLate | Decided | None
+DecideResult = (
+    AlreadyDecided
+    | DecidedBy
+    | OwnRequest
+    | Denied
+    | ApprovalExpired
+    | RequesterNoLongerAllowed
+    | TooLate
+    | Decided
+    | None
+)
 
 
 async def decide(ctx: UseCaseContext, actor: Actor, request_id: str, *, approve: bool) -> DecideResult:
     """A second person approves (the request is sent) or rejects it (nothing is sent).
 
-    None when another approver's click took the ticket first (that click answers).
+    A second or concurrent click is told who decided; the request proceeds once. None when the clicker
+    is the requester's own account seen through the ticket (IS_OWNER), which OwnRequest answered already.
     """
     record = await ctx.requests.get(request_id)
-    if record is None or record.status is not RequestStatus.AWAITING_APPROVAL:
+    if record is None:
+        return AlreadyDecided()
+    if record.status is not RequestStatus.AWAITING_APPROVAL:
+        if record.approver:  # a double (or concurrent) click after the decision was recorded
+            how = "rejected" if record.status is RequestStatus.REJECTED else "approved"
+            return DecidedBy(record.approver, how)
         return AlreadyDecided()
     if actor.user == record.requester:
         return OwnRequest()
@@ -127,7 +158,10 @@ async def decide(ctx: UseCaseContext, actor: Actor, request_id: str, *, approve:
     decision = await ctx.authorizer.check(actor.user, record.action, vehicle, actor.channel, approve=True)
     if not decision.allowed:
         return Denied(decision.reason)
-    claim = await ctx.approvals.claim(request_id, actor.user, owner_must_click=False)
+    event = "approved" if approve else "rejected"
+    claim = await ctx.approvals.claim(request_id, actor.user, owner_must_click=False, decision=event)
+    if claim.result is ClaimResult.TAKEN:
+        return DecidedBy(str(claim.data["taken_by"]), str(claim.data["decision"]))
     if claim.result is ClaimResult.MISSING:
         await expire_approval(ctx, record.id)
         return ApprovalExpired()
@@ -141,8 +175,16 @@ async def decide(ctx: UseCaseContext, actor: Actor, request_id: str, *, approve:
 
 async def _record_decision(
     ctx: UseCaseContext, actor: Actor, record: RequestRecord, *, approve: bool
-) -> TooLate | Decided:
+) -> TooLate | RequesterNoLongerAllowed | Decided:
     event = "approved" if approve else "rejected"
+    if approve:
+        requester = Actor(record.requester, record.channel)
+        still = await ctx.authorizer.check(
+            requester.user, record.action, vehicle_of(ctx, record.vin), record.channel
+        )
+        if not still.allowed:
+            await _cancel(ctx, record, f"<@{record.requester}> may no longer run this: {still.reason}")
+            return RequesterNoLongerAllowed(still.reason)
     await ctx.audit.record(event, user=actor.user, action=record.action, vin=record.vin, request_id=record.id)
 
     def decided(stored: RequestRecord) -> None:
@@ -163,6 +205,26 @@ async def _record_decision(
         return Decided(await send(ctx, record.id, feature))
     await ctx.messages.show_latest(record.id)
     return Decided(record)
+
+
+async def _cancel(ctx: UseCaseContext, record: RequestRecord, words: str) -> None:
+    def cancelled(stored: RequestRecord) -> None:
+        if stored.status is RequestStatus.AWAITING_APPROVAL:
+            stored.status = RequestStatus.CANCELLED
+            stored.refusal = words
+            stored.add_step("cancelled", detail=words)
+
+    await ctx.requests.update(record.id, cancelled)
+    await ctx.requests.clear_deadline(record.id)
+    await ctx.audit.record(
+        "cancelled",
+        user=record.requester,
+        action=record.action,
+        vin=record.vin,
+        request_id=record.id,
+        detail=words,
+    )
+    await ctx.messages.show_latest(record.id)
 
 
 async def retry(ctx: UseCaseContext, actor: Actor, request_id: str) -> RemoteResult | TooOld:

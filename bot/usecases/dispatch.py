@@ -21,6 +21,7 @@ from bot.vehicle.errors import (
     ForbiddenError,
     NotSupportedError,
     RateLimitedError,
+    ServerError,
     VendorError,
     VendorTimeoutError,
 )
@@ -136,8 +137,9 @@ async def send(services: UseCaseContext, request_id: str, feature: RemoteFeature
     )
     try:
         answer = await services.vehicles.send_remote(record.vin, services.channel_id, body)
-    except VendorTimeoutError:
-        log.warning("request %s: vendor timed out, reconciling by label", record.id)
+    except (VendorTimeoutError, ServerError) as error:
+        # The vendor may have taken it: never sent again, found by its label or shown as unconfirmed.
+        log.warning("request %s: outcome unknown (%s), reconciling by label", record.id, type(error).__name__)
         return await reconcile(services, record.id, give_up=False)
     except VendorError as error:
         return await _refuse(services, record.id, refusal_words(error))
@@ -235,7 +237,8 @@ async def expire_approval(services: UseCaseContext, request_id: str) -> RequestR
 async def reconcile(services: UseCaseContext, request_id: str, *, give_up: bool) -> RequestRecord:
     """Find a send whose answer was lost in the vehicle's remote list by its label; never POST again.
 
-    With give_up, a request that the vendor does not know is marked refused (it was never sent).
+    With give_up, a request the vendor does not list is marked unconfirmed (and alerted): it may still
+    have been taken, so it is not offered again.
     """
     record = await services.requests.get(request_id)
     if record is None or record.status is not RequestStatus.SENDING:
@@ -248,9 +251,24 @@ async def reconcile(services: UseCaseContext, request_id: str, *, give_up: bool)
     if found is not None:
         return await attach_remote(services, record.id, found.remote_action_id, found.type)
     if give_up:
-        return await _refuse(
-            services, record.id, "the vehicle cloud never confirmed it; it was not sent. Retry."
-        )
+        return await _unconfirmed(services, record.id)
+    return record
+
+
+async def _unconfirmed(services: UseCaseContext, request_id: str) -> RequestRecord:
+    def unconfirmed(record: RequestRecord) -> None:
+        record.status = RequestStatus.UNCONFIRMED
+        record.add_step("unconfirmed")
+
+    record = await services.requests.update(request_id, unconfirmed)
+    await services.audit.record(
+        "outcome", user=record.requester, action=record.action, vin=record.vin, request_id=record.id,
+        detail="unconfirmed: the vehicle cloud did not confirm whether it took the request",
+    )  # fmt: skip
+    await services.messages.show_latest(record.id)
+    await services.messages.alert(
+        record, "unconfirmed", ":grey_question: The vehicle cloud did not confirm whether it took a request"
+    )
     return record
 
 

@@ -30,6 +30,9 @@ class RequestMessages(Protocol):
     async def permalink(self, record: RequestRecord) -> str | None:
         """A link to the request's message, when there is one."""
 
+    async def alert(self, record: RequestRecord, effect: str, headline: str) -> None:
+        """Tell the operators about this request, once per `effect`."""
+
 
 class RemoteWatch(Protocol):
     """The notification side: told when a request gets its remoteActionId."""
