@@ -19,9 +19,8 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from bench.processes import free_port, python, spawn, stop, wait_http
+from bench.processes import bot_env, free_port, python, spawn, stop, wait_http
 from bench.slack_emulator_process import CHANNEL, USER
-from bot.runtime.bundled import DEMO_FLEET, SAMPLE_POLICY
 from bot.runtime.embedded_redis import EmbeddedRedis
 from bot.slack_emulator import DEFAULT_BOT_TOKEN, sign
 
@@ -82,10 +81,12 @@ async def _send(
         result.errors += 1
 
 
-async def open_loop(url: str, response_url: str, rate: float, seconds: float) -> Result:
+async def open_loop(
+    url: str, response_url: str, rate: float, seconds: float, commands: tuple[str, ...] = COMMANDS
+) -> Result:
     """Send `rate` commands per second for `seconds`, each at its planned instant."""
     result = Result([], 0)
-    commands = itertools.cycle(COMMANDS)
+    texts = itertools.cycle(commands)
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
         start = time.perf_counter()
@@ -94,35 +95,31 @@ async def open_loop(url: str, response_url: str, rate: float, seconds: float) ->
             delay = start + index / rate - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(_send(session, url, response_url, next(commands), result)))
+            tasks.append(asyncio.create_task(_send(session, url, response_url, next(texts), result)))
         await asyncio.gather(*tasks)
     return result
 
 
-async def main(seconds: float, rates: list[float]) -> None:
+async def flooded(url: str, response_url: str, rate: float, seconds: float, flood: list[str]) -> Result:
+    """`open_loop` of `/vehicle help` while another process floods the vendor callback."""
+    flooder = spawn(flood)
+    await asyncio.sleep(2)  # the flood is under way before the first command
+    try:
+        return await open_loop(url, response_url, rate, seconds, commands=("help",))
+    finally:
+        stop(flooder)
+
+
+async def main(seconds: float, rates: list[float], flood: int = 0) -> None:
     """Start the processes, load both apps at each rate, print the table."""
     embedded = None if os.environ.get("REDIS_URL") else EmbeddedRedis().start()
     redis_url = os.environ.get("REDIS_URL") or (embedded.url if embedded else "")
     sim_port, slack_port, bot_port, bare_port = (free_port() for _ in range(4))
     slack_api = f"http://127.0.0.1:{slack_port}/api/"
-    env = {
-        "SLACK_BOT_TOKEN": DEFAULT_BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": slack_api,
-        "SLACK_RESPONSE_ORIGINS": f"http://127.0.0.1:{slack_port}",
-        "STELLANTIS_API_URL": f"http://127.0.0.1:{sim_port}/connectedcar/v1",
-        "STELLANTIS_TOKEN_URL": f"http://127.0.0.1:{sim_port}/oauth2/token",
-        "STELLANTIS_CLIENT_ID": "bench-client",
-        "STELLANTIS_SCOPE": "remote",
-        "CALLBACK_PUBLIC_URL": f"http://127.0.0.1:{bot_port}",
-        "CALLBACK_TOKENS": "bench-callback-token",
-        "REDIS_URL": redis_url,
-        "REDIS_KEY_PREFIX": f"bench:{uuid.uuid4().hex[:8]}:",
-        "PORT": str(bot_port),
-        "POLICY_FILE": str(SAMPLE_POLICY),
-        "FLEET_FILE": str(DEMO_FLEET),
-        "SIMULATOR_DELAY_SCALE": "0.01",
-    }
+    env = bot_env(
+        secret=SECRET, bot_token=DEFAULT_BOT_TOKEN, slack_port=slack_port, sim_port=sim_port,
+        bot_port=bot_port, redis_url=redis_url, prefix=f"bench:{uuid.uuid4().hex[:8]}:",
+    )  # fmt: skip
     children = [
         spawn(python("bot.cli", "simulator", "--port", str(sim_port)), env),
         spawn(python("bench.slack_emulator_process", str(slack_port))),
@@ -157,6 +154,8 @@ async def main(seconds: float, rates: list[float]) -> None:
             bot, bare = (r for q, _, r in rows if q == rate)
             ratio = bot.percentile(0.99) / bare.percentile(0.99)
             print(f"p99 at {rate:g}/s: bot {bot.percentile(0.99):.1f} ms = {ratio:.2f} x bare Bolt")
+        if flood:
+            await _flood_rows(bot_port, slack_port, seconds, flood)
     finally:
         for child in children:
             stop(child)
@@ -164,9 +163,24 @@ async def main(seconds: float, rates: list[float]) -> None:
             embedded.close()
 
 
+async def _flood_rows(bot_port: int, slack_port: int, seconds: float, flood: int) -> None:
+    url = f"http://127.0.0.1:{bot_port}/slack/events"
+    response_url = f"http://127.0.0.1:{slack_port}/response/bench"
+    callback = f"http://127.0.0.1:{bot_port}/stellantis/notifications"
+    quiet = await open_loop(url, response_url, 5, seconds, commands=("help",))
+    loud = await flooded(url, response_url, 5, seconds, python("bench.flood", callback, str(flood)))
+    print(f"\n`/vehicle help` at 5/s, {seconds:g} s, with and without {flood} senders flooding the callback")
+    print("with unauthenticated 1 MiB bodies of tiny elements (answered 401 before any parsing)")
+    for name, result in (("quiet (floor)", quiet), ("flooded", loud)):
+        p50, p99 = result.percentile(0.5), result.percentile(0.99)
+        print(f"  {name:<14} p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  errors {result.errors}")
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--rates", default="5,20,50")
+    parser.add_argument("--flood", type=int, default=0, help="also measure `help` while N senders flood")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.seconds, [float(rate) for rate in arguments.rates.split(",")]))
+    rates = [float(rate) for rate in arguments.rates.split(",")]
+    asyncio.run(main(arguments.seconds, rates, arguments.flood))

@@ -58,3 +58,29 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def bot_env(
+    *, secret: str, bot_token: str, slack_port: int, sim_port: int, bot_port: int, redis_url: str, prefix: str
+) -> dict[str, str]:
+    """The environment of a `remote-bot serve` child talking to a local emulator and simulator."""
+    from bot.runtime.bundled import DEMO_FLEET, SAMPLE_POLICY
+
+    return {
+        "SLACK_BOT_TOKEN": bot_token,
+        "SLACK_SIGNING_SECRET": secret,
+        "SLACK_API_URL": f"http://127.0.0.1:{slack_port}/api/",
+        "SLACK_RESPONSE_ORIGINS": f"http://127.0.0.1:{slack_port}",
+        "STELLANTIS_API_URL": f"http://127.0.0.1:{sim_port}/connectedcar/v1",
+        "STELLANTIS_TOKEN_URL": f"http://127.0.0.1:{sim_port}/oauth2/token",
+        "STELLANTIS_CLIENT_ID": "bench-client",
+        "STELLANTIS_SCOPE": "remote",
+        "CALLBACK_PUBLIC_URL": f"http://127.0.0.1:{bot_port}",
+        "CALLBACK_TOKENS": "bench-callback-token",
+        "REDIS_URL": redis_url,
+        "REDIS_KEY_PREFIX": prefix,
+        "PORT": str(bot_port),
+        "POLICY_FILE": str(SAMPLE_POLICY),
+        "FLEET_FILE": str(DEMO_FLEET),
+        "SIMULATOR_DELAY_SCALE": "0.01",
+    }

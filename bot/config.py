@@ -71,8 +71,8 @@ class Settings(BaseSettings):
     redis_key_prefix: str = "rb:"
     # The connection pool: callers wait for a free connection rather than fail; every call is bounded.
     redis_max_connections: int = Field(100, ge=1)
-    redis_pool_wait_seconds: float = Field(2.0, gt=0)
-    redis_socket_timeout_seconds: float = Field(2.0, gt=0)
+    redis_pool_wait_seconds: float = Field(10.0, gt=0)
+    redis_socket_timeout_seconds: float = Field(5.0, gt=0)
     redis_connect_timeout_seconds: float = Field(2.0, gt=0)
     redis_health_check_seconds: float = Field(30.0, ge=0)
     port: int = Field(3000, ge=0, le=65535)
