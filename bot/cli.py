@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 import aiohttp
 from aiohttp import web
+from redis.exceptions import RedisError
+from slack_sdk.errors import SlackApiError
 
 from bot.config import SERVE_REQUIRED, SLACK_RESPONSE_ORIGIN, ConfigError, Settings, load_settings
 from bot.runtime.event_loop import new_event_loop, run
@@ -29,6 +31,8 @@ def _check_files(settings: Settings) -> None:
 def _serve(settings: Settings) -> int:
     settings.require(SERVE_REQUIRED)
     _check_files(settings)
+    if settings.policy_file is None:
+        log.warning("POLICY_FILE is not set: every user is denied every action (deny by default)")
     if settings.slack_response_origins != (SLACK_RESPONSE_ORIGIN,):
         log.warning(
             "SLACK_RESPONSE_ORIGINS lets answers go to %s: only a test setup or GovSlack should need this",
@@ -100,29 +104,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+START_FAILURES = (VendorError, SlackApiError, RedisError, OSError, aiohttp.ClientError)
+
+
+def _why(error: BaseException) -> str:
+    """One line naming what stopped the start and what to fix."""
+    if isinstance(error, VendorError):
+        return f"the vehicle cloud answered: {error}"
+    if isinstance(error, SlackApiError):
+        return f"Slack refused SLACK_BOT_TOKEN ({error.response.get('error', error.response.status_code)})"
+    if isinstance(error, RedisError):
+        return f"Redis at REDIS_URL did not answer ({type(error).__name__})"
+    return f"{type(error).__name__}: {error}"
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if args.command == "serve":
+        return _serve(settings)
+    if args.command == "check-config":
+        return _check_config(settings)
+    if args.command == "demo":
+        return _demo(settings)
+    if args.command == "simulator":
+        return _simulator(settings, args.port, args.fleet)
+    return _ops(settings, args.command, args.action, getattr(args, "entry_id", None))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script; a bad setting prints one line and exits 2."""
+    """Entry point of the console script; a bad setting prints one line and exits 2, a failed start 3."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        settings = load_settings()
-        if args.command == "serve":
-            return _serve(settings)
-        if args.command == "check-config":
-            return _check_config(settings)
-        if args.command == "demo":
-            return _demo(settings)
-        if args.command == "simulator":
-            return _simulator(settings, args.port, args.fleet)
-        return _ops(settings, args.command, args.action, getattr(args, "entry_id", None))
+        return _run(args)
     except (ConfigError, PolicyError, FleetFileError) as error:
         print(f"remote-bot: configuration error: {error}", file=sys.stderr)
         return 2
-    except VendorError as error:
-        print(f"remote-bot: cannot start: the vehicle cloud answered: {error}", file=sys.stderr)
-        return 3
-    except (OSError, aiohttp.ClientError) as error:
-        print(f"remote-bot: cannot start: {type(error).__name__}: {error}", file=sys.stderr)
+    except START_FAILURES as error:
+        print(f"remote-bot: cannot start: {_why(error)}", file=sys.stderr)
         return 3
     except KeyboardInterrupt:
         return 130

@@ -190,11 +190,12 @@ class Settings(BaseSettings):
         return self.callback_tokens[0].get_secret_value()
 
     def require(self, names: tuple[str, ...]) -> None:
-        """Raise ConfigError naming the first of `names` that is unset."""
-        for name in names:
-            value = getattr(self, name.lower())
-            if value is None or value == ():
-                raise ConfigError(f"{name}: required by `remote-bot serve` but not set")
+        """Raise ConfigError naming, in one line, every one of `names` that is unset."""
+        missing = [name for name in names if getattr(self, name.lower()) in (None, ())]
+        if len(missing) == 1:
+            raise ConfigError(f"{missing[0]}: required by `remote-bot serve` but not set")
+        if missing:
+            raise ConfigError(f"{', '.join(missing)}: required by `remote-bot serve` but not set")
 
     def masked(self) -> dict[str, str]:
         """The effective configuration as printable strings, secrets masked."""

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.slack_response import SlackResponse
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.cli import _why
+from bot.config import SERVE_REQUIRED, ConfigError, Settings, load_settings
 
 
 def test_malformed_port_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -45,3 +49,28 @@ def test_per_action_timeouts_override_the_default(monkeypatch: pytest.MonkeyPatc
     settings = load_settings()
     assert settings.timeout_for("state") == 120
     assert settings.timeout_for("lock") == settings.action_timeout_seconds
+
+
+def test_serve_names_every_missing_setting_in_one_line() -> None:
+    """A newcomer with nothing set learns every variable `serve` needs at once, not one per attempt."""
+    with pytest.raises(ConfigError) as caught:
+        Settings().require(SERVE_REQUIRED)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert all(name in message for name in SERVE_REQUIRED)
+
+
+def test_a_failed_start_is_one_line_naming_what_to_fix() -> None:
+    """A revoked Slack token or an unreachable Redis stops `serve` with one line, not a traceback."""
+    answer = SlackResponse(
+        client=None,
+        http_verb="POST",
+        api_url="auth.test",
+        req_args={},
+        data={"ok": False, "error": "invalid_auth"},
+        headers={},
+        status_code=200,
+    )
+    refused = SlackApiError("auth.test failed", answer)  # type: ignore[no-untyped-call]
+    assert _why(refused) == "Slack refused SLACK_BOT_TOKEN (invalid_auth)"
+    assert _why(RedisConnectionError("refused")) == "Redis at REDIS_URL did not answer (ConnectionError)"

@@ -11,7 +11,6 @@ from aiohttp import web
 from pydantic import SecretStr
 from redis.exceptions import RedisError
 
-from bot.runtime.json_depth import json_depth
 from bot.services import Services
 from bot.slack.alerts import alert_in_background
 from bot.store.inbox import append_elements, redact
@@ -22,7 +21,6 @@ from bot.web import CALLBACK_PATH, SERVICES_KEY
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
-MAX_DEPTH = 32  # a notification nests about 8 deep; a hostile body could nest until Python gives up
 
 
 def token_valid(candidate: str | None, tokens: tuple[SecretStr, ...]) -> bool:
@@ -64,10 +62,12 @@ async def _read_body(request: web.Request) -> bytes | None:
 
 
 def _elements(body: bytes) -> tuple[Any, list[dict[str, Any]]]:
-    """The body's payload and its notification elements (ValueError, RecursionError, NotificationError)."""
+    """The body's payload and its notification elements (ValueError, RecursionError, NotificationError).
+
+    Nesting is bounded by Python's own recursion limit: what json cannot read or write back is refused
+    here (RecursionError), without walking every body to measure its depth.
+    """
     payload: Any = json.loads(body)
-    if json_depth(payload, MAX_DEPTH) > MAX_DEPTH:
-        raise NotificationError(f"nested deeper than {MAX_DEPTH} levels")
     return payload, split_payload(payload)
 
 
@@ -133,35 +133,55 @@ def _sort_elements(
     return accepted, rejected, unreadable
 
 
+class _Refusal(Exception):
+    """The callback's answer is decided before anything is stored."""
+
+    def __init__(self, response: web.Response) -> None:
+        super().__init__(response.status)
+        self.response = response
+
+
+async def _unauthenticated(services: Services) -> _Refusal:
+    await _count(services, "unauthenticated")
+    return _Refusal(web.Response(status=401, text="unauthorized"))
+
+
+async def _sorted_body(services: Services, body: bytes, header_ok: bool) -> tuple[list[str], list[str], int]:
+    """Accepted and rejected elements of an authenticated-looking body; raise _Refusal with the answer."""
+    tokens = services.settings.callback_tokens
+    try:
+        payload, elements = _elements(body)
+        if not elements and header_ok:
+            raise _Refusal(web.Response(status=200, text="nothing to store"))  # nothing to redeliver
+        if len(elements) > services.settings.callback_max_elements:
+            log.warning("callback: %d elements in one body refused (413)", len(elements))
+            raise _Refusal(web.Response(status=413, text="too many elements"))
+        as_sent = _plain_utf8(body) if isinstance(payload, dict) and len(elements) == 1 else None
+        accepted, rejected, unreadable = _sort_elements(elements, header_ok, tokens, as_sent)
+    except (ValueError, RecursionError, NotificationError) as error:
+        if not header_ok:
+            raise await _unauthenticated(services) from None
+        reason = f"not a notification: {error}" if isinstance(error, NotificationError) else "not JSON"
+        raise _Refusal(await _quarantine_raw(services, body, reason)) from None
+    if not accepted and unreadable == 0:
+        raise await _unauthenticated(services)
+    return accepted, rejected, unreadable
+
+
 async def handle_notification(request: web.Request) -> web.Response:
     """The vendor callback: 401 without a valid token, 413 when too big, 500 when not stored, else 200."""
     services = request.app[SERVICES_KEY]
-    tokens = services.settings.callback_tokens
     body = await _read_body(request)
     if body is None:
         return await _too_large(services)
+    tokens = services.settings.callback_tokens
     header_ok = token_valid(_bearer(request.headers.get("Authorization")), tokens)
-    if not (header_ok or _mentions_a_token(body, tokens)):
-        await _count(services, "unauthenticated")  # refused before any parsing: junk costs next to nothing
-        return web.Response(status=401, text="unauthorized")
     try:
-        payload, elements = _elements(body)
-    except (ValueError, RecursionError, NotificationError) as error:
-        if not header_ok:
-            await _count(services, "unauthenticated")
-            return web.Response(status=401, text="unauthorized")
-        reason = f"not a notification: {error}" if isinstance(error, NotificationError) else "not JSON"
-        return await _quarantine_raw(services, body, reason)
-    if not elements and header_ok:
-        return web.Response(status=200, text="nothing to store")  # an empty batch: nothing to redeliver
-    if len(elements) > services.settings.callback_max_elements:
-        log.warning("callback: %d elements in one body refused (413)", len(elements))
-        return web.Response(status=413, text="too many elements")
-    as_sent = _plain_utf8(body) if isinstance(payload, dict) and len(elements) == 1 else None
-    accepted, rejected, unreadable = _sort_elements(elements, header_ok, tokens, as_sent)
-    if not accepted and unreadable == 0:
-        await _count(services, "unauthenticated")
-        return web.Response(status=401, text="unauthorized")
+        if not (header_ok or _mentions_a_token(body, tokens)):
+            raise await _unauthenticated(services)  # before any parsing: junk costs next to nothing
+        accepted, rejected, _unreadable = await _sorted_body(services, body, header_ok)
+    except _Refusal as refusal:
+        return refusal.response
     try:
         await append_elements(services.redis, services.keys, accepted, rejected)
     except RedisError as error:
@@ -172,7 +192,7 @@ async def handle_notification(request: web.Request) -> web.Response:
     services.ingest.arrived()  # only stored callbacks count: junk must not slow the worker down
     if rejected:
         await _count(services, "quarantined", len(rejected))
-        log.warning("callback: %d of %d elements quarantined", len(rejected), len(elements))
+        log.warning("callback: %d of %d elements quarantined", len(rejected), len(accepted) + len(rejected))
         alert_in_background(
             services,
             "quarantine",

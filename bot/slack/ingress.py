@@ -20,12 +20,9 @@ from urllib.parse import parse_qsl, urlsplit
 from aiohttp import web
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.runtime.json_depth import json_depth
-
 log = logging.getLogger(__name__)
 
 SIGNATURE_WINDOW_SECONDS = 300
-MAX_JSON_DEPTH = 32
 
 
 class Refused(Exception):
@@ -76,7 +73,7 @@ def _json_object(text: str) -> dict[str, Any]:
         value = json.loads(text)
     except (ValueError, RecursionError):
         raise Refused(400, "body is not JSON") from None
-    if not isinstance(value, dict) or json_depth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+    if not isinstance(value, dict):
         raise Refused(400, "body is not a JSON object")
     return value
 
