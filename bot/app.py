@@ -21,7 +21,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import SERVE_REQUIRED, Settings
 from bot.notifications.endpoint import add_callback_route
 from bot.runtime.cancellation import stop_tasks
-from bot.runtime.logs import install_escaping
 from bot.runtime.loops import keep_running
 from bot.services import Services
 from bot.slack import ingress
@@ -140,7 +139,6 @@ def _group_members(client: AsyncWebClient) -> Callable[[str], Awaitable[set[str]
 def create_web_app(settings: Settings, options: AppOptions | None = None) -> web.Application:
     """The aiohttp application serving Slack, the vendor callback and health on one port."""
     options = options or AppOptions()
-    install_escaping()
     app = web.Application(client_max_size=1024 * 1024 + 1)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:

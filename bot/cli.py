@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import SERVE_REQUIRED, SLACK_RESPONSE_ORIGIN, ConfigError, Settings, load_settings
 from bot.runtime.event_loop import new_event_loop, run
+from bot.runtime.logs import configure_logging
 from bot.usecases.authz import Policy, PolicyError
 from bot.usecases.fleet import Fleet, FleetFileError
 from bot.vehicle.errors import VendorError
@@ -134,7 +135,7 @@ def _run(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; a bad setting prints one line and exits 2, a failed start 3."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     try:
         return _run(args)
     except (ConfigError, PolicyError, FleetFileError) as error:

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from bot.catalogue.table import ROWS
-from bot.runtime.logs import escape
+from bot.runtime.logs import LOG_FORMAT, EscapingFormatter, escape
 from bot.slack_emulator import DEFAULT_BOT_TOKEN
 from bot.store.records import RequestStatus
 from tests.app_support import CALLBACK_TOKEN, CHANNEL, SECURITY, SIGNING_SECRET, BotUnderTest
@@ -32,7 +32,8 @@ async def test_a_whole_run_logs_no_secret_and_no_control_character(
     await wait_status(bot.services, record.id, RequestStatus.FAILED)
     await bot.command("whoami")
     await bot.last_private_answer()
-    messages = [entry.getMessage() for entry in caplog.records]
+    formatter = EscapingFormatter(LOG_FORMAT)  # what `remote-bot serve` writes each record with
+    messages = [formatter.format(entry) for entry in caplog.records if not entry.exc_info]
     assert messages, "the run logged nothing: the check would prove nothing"
     dirty = [message for message in messages if any(char in message for char in CONTROLS)]
     leaked = [message for message in messages if any(secret in message for secret in SECRETS)]

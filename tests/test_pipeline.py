@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from bot.cli_ops import dlq_list, dlq_replay, parked_list
 from bot.notifications.apply import Pipeline
-from bot.notifications.consumer import Consumer, WorkerOptions
+from bot.notifications.consumer import Consumer, WorkerOptions, render_job, reply_job
 from bot.notifications.deadlines import sweep_once
+from bot.runtime.cancellation import stop_tasks
 from bot.store.records import RequestStatus
 from tests.app_support import CHANNEL, BotUnderTest, wait_until
 from tests.pipeline_support import (
@@ -147,23 +148,27 @@ async def _dlq_size(bot: BotUnderTest, size: int) -> bool:
 async def test_killed_worker_entry_is_finished_by_another_consumer_once(
     redis_url: str, key_prefix: str
 ) -> None:
-    """An entry read by a consumer that dies before acking is reclaimed and applied exactly once."""
-    async with running_bot(redis_url, key_prefix, reclaim_idle_seconds=0.05) as bot:
+    """An entry read by a consumer that dies before acking is reclaimed by another and applied once."""
+    jobs = [render_job(), reply_job()]  # no consumer of the app's own: the dead one surely reads the entry
+    async with running_bot(
+        redis_url, key_prefix, pipeline=False, background=jobs, reclaim_idle_seconds=0.05
+    ) as bot:
         services = bot.services
         record, remote = await seed_request(bot)
-        pipeline = Pipeline(services)
-        dead = Consumer(services, pipeline, WorkerOptions(), name="dead-consumer")
+        dead = Consumer(services, Pipeline(services), WorkerOptions(), name="dead-consumer")
         await dead.inbox.ensure_group()
-        # Stop the app's consumers from seeing the entry first: the dead consumer reads it directly.
         await services.redis.xadd(
-            services.keys.inbox(),
-            {"e": json.dumps(notification(remote, "Done", "Success")), "t": "0"},
+            services.keys.inbox(), {"e": json.dumps(notification(remote, "Done", "Success")), "t": "0"}
         )
         taken = await dead.inbox.read(10, 100)
-        if not taken:  # a live consumer was faster; the property still holds
+        assert len(taken) == 1  # the dead consumer holds the entry, pending, and never acks it
+        live = Consumer(services, Pipeline(services), WorkerOptions(block_ms=50), name="live-consumer")
+        task = asyncio.create_task(live.run())
+        try:
             await wait_status(services, record.id, RequestStatus.SUCCESS)
-        await wait_status(services, record.id, RequestStatus.SUCCESS)
-        await wait_until(lambda: inbox_drained(services))
+            await wait_until(lambda: inbox_drained(services))
+        finally:
+            await stop_tasks([task])
         final = await stored(services, record.id)
         assert final.version == record.version + 1
         await bot.slack.wait_for(lambda: bot.slack.replies(CHANNEL, record.message_ts or ""))

@@ -134,3 +134,18 @@ async def reconcile_until_settled(bot: BotUnderTest) -> None:
         return bool(records) and records[0].status is not RequestStatus.SENDING
 
     await wait_until(settled)
+
+
+async def test_a_hanging_redis_gets_the_storage_answer_not_slacks_timeout(key_prefix: str) -> None:
+    """Redis paused (CLIENT PAUSE, on a server of this test's own): acknowledged at once, then the answer."""
+    with EmbeddedRedis() as redis_server:
+        async for bot in start_bot(
+            redis_server.url, key_prefix, redis_socket_timeout_seconds=0.3, redis_connect_timeout_seconds=0.3
+        ):
+            # Longer than the bounded retries take (3 tries of at most 0.6 s); it ends by itself.
+            await bot.services.redis.execute_command("CLIENT", "PAUSE", "6000", "ALL")  # type: ignore[no-untyped-call]
+            response = await bot.command("lock van-12")
+            assert response.status == 200  # the acknowledgement never waits for Redis
+            answer = await bot.last_private_answer()
+            assert "storage is unavailable" in answer
+            assert bot.simulator.remote_posts == []

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 # Every C0 and C1 control character, and DEL, becomes \xNN: a CR or LF from a Slack or vendor value
 # cannot start a line of its own, an ESC cannot recolour a terminal. Tracebacks keep their lines.
 _ESCAPES = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def escape(text: str) -> str:
@@ -15,19 +15,21 @@ def escape(text: str) -> str:
     return text.translate(_ESCAPES)
 
 
-def install_escaping() -> None:
-    """Escape the message of every log record made in this process, whichever library logs it."""
-    base = logging.getLogRecordFactory()
-    if getattr(base, "escapes_controls", False):
-        return
+class EscapingFormatter(logging.Formatter):
+    """Formats a record with its message escaped (whichever library logged it); a traceback stays as is."""
 
-    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-        record = base(*args, **kwargs)
-        message = record.getMessage()
-        escaped = escape(message)
-        if escaped != message:
-            record.msg, record.args = escaped, ()
-        return record
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        """The record's line, its message escaped."""
+        original = record.message
+        record.message = escape(original)
+        try:
+            return super().formatMessage(record)
+        finally:
+            record.message = original
 
-    factory.escapes_controls = True  # type: ignore[attr-defined]
-    logging.setLogRecordFactory(factory)
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """The process's log output: one line per record on stderr, messages escaped."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(EscapingFormatter(LOG_FORMAT))
+    logging.basicConfig(level=level, handlers=[handler])

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
 from bot.config import Settings
+from bot.store.pool import WaitingConnectionPool
 
 
 def connect(settings: Settings) -> Redis:
@@ -18,11 +19,11 @@ def connect(settings: Settings) -> Redis:
     command is retried twice with a short backoff.
     """
     assert settings.redis_url is not None
-    pool = BlockingConnectionPool.from_url(
+    pool = WaitingConnectionPool.from_url(
         settings.redis_url,
         decode_responses=True,
         max_connections=settings.redis_max_connections,
-        timeout=settings.redis_pool_wait_seconds,
+        wait_seconds=settings.redis_pool_wait_seconds,
         socket_timeout=settings.redis_socket_timeout_seconds,
         socket_connect_timeout=settings.redis_connect_timeout_seconds,
         health_check_interval=settings.redis_health_check_seconds,
