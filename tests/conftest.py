@@ -7,9 +7,11 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from jsonschema import Draft7Validator  # type: ignore[import-untyped]
 from redis.asyncio import Redis
 
 from bot.runtime.embedded_redis import EmbeddedRedis
+from tests.vendor_spec import DATA_TREATMENT, closed_schema, enum_of, load_spec, validator_for
 
 REDIS_TARGETS = ["embedded"] + (["env"] if os.environ.get("REDIS_URL") else [])
 
@@ -43,6 +45,21 @@ async def redis_client(redis_url: str, key_prefix: str) -> AsyncIterator[Redis]:
     async for key in client.scan_iter(match=f"{key_prefix}*", count=500):
         await client.delete(key)
     await client.aclose()
+
+
+ONE_KEY = ("action", "stolen", "tan", "airConditioning", "charge")  # the vendor's one-of objects
+
+
+@pytest.fixture(scope="session")
+def remote_validator() -> Draft7Validator:
+    """The data-treatment `Remote` schema, closed; skips when the vendor spec is absent."""
+    return validator_for(closed_schema(load_spec(DATA_TREATMENT), "Remote", one_key=ONE_KEY))
+
+
+@pytest.fixture(scope="session")
+def remote_types() -> list[str]:
+    """The data-treatment RemoteType enum (the 202's `type`)."""
+    return enum_of(load_spec(DATA_TREATMENT), "RemoteType")
 
 
 from tests.app_support import bot  # noqa: E402, F401  (the served-bot fixture)

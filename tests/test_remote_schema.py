@@ -40,24 +40,10 @@ from bot.vehicle.remotes import (
     build_remote,
 )
 from tests.test_remote_bodies import GOLDEN
-from tests.vendor_spec import DATA_TREATMENT, closed_schema, enum_of, load_spec, validator_for
 
-ONE_KEY = ("action", "stolen", "tan", "airConditioning", "charge")
 # The vendor schema's attribute `value` is oneOf two string schemas, the second an enum of these bare words,
 # so a literal value equal to one of them matches both branches and is refused by the schema as written.
 _SCHEMA_AMBIGUOUS_VALUES = {"RemoteType", "RemoteStatus", "RemoteLabel"}
-
-
-@pytest.fixture(scope="module")
-def remote_validator() -> Draft7Validator:
-    """The data-treatment `Remote` schema, closed; skips when the vendor spec is absent."""
-    return validator_for(closed_schema(load_spec(DATA_TREATMENT), "Remote", one_key=ONE_KEY))
-
-
-@pytest.fixture(scope="module")
-def remote_types() -> list[str]:
-    """The data-treatment RemoteType enum (the 202's `type`)."""
-    return enum_of(load_spec(DATA_TREATMENT), "RemoteType")
 
 
 def _errors(validator: Draft7Validator, body: dict[str, Any]) -> list[str]:
