@@ -11,6 +11,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -25,7 +26,7 @@ from bot.runtime.loops import keep_running
 from bot.services import Services
 from bot.slack import ingress
 from bot.slack.messenger import Messenger, build_slack_clients
-from bot.store.connect import connect
+from bot.store.connect import connect, wait_for_redis
 from bot.usecases.authz import Authorizer
 from bot.usecases.fleet import Fleet
 from bot.vehicle.channels import ensure_channel
@@ -136,6 +137,56 @@ def _group_members(client: AsyncWebClient) -> Callable[[str], Awaitable[set[str]
     return members
 
 
+async def _assemble(
+    settings: Settings, options: AppOptions, session: aiohttp.ClientSession, redis: Redis
+) -> Services:
+    """The process's services: Slack clients, the vendor client and its channel, stores, authorization."""
+    assert settings.slack_bot_token is not None and settings.stellantis_client_id is not None
+    assert settings.stellantis_api_url is not None and settings.stellantis_token_url is not None
+    assert settings.callback_public_url is not None
+    client, posting = build_slack_clients(
+        settings.slack_bot_token.get_secret_value(), settings.slack_api_url, session
+    )
+    vehicles = create_client(
+        session,
+        api_url=settings.stellantis_api_url,
+        token_url=settings.stellantis_token_url,
+        client_id=settings.stellantis_client_id,
+        scope=settings.stellantis_scope,
+        client_secret=(
+            settings.stellantis_client_secret.get_secret_value()
+            if settings.stellantis_client_secret
+            else None
+        ),
+        cert_file=settings.stellantis_cert_file,
+        key_file=settings.stellantis_key_file,
+        ca_file=settings.stellantis_ca_file,
+        timeout_seconds=settings.stellantis_timeout_seconds,
+    )
+    channel_id = settings.stellantis_channel_id or await ensure_channel(
+        vehicles,
+        label=settings.stellantis_channel_label,
+        target_url=settings.callback_public_url.rstrip("/") + CALLBACK_PATH,
+        token=settings.callback_token,
+    )
+    services = Services.assemble(
+        settings,
+        redis,
+        authorizer=Authorizer(
+            settings.policy_file,
+            _group_members(client),
+            group_cache_seconds=settings.usergroup_cache_seconds,
+            reload_seconds=settings.policy_reload_seconds,
+        ),
+        fleet=Fleet.load(settings.fleet_file),
+        vehicles=vehicles,
+        messenger=Messenger(client, posting, settings.alert_channel, simulator=options.simulator),
+        channel_id=channel_id,
+        simulator=options.simulator,
+    )
+    return services
+
+
 def create_web_app(settings: Settings, options: AppOptions | None = None) -> web.Application:
     """The aiohttp application serving Slack, the vendor callback and health on one port."""
     options = options or AppOptions()
@@ -149,48 +200,16 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
         assert settings.stellantis_token_url is not None and settings.callback_public_url is not None
         session = aiohttp.ClientSession()
         redis = connect(settings)
-        client, posting = build_slack_clients(
-            settings.slack_bot_token.get_secret_value(), settings.slack_api_url, session
-        )
-        vehicles = create_client(
-            session,
-            api_url=settings.stellantis_api_url,
-            token_url=settings.stellantis_token_url,
-            client_id=settings.stellantis_client_id,
-            scope=settings.stellantis_scope,
-            client_secret=(
-                settings.stellantis_client_secret.get_secret_value()
-                if settings.stellantis_client_secret
-                else None
-            ),
-            cert_file=settings.stellantis_cert_file,
-            key_file=settings.stellantis_key_file,
-            ca_file=settings.stellantis_ca_file,
-            timeout_seconds=settings.stellantis_timeout_seconds,
-        )
-        channel_id = settings.stellantis_channel_id or await ensure_channel(
-            vehicles,
-            label=settings.stellantis_channel_label,
-            target_url=settings.callback_public_url.rstrip("/") + CALLBACK_PATH,
-            token=settings.callback_token,
-        )
-        services = Services.assemble(
-            settings,
-            redis,
-            authorizer=Authorizer(
-                settings.policy_file,
-                _group_members(client),
-                group_cache_seconds=settings.usergroup_cache_seconds,
-                reload_seconds=settings.policy_reload_seconds,
-            ),
-            fleet=Fleet.load(settings.fleet_file),
-            vehicles=vehicles,
-            messenger=Messenger(client, posting, settings.alert_channel, simulator=options.simulator),
-            channel_id=channel_id,
-            simulator=options.simulator,
-        )
+        try:
+            await wait_for_redis(redis, settings.redis_start_wait_seconds)
+            services = await _assemble(settings, options, session, redis)
+            bolt = build_bolt_app(services, await bot_identity(services))
+        except BaseException:
+            await redis.aclose()  # a failed start leaves nothing open behind it
+            await session.close()
+            raise
         app[SERVICES_KEY] = services
-        app[BOLT_KEY] = bolt = build_bolt_app(services, await bot_identity(services))
+        app[BOLT_KEY] = bolt
         jobs = list(options.background)
         if options.pipeline:
             from bot.notifications.consumer import pipeline_jobs
@@ -199,7 +218,7 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
         if settings.slack_app_token is not None:
             jobs.append(socket_mode_job(bolt, app[SOCKET_KEY]))
         tasks = [asyncio.create_task(job(services), name=getattr(job, "__qualname__", "job")) for job in jobs]
-        log.info("ready: vehicle channel %s, %d background jobs", channel_id, len(tasks))
+        log.info("ready: vehicle channel %s, %d background jobs", services.channel_id, len(tasks))
         # Everything built so far lives as long as the process: keeping it out of the garbage collector's
         # sight makes each collection cheaper on the request path.
         gc.freeze()

@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     redis_socket_timeout_seconds: float = Field(5.0, gt=0)
     redis_connect_timeout_seconds: float = Field(2.0, gt=0)
     redis_health_check_seconds: float = Field(30.0, ge=0)
+    redis_start_wait_seconds: float = Field(60.0, ge=0)  # how long a start waits for Redis to answer
     port: int = Field(3000, ge=0, le=65535)
     policy_file: Path | None = None
     fleet_file: Path | None = None

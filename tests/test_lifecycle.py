@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
+
+import pytest
 
 from bot.notifications.apply import Pipeline
 from bot.notifications.consumer import Consumer, WorkerOptions
 from bot.runtime.cancellation import stop_tasks
+from bot.runtime.embedded_redis import EmbeddedRedis
 from bot.store.inbox import Entry
 from bot.store.records import RequestRecord, RequestStatus
 from bot.usecases.dispatch import reconcile_stale_sends
-from tests.app_support import SECURITY, BotUnderTest
+from tests.app_support import OPERATOR, SECURITY, BotUnderTest, start_bot
 
 
 async def test_shutdown_lets_a_request_in_flight_finish(bot: BotUnderTest) -> None:
@@ -90,3 +94,24 @@ async def test_shutdown_ends_even_when_a_job_ignores_every_cancellation() -> Non
     released.set()
     jobs[0].cancel()
     await asyncio.wait([jobs[0]], timeout=5)
+
+
+async def test_a_replica_started_before_its_redis_waits_then_serves(
+    key_prefix: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Redis comes up half a second after the bot: the start waits (logged once) and the bot then answers."""
+    caplog.set_level(logging.INFO, logger="bot.store.connect")
+    with EmbeddedRedis() as redis_server:
+        redis_server.stop()
+
+        async def start_redis_later() -> None:
+            await asyncio.sleep(0.5)
+            await asyncio.get_running_loop().run_in_executor(None, redis_server.start)
+
+        late = asyncio.create_task(start_redis_later())
+        async for bot in start_bot(redis_server.url, key_prefix, redis_start_wait_seconds=20):
+            await late
+            await bot.command("whoami")
+            assert OPERATOR in await bot.last_private_answer()
+    waits = [r.getMessage() for r in caplog.records if r.getMessage().startswith("waiting for Redis")]
+    assert len(waits) == 1

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
+from redis.exceptions import RedisError
 
 from bot.config import Settings
 from bot.store.pool import WaitingConnectionPool
+
+log = logging.getLogger(__name__)
 
 
 def connect(settings: Settings) -> Redis:
@@ -30,3 +36,27 @@ def connect(settings: Settings) -> Redis:
         retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=2),
     )
     return Redis.from_pool(pool)
+
+
+async def wait_for_redis(redis: Redis, within_seconds: float) -> None:
+    """Ping until Redis answers, backing off, for at most `within_seconds` (then its error is raised).
+
+    Replicas often start before their Redis does: the outage is logged once, and its end.
+    """
+    loop = asyncio.get_running_loop()
+    deadline, delay, waiting = loop.time() + within_seconds, 0.2, False
+    while True:
+        try:
+            await redis.ping()
+        except (RedisError, OSError) as error:
+            if loop.time() + delay > deadline:
+                raise
+            if not waiting:
+                log.warning("waiting for Redis at REDIS_URL (%s)", type(error).__name__)
+                waiting = True
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+            continue
+        if waiting:
+            log.info("Redis answers: starting")
+        return
