@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit lock clean
+.PHONY: demo test lint typecheck unit lock clean docs
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ unit: $(STAMP)
 	$(BIN)/pytest -q
 
 test: lint typecheck unit
+
+# Regenerate README's settings table and .env.example from bot/config.py.
+docs: $(STAMP)
+	$(BIN)/python -m bot.settings_doc
 
 # Regenerate the pinned lock file from pyproject.toml (needs network).
 lock:

@@ -38,72 +38,179 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
 
     # Slack
-    slack_bot_token: SecretStr | None = None
-    slack_signing_secret: SecretStr | None = None
-    slack_app_token: SecretStr | None = None
-    slack_api_url: str = SLACK_DEFAULT_API_URL
-    slack_command: str = "/vehicle"
-    alert_channel: str | None = None
+    slack_bot_token: SecretStr | None = Field(None, description="The Slack app's bot token (xoxb-…)")
+    slack_signing_secret: SecretStr | None = Field(
+        None, description="The Slack app's signing secret: every request to /slack/events is verified with it"
+    )
+    slack_app_token: SecretStr | None = Field(
+        None,
+        description=(
+            "An app-level token (xapp-…): receive Slack traffic over Socket Mode (manifest.socket-mode.yml)"
+        ),
+    )
+    slack_api_url: str = Field(SLACK_DEFAULT_API_URL, description="Slack's Web API base URL")
+    slack_command: str = Field("/vehicle", description="The slash command the app registers")
+    alert_channel: str | None = Field(
+        None, description="Channel id for failures, dead letters, unconfirmed requests and timeouts"
+    )
     # Where a request's response_url may point (exact scheme://host[:port]); GovSlack: hooks.slack-gov.com.
-    slack_response_origins: Annotated[tuple[str, ...], NoDecode] = (SLACK_RESPONSE_ORIGIN,)
+    slack_response_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        (SLACK_RESPONSE_ORIGIN,),
+        description=(
+            "Where a request's response_url may point (exact scheme://host[:port], "
+            "comma-separated); GovSlack: https://hooks.slack-gov.com"
+        ),
+    )
 
     # Stellantis (data-treatment v1)
-    stellantis_api_url: str | None = None
-    stellantis_token_url: str | None = None
-    stellantis_client_id: str | None = None
-    stellantis_client_secret: SecretStr | None = None
-    stellantis_scope: str | None = None
-    stellantis_cert_file: Path | None = None
-    stellantis_key_file: Path | None = None
-    stellantis_ca_file: Path | None = None
-    stellantis_channel_id: str | None = None
-    stellantis_channel_label: str = "slack-remote-bot"
-    stellantis_timeout_seconds: float = Field(10.0, gt=0)
+    stellantis_api_url: str | None = Field(None, description="The data-treatment v1 API base URL")
+    stellantis_token_url: str | None = Field(None, description="The OAuth2 client-credentials token endpoint")
+    stellantis_client_id: str | None = Field(None, description="The API client id (sent on every call)")
+    stellantis_client_secret: SecretStr | None = Field(
+        None,
+        description=(
+            "The client secret, when the token endpoint asks for one (it may "
+            "authenticate by certificate only)"
+        ),
+    )
+    stellantis_scope: str | None = Field(None, description="The OAuth2 scope to ask for")
+    stellantis_cert_file: Path | None = Field(
+        None, description="Client certificate for mutual TLS (PEM), with STELLANTIS_KEY_FILE"
+    )
+    stellantis_key_file: Path | None = Field(None, description="Private key of the client certificate (PEM)")
+    stellantis_ca_file: Path | None = Field(
+        None, description="CA bundle to verify the vendor with, when not the system's"
+    )
+    stellantis_channel_id: str | None = Field(
+        None, description="Use this notification channel instead of ensuring one at start"
+    )
+    stellantis_channel_label: str = Field(
+        "slack-remote-bot", description="Label of the notification channel the bot ensures at start"
+    )
+    stellantis_timeout_seconds: float = Field(10.0, gt=0, description="Timeout of one vendor call")
 
     # Vendor callback
-    callback_public_url: str | None = None
-    callback_tokens: Annotated[tuple[SecretStr, ...], NoDecode] = ()
+    callback_public_url: str | None = Field(
+        None,
+        description=("Public base URL of the bot: the vendor calls <url>/stellantis/notifications"),
+    )
+    callback_tokens: Annotated[tuple[SecretStr, ...], NoDecode] = Field(
+        (),
+        description=(
+            "Accepted callback secrets, comma-separated: the first is registered, "
+            "the others keep a rotation working"
+        ),
+    )
     # At most this many notifications in one callback body (the data-treatment batch size is 100).
-    callback_max_elements: int = Field(100, ge=1)
+    callback_max_elements: int = Field(
+        100, ge=1, description="At most this many notifications in one callback body (more: 413)"
+    )
 
     # Infrastructure
-    redis_url: str | None = None
-    redis_key_prefix: str = "rb:"
+    redis_url: str | None = Field(
+        None,
+        description="redis://, rediss:// or unix:// URL of the Redis every replica shares",
+    )
+    redis_key_prefix: str = Field("rb:", description="Prefix of every Redis key (one per deployment)")
     # The connection pool: callers wait for a free connection rather than fail; every call is bounded.
-    redis_max_connections: int = Field(100, ge=1)
-    redis_pool_wait_seconds: float = Field(10.0, gt=0)
-    redis_socket_timeout_seconds: float = Field(5.0, gt=0)
-    redis_connect_timeout_seconds: float = Field(2.0, gt=0)
-    redis_health_check_seconds: float = Field(30.0, ge=0)
-    redis_start_wait_seconds: float = Field(60.0, ge=0)  # how long a start waits for Redis to answer
-    port: int = Field(3000, ge=0, le=65535)
-    policy_file: Path | None = None
-    fleet_file: Path | None = None
+    redis_max_connections: int = Field(100, ge=1, description="Redis connections per process")
+    redis_pool_wait_seconds: float = Field(
+        10.0,
+        gt=0,
+        description=(
+            "How long a caller waits for a free Redis connection before the storage-unavailable answer"
+        ),
+    )
+    redis_socket_timeout_seconds: float = Field(5.0, gt=0, description="Bound on one Redis read")
+    redis_connect_timeout_seconds: float = Field(2.0, gt=0, description="Bound on connecting to Redis")
+    redis_health_check_seconds: float = Field(
+        30.0, ge=0, description="Idle Redis connections are checked after this long (0: never)"
+    )
+    redis_start_wait_seconds: float = Field(
+        60.0, ge=0, description="How long a start waits for Redis to answer"
+    )
+    port: int = Field(
+        3000,
+        ge=0,
+        le=65535,
+        description="Port of /slack/events, /stellantis/notifications, /healthz and /readyz",
+    )
+    policy_file: Path | None = Field(
+        None, description="Authorization policy (YAML, deny by default, reloaded on change)"
+    )
+    fleet_file: Path | None = Field(None, description="Vehicle aliases and groups (YAML)")
 
     # Durations (seconds), all shortened by tests instead of sleeping
-    confirmation_ttl_seconds: float = Field(300.0, gt=0)
-    approval_ttl_seconds: float = Field(900.0, gt=0)
-    mapping_ttl_seconds: float = Field(7 * 24 * 3600.0, gt=0)
-    dedup_ttl_seconds: float = Field(4 * 24 * 3600.0, gt=0)
-    park_ttl_seconds: float = Field(3600.0, gt=0)
-    reclaim_idle_seconds: float = Field(60.0, gt=0)
-    sending_reconcile_seconds: float = Field(30.0, gt=0)
-    action_timeout_seconds: float = Field(600.0, gt=0)
-    action_timeouts: Annotated[dict[str, float], NoDecode] = Field(default_factory=dict)
-    usergroup_cache_seconds: float = Field(300.0, gt=0)
-    policy_reload_seconds: float = Field(5.0, gt=0)
-    max_deliveries: int = Field(5, ge=1)
+    confirmation_ttl_seconds: float = Field(
+        300.0,
+        gt=0,
+        description="A dangerous action's confirmation lives this long (single use, its requester only)",
+    )
+    approval_ttl_seconds: float = Field(
+        900.0, gt=0, description="A request waits this long for a second person's approval"
+    )
+    mapping_ttl_seconds: float = Field(
+        7 * 24 * 3600.0,
+        gt=0,
+        description="remoteActionId to request mapping, and request records, live this long",
+    )
+    dedup_ttl_seconds: float = Field(
+        4 * 24 * 3600.0,
+        gt=0,
+        description="Notification de-duplication window (the vendor redelivers for 72 h)",
+    )
+    park_ttl_seconds: float = Field(
+        3600.0, gt=0, description="Notifications for an unknown remoteActionId are kept this long"
+    )
+    reclaim_idle_seconds: float = Field(
+        60.0, gt=0, description="An inbox entry idle this long on a dead consumer is taken over"
+    )
+    sending_reconcile_seconds: float = Field(
+        30.0,
+        gt=0,
+        description=(
+            "A request still sending after this long is looked up by its label, then shown as unconfirmed"
+        ),
+    )
+    action_timeout_seconds: float = Field(
+        600.0,
+        gt=0,
+        description="A request without a final answer this long is checked with the vendor, then marked",
+    )
+    action_timeouts: Annotated[dict[str, float], NoDecode] = Field(
+        default_factory=dict,
+        description="Per-action overrides of ACTION_TIMEOUT_SECONDS, e.g. state=120,navigate=300",
+    )
+    usergroup_cache_seconds: float = Field(
+        300.0, gt=0, description="Slack user-group members are cached this long"
+    )
+    policy_reload_seconds: float = Field(
+        5.0, gt=0, description="The policy file is checked for changes this often"
+    )
+    max_deliveries: int = Field(
+        5, ge=1, description="An inbox entry failing this many times goes to the dead-letter stream"
+    )
 
     # Slack update budget, shared by all replicas: at most RATE chat.update calls in any window of
     # SLACK_UPDATE_WINDOW_SECONDS (default 60, so the rate is per minute; tests shorten the window).
-    slack_update_rate_per_minute: int = Field(50, ge=1)
-    slack_update_window_seconds: float = Field(60.0, gt=0)
+    slack_update_rate_per_minute: int = Field(
+        50, ge=1, description="chat.update calls allowed per window, shared by every replica"
+    )
+    slack_update_window_seconds: float = Field(
+        60.0, gt=0, description="The window SLACK_UPDATE_RATE_PER_MINUTE is counted over"
+    )
     # At most one thread reply per channel in this many seconds (Slack's posting limit per channel).
-    slack_reply_interval_seconds: float = Field(1.0, ge=0)
+    slack_reply_interval_seconds: float = Field(
+        1.0, ge=0, description="At most one thread reply per channel in this many seconds, across replicas"
+    )
 
     # Simulator (demo and tests)
-    simulator_delay_scale: float = Field(1.0, ge=0)
-    simulator_redelivery_seconds: float = Field(10.0, gt=0)
+    simulator_delay_scale: float = Field(
+        1.0, ge=0, description="Simulator only: scales its progress delays (0: instant)"
+    )
+    simulator_redelivery_seconds: float = Field(
+        10.0, gt=0, description="Simulator only: redelivery interval of unanswered notifications"
+    )
 
     @field_validator("callback_tokens", mode="before")
     @classmethod
