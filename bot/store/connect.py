@@ -22,7 +22,9 @@ def connect(settings: Settings) -> Redis:
     redis-py's defaults make a caller wait far past Slack's 3 s when Redis hangs, and fail at once
     (MaxConnectionsError) when a burst needs more connections than the pool holds: here a caller waits
     up to REDIS_POOL_WAIT_SECONDS for a connection, each read and connect is bounded, and a failed
-    command is retried twice with a short backoff.
+    command is retried once with a short backoff. One retry, not more: redis-py retries the reconnection
+    inside each command retry, so the bounds multiply (two retries let a paused Redis hold a caller
+    for 30 s and more; one answers "unavailable" after about three read timeouts).
     """
     assert settings.redis_url is not None
     pool = WaitingConnectionPool.from_url(
@@ -33,7 +35,7 @@ def connect(settings: Settings) -> Redis:
         socket_timeout=settings.redis_socket_timeout_seconds,
         socket_connect_timeout=settings.redis_connect_timeout_seconds,
         health_check_interval=settings.redis_health_check_seconds,
-        retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=2),
+        retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=1),
     )
     return Redis.from_pool(pool)
 
