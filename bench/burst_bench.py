@@ -14,16 +14,11 @@ import asyncio
 import itertools
 import os
 import time
-import uuid
 
-import aiohttp
-
-from bench.processes import bot_env, free_port, python, spawn, stop, wait_http
+from bench.processes import CHANNEL, USER, served_bot
 from bot.runtime.embedded_redis import EmbeddedRedis
-from bot.slack_emulator import DEFAULT_BOT_TOKEN, SlackDriver, SlackState, start_slack_emulator
+from bot.slack_emulator import SlackDriver, SlackState
 
-SECRET = "bench-signing-secret"
-CHANNEL, USER = "C0FLEETOPS", "U0SECURITY"
 VEHICLES = ("van-12", "van-14", "car-21", "car-33", "car-35", "truck-40", "car-52", "car-57")
 ACTIONS = ("horn", "lights", "lock", "unlock", "locate", "wakeup")
 
@@ -61,23 +56,8 @@ async def main(count: int, concurrency: int) -> None:
     """Start the processes, send the burst, wait for every answer, print the figures."""
     embedded = None if os.environ.get("REDIS_URL") else EmbeddedRedis().start()
     redis_url = os.environ.get("REDIS_URL") or (embedded.url if embedded else "")
-    state = SlackState()
-    state.add_channel(CHANNEL, "fleet-ops")
-    state.add_user(USER, "bench-security")
-    slack = await start_slack_emulator(state)
-    slack_port = int(slack.api_url.split(":")[2].split("/")[0])
-    sim_port, bot_port = free_port(), free_port()
-    env = bot_env(
-        secret=SECRET, bot_token=DEFAULT_BOT_TOKEN, slack_port=slack_port, sim_port=sim_port,
-        bot_port=bot_port, redis_url=redis_url, prefix=f"bench:{uuid.uuid4().hex[:8]}:",
-    )  # fmt: skip
-    children = [spawn(python("bot.cli", "simulator", "--port", str(sim_port)), env)]
     try:
-        await wait_http(f"http://127.0.0.1:{sim_port}/_simulator/state")
-        children.append(spawn(python("bot.cli", "serve"), env))
-        await wait_http(f"http://127.0.0.1:{bot_port}/healthz")
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
-            driver = SlackDriver(f"http://127.0.0.1:{bot_port}", SECRET, state, session)
+        async with served_bot(redis_url) as (state, driver):
             latencies, statuses = await burst(driver, count, concurrency)
             answered = await state.wait_for(lambda: sum(answers(state).values()) >= count, timeout=180)
         ordered = sorted(latencies)
@@ -86,9 +66,6 @@ async def main(count: int, concurrency: int) -> None:
         print(f"acknowledgement p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {1000 * ordered[-1]:.1f} ms")
         print(f"every command answered: {bool(answered)}; what users saw: {answers(state)}")
     finally:
-        for child in children:
-            stop(child)
-        await slack.close()
         if embedded is not None:
             embedded.close()
 

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from typing import TYPE_CHECKING
 
 import aiohttp
+
+if TYPE_CHECKING:
+    from bot.slack_emulator import SlackDriver, SlackState
 
 
 def free_port() -> int:
@@ -84,3 +90,39 @@ def bot_env(
         "FLEET_FILE": str(DEMO_FLEET),
         "SIMULATOR_DELAY_SCALE": "0.01",
     }
+
+
+SIGNING_SECRET = "bench-signing-secret"
+CHANNEL, USER = "C0FLEETOPS", "U0SECURITY"
+
+
+@contextlib.asynccontextmanager
+async def served_bot(redis_url: str) -> AsyncIterator[tuple[SlackState, SlackDriver]]:
+    """A `remote-bot serve` process and a simulator process beside a Slack emulator running here.
+
+    Yields the emulator's state (every answer the bot sends lands in it) and a driver signing commands
+    to the bot as Slack would.
+    """
+    from bot.slack_emulator import DEFAULT_BOT_TOKEN, SlackDriver, SlackState, start_slack_emulator
+
+    state = SlackState()
+    state.add_channel(CHANNEL, "fleet-ops")
+    state.add_user(USER, "bench-security")
+    slack = await start_slack_emulator(state)
+    slack_port = int(slack.api_url.split(":")[2].split("/")[0])
+    sim_port, bot_port = free_port(), free_port()
+    env = bot_env(
+        secret=SIGNING_SECRET, bot_token=DEFAULT_BOT_TOKEN, slack_port=slack_port, sim_port=sim_port,
+        bot_port=bot_port, redis_url=redis_url, prefix=f"bench:{uuid.uuid4().hex[:8]}:",
+    )  # fmt: skip
+    children = [spawn(python("bot.cli", "simulator", "--port", str(sim_port)), env)]
+    try:
+        await wait_http(f"http://127.0.0.1:{sim_port}/_simulator/state")
+        children.append(spawn(python("bot.cli", "serve"), env))
+        await wait_http(f"http://127.0.0.1:{bot_port}/healthz")
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+            yield state, SlackDriver(f"http://127.0.0.1:{bot_port}", SIGNING_SECRET, state, session)
+    finally:
+        for child in children:
+            stop(child)
+        await slack.close()

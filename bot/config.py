@@ -53,7 +53,6 @@ class Settings(BaseSettings):
     alert_channel: str | None = Field(
         None, description="Channel id for failures, dead letters, unconfirmed requests and timeouts"
     )
-    # Where a request's response_url may point (exact scheme://host[:port]); GovSlack: hooks.slack-gov.com.
     slack_response_origins: Annotated[tuple[str, ...], NoDecode] = Field(
         (SLACK_RESPONSE_ORIGIN,),
         description=(
@@ -101,7 +100,6 @@ class Settings(BaseSettings):
             "the others keep a rotation working"
         ),
     )
-    # At most this many notifications in one callback body (the data-treatment batch size is 100).
     callback_max_elements: int = Field(
         100, ge=1, description="At most this many notifications in one callback body (more: 413)"
     )
@@ -199,7 +197,6 @@ class Settings(BaseSettings):
     slack_update_window_seconds: float = Field(
         60.0, gt=0, description="The window SLACK_UPDATE_RATE_PER_MINUTE is counted over"
     )
-    # At most one thread reply per channel in this many seconds (Slack's posting limit per channel).
     slack_reply_interval_seconds: float = Field(
         1.0, ge=0, description="At most one thread reply per channel in this many seconds, across replicas"
     )

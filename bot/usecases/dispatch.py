@@ -91,7 +91,9 @@ async def start_request(
         remote_body=request.feature.action_body(),
         simulator=services.simulator,
     )
-    record.inflight_slot = request.feature.wire_key
+    remote = request.command.row.remote
+    assert remote is not None  # only a remote command becomes a request
+    record.inflight_slot = remote.slot
     record.add_step("requested", detail=request.requester)
     conflict = await services.requests.create(record)
     if conflict is not None:
