@@ -24,6 +24,7 @@ from bot.notifications.endpoint import add_callback_route
 from bot.runtime.cancellation import stop_tasks
 from bot.runtime.loops import keep_running
 from bot.services import Services
+from bot.serving import STAGE_KEY, StartStage
 from bot.slack import ingress
 from bot.slack.messenger import Messenger, build_slack_clients
 from bot.store.connect import connect, wait_for_redis
@@ -198,10 +199,13 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
         assert settings.redis_url is not None and settings.slack_bot_token is not None
         assert settings.stellantis_client_id is not None and settings.stellantis_api_url is not None
         assert settings.stellantis_token_url is not None and settings.callback_public_url is not None
+        stage = app[STAGE_KEY]
         session = aiohttp.ClientSession()
         redis = connect(settings)
         try:
+            stage.doing = "Redis at REDIS_URL"
             await wait_for_redis(redis, settings.redis_start_wait_seconds)
+            stage.doing = "the vehicle cloud and Slack"
             services = await _assemble(settings, options, session, redis)
             bolt = build_bolt_app(services, await bot_identity(services))
         except BaseException:
@@ -234,6 +238,7 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
             gc.unfreeze()
 
     app[SOCKET_KEY] = SocketModeLink()
+    app[STAGE_KEY] = StartStage()
     secret = (
         settings.slack_signing_secret.get_secret_value().encode() if settings.slack_signing_secret else b""
     )

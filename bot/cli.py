@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import sys
 from collections.abc import Sequence
 
 import aiohttp
-from aiohttp import web
 from redis.exceptions import RedisError
 from slack_sdk.errors import SlackApiError
 
 from bot.config import SERVE_REQUIRED, SLACK_RESPONSE_ORIGIN, ConfigError, Settings, load_settings
-from bot.runtime.event_loop import new_event_loop, run
+from bot.runtime.event_loop import run
 from bot.runtime.logs import configure_logging
 from bot.usecases.authz import Policy, PolicyError
 from bot.usecases.fleet import Fleet, FleetFileError
@@ -40,9 +40,11 @@ def _serve(settings: Settings) -> int:
             ", ".join(settings.slack_response_origins),
         )
     from bot.app import AppOptions, create_web_app, default_jobs
+    from bot.serving import serve_until_signalled
 
     app = create_web_app(settings, AppOptions(simulator=False, background=default_jobs(settings)))
-    web.run_app(app, port=settings.port, print=lambda line: log.info("%s", line), loop=new_event_loop())
+    log.info("listening on port %d; /readyz says what the start waits for", settings.port)
+    run(serve_until_signalled(app, None, settings.port))
     return 0
 
 
@@ -114,6 +116,8 @@ def _why(error: BaseException) -> str:
         return f"the vehicle cloud answered: {error}"
     if isinstance(error, SlackApiError):
         return f"Slack refused SLACK_BOT_TOKEN ({error.response.get('error', error.response.status_code)})"
+    if isinstance(error, OSError) and error.errno == errno.EADDRINUSE:
+        return "PORT is in use by another process: stop it or choose another PORT"
     if isinstance(error, RedisError):
         return f"Redis at REDIS_URL did not answer ({type(error).__name__})"
     return f"{type(error).__name__}: {error}"

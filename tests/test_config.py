@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 from slack_sdk.errors import SlackApiError
@@ -76,3 +78,5 @@ def test_a_failed_start_is_one_line_naming_what_to_fix() -> None:
     refused = SlackApiError("auth.test failed", answer)  # type: ignore[no-untyped-call]
     assert _why(refused) == "Slack refused SLACK_BOT_TOKEN (invalid_auth)"
     assert _why(RedisConnectionError("refused")) == "Redis at REDIS_URL did not answer (ConnectionError)"
+    in_use = OSError(errno.EADDRINUSE, "Address already in use")
+    assert _why(in_use) == "PORT is in use by another process: stop it or choose another PORT"
