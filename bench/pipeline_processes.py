@@ -125,7 +125,7 @@ def bot_process(
     if pinned:
         pin(0, server=True)
     logging.basicConfig(filename=log_file, level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
-    app = create_web_app(Settings(**overrides), AppOptions(pipeline=pipeline))
+    app = create_web_app(Settings(**{"metrics_port": None, **overrides}), AppOptions(pipeline=pipeline))
     profiler = cProfile.Profile() if profile else None
     if profiler:
         profiler.enable()

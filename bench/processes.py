@@ -89,6 +89,7 @@ def bot_env(
         "POLICY_FILE": str(SAMPLE_POLICY),
         "FLEET_FILE": str(DEMO_FLEET),
         "SIMULATOR_DELAY_SCALE": "0.01",
+        "METRICS_PORT": "",  # several bots run side by side; none is scraped
     }
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,8 +23,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import SERVE_REQUIRED, Settings
 from bot.notifications.endpoint import add_callback_route
+from bot.observability import metrics_server, sample_inbox_forever
 from bot.runtime.cancellation import stop_tasks
+from bot.runtime.http_metrics import http_tracer
 from bot.runtime.loops import keep_running
+from bot.runtime.metrics import Metrics
 from bot.services import Services
 from bot.serving import STAGE_KEY, StartStage
 from bot.slack import ingress
@@ -87,6 +92,14 @@ def build_bolt_app(services: Services, identity: AuthorizeResult) -> AsyncApp:
 
 
 async def _slack_events(request: web.Request) -> web.Response:
+    started = time.perf_counter()
+    try:
+        return await _answer_slack(request)
+    finally:
+        request.app[SERVICES_KEY].metrics.ack_seconds.observe(time.perf_counter() - started)
+
+
+async def _answer_slack(request: web.Request) -> web.Response:
     edge = request.app[EDGE_KEY]
     try:
         bolt_request = await ingress.bolt_request(request, edge.secret, edge.origins)
@@ -139,7 +152,11 @@ def _group_members(client: AsyncWebClient) -> Callable[[str], Awaitable[set[str]
 
 
 async def _assemble(
-    settings: Settings, options: AppOptions, session: aiohttp.ClientSession, redis: Redis
+    settings: Settings,
+    options: AppOptions,
+    session: aiohttp.ClientSession,
+    redis: Redis,
+    metrics: Metrics,
 ) -> Services:
     """The process's services: Slack clients, the vendor client and its channel, stores, authorization."""
     assert settings.slack_bot_token is not None and settings.stellantis_client_id is not None
@@ -184,8 +201,19 @@ async def _assemble(
         messenger=Messenger(client, posting, settings.alert_channel, simulator=options.simulator),
         channel_id=channel_id,
         simulator=options.simulator,
+        metrics=metrics,
     )
     return services
+
+
+def _peers(settings: Settings) -> dict[str, str]:
+    """The base URLs whose calls the metrics count, and the label of each peer."""
+    peers = {settings.slack_api_url.rstrip("/"): "slack"}
+    if settings.stellantis_token_url is not None:
+        peers[settings.stellantis_token_url] = "vendor_token"
+    if settings.stellantis_api_url is not None:
+        peers[settings.stellantis_api_url.rstrip("/")] = "vendor"
+    return peers
 
 
 def create_web_app(settings: Settings, options: AppOptions | None = None) -> web.Application:
@@ -199,14 +227,14 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
         assert settings.redis_url is not None and settings.slack_bot_token is not None
         assert settings.stellantis_client_id is not None and settings.stellantis_api_url is not None
         assert settings.stellantis_token_url is not None and settings.callback_public_url is not None
-        stage = app[STAGE_KEY]
-        session = aiohttp.ClientSession()
+        stage, metrics = app[STAGE_KEY], Metrics()
+        session = aiohttp.ClientSession(trace_configs=[http_tracer(metrics, _peers(settings))])
         redis = connect(settings)
         try:
             stage.doing = "Redis at REDIS_URL"
             await wait_for_redis(redis, settings.redis_start_wait_seconds)
             stage.doing = "the vehicle cloud and Slack"
-            services = await _assemble(settings, options, session, redis)
+            services = await _assemble(settings, options, session, redis, metrics)
             bolt = build_bolt_app(services, await bot_identity(services))
         except BaseException:
             await redis.aclose()  # a failed start leaves nothing open behind it
@@ -219,6 +247,7 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
             from bot.notifications.consumer import pipeline_jobs
 
             jobs.extend(pipeline_jobs())
+            jobs.append(sample_inbox_forever)
         if settings.slack_app_token is not None:
             jobs.append(socket_mode_job(bolt, app[SOCKET_KEY]))
         tasks = [asyncio.create_task(job(services), name=getattr(job, "__qualname__", "job")) for job in jobs]
@@ -227,7 +256,12 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
         # sight makes each collection cheaper on the request path.
         gc.freeze()
         try:
-            yield
+            async with AsyncExitStack() as scraping:
+                if settings.metrics_port is not None:
+                    await scraping.enter_async_context(
+                        metrics_server(metrics, settings.metrics_host, settings.metrics_port)
+                    )
+                yield
         finally:
             stuck = await stop_tasks(tasks)
             if stuck:

@@ -133,6 +133,15 @@ class Settings(BaseSettings):
         le=65535,
         description="Port of /slack/events, /stellantis/notifications, /healthz and /readyz",
     )
+    metrics_port: int | None = Field(
+        9464,
+        ge=0,
+        le=65535,
+        description="Port of the Prometheus /metrics endpoint, apart from the public port (empty: off)",
+    )
+    metrics_host: str = Field(
+        "127.0.0.1", description="Address /metrics listens on (a container sets 0.0.0.0)"
+    )
     policy_file: Path | None = Field(
         None, description="Authorization policy (YAML, deny by default, reloaded on change)"
     )
@@ -208,6 +217,11 @@ class Settings(BaseSettings):
     simulator_redelivery_seconds: float = Field(
         10.0, gt=0, description="Simulator only: redelivery interval of unanswered notifications"
     )
+
+    @field_validator("metrics_port", mode="before")
+    @classmethod
+    def _metrics_off(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and value.strip().lower() in ("", "off") else value
 
     @field_validator("callback_tokens", mode="before")
     @classmethod

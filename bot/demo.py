@@ -61,6 +61,7 @@ async def run_demo(base: Settings) -> None:
                 "redis_url": redis_server.url,
                 "policy_file": base.policy_file or DEMO_POLICY,
                 "fleet_file": base.fleet_file or DEMO_FLEET,
+                "metrics_port": None,
             }
         )
         settings = Settings.model_validate({**settings.model_dump(), "callback_tokens": DEMO_CALLBACK_TOKEN})

@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 from bot.config import Settings
 from bot.notifications.ingest_gate import IngestGate
 from bot.notifications.watch import NotificationWatch
+from bot.runtime.metrics import Metrics
 from bot.runtime.work import WorkTracker
 from bot.slack.messenger import Messenger
 from bot.slack.parts import OutputParts
@@ -44,6 +45,7 @@ class Services:
     watch: RemoteWatch
     channel_id: str
     simulator: bool
+    metrics: Metrics
     work: WorkTracker = field(default_factory=WorkTracker)
     ingest: IngestGate = field(default_factory=IngestGate)  # callbacks being received, for the consumers
 
@@ -59,9 +61,11 @@ class Services:
         messenger: Messenger,
         channel_id: str,
         simulator: bool,
+        metrics: Metrics | None = None,
     ) -> Services:
         """Build the stores on one Redis connection pool, and the ports the use cases talk through."""
         keys = Keys(settings.redis_key_prefix)
+        metrics = metrics or Metrics()
         longest_timeout = max(settings.action_timeout_seconds, *settings.action_timeouts.values(), 0)
         requests = RequestStore(
             redis, keys, mapping_ttl=settings.mapping_ttl_seconds, inflight_ttl=longest_timeout * 2
@@ -74,14 +78,15 @@ class Services:
             requests=requests,
             confirmations=TicketStore(redis, keys.confirmation, settings.confirmation_ttl_seconds),
             approvals=TicketStore(redis, keys.approval, settings.approval_ttl_seconds),
-            audit=AuditLog(redis, keys),
+            audit=AuditLog(redis, keys, metrics),
             parked=parked,
             authorizer=authorizer,
             fleet=fleet,
             vehicles=vehicles,
             messenger=messenger,
-            messages=SlackRequestMessages(OutputParts(settings, redis, keys, messenger)),
+            messages=SlackRequestMessages(OutputParts(settings, redis, keys, messenger, metrics)),
             watch=NotificationWatch(settings, requests, parked),
             channel_id=channel_id,
             simulator=simulator,
+            metrics=metrics,
         )

@@ -31,6 +31,8 @@ class ButtonListener:
         self.word = services.settings.slack_command
 
     def _caller(self, body: dict[str, Any], respond: AsyncRespond) -> Caller:
+        """Who clicked, and where; every listener calls it once after its ack, so it also counts the click."""
+        self.services.metrics.slack_requests.labels("click", str(body["actions"][0]["action_id"])).inc()
         container = body.get("container") or {}
         channel = (body.get("channel") or {}).get("id") or container.get("channel_id", "")
         actor = Actor(str(body["user"]["id"]), str(channel))

@@ -37,11 +37,13 @@ class CommandListener:
         try:
             parsed = parse(str(command.get("text", "")))
         except CommandError as error:
+            self.services.metrics.slack_requests.labels("command", "usage_error").inc()
             await ack(
                 response_type="ephemeral", text=answers.usage_problem(error.problem, error.usage, self.word)
             )
             return
         await ack()
+        self.services.metrics.slack_requests.labels("command", parsed.action).inc()
         actor = Actor(user=str(command["user_id"]), channel=str(command["channel_id"]))
         caller = Caller(actor, respond, simulator=self.services.simulator)
         await self.services.work.run(self._run(caller, parsed))

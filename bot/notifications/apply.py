@@ -130,6 +130,7 @@ class Pipeline:
             await self.renderer.render(record.id, final=record.status.is_final)
         if record.status.is_final:
             if changed:
+                self._count_final(record)
                 detail = f"{record.status.value} {record.failure_cause or ''}".strip()
                 await services.audit.record(
                     "outcome", user=record.requester, action=record.action, vin=record.vin,
@@ -137,6 +138,12 @@ class Pipeline:
                 )  # fmt: skip
             if record.status is RequestStatus.FAILED:
                 await alert_once(services, record, "failed", ":x: Remote action failed")
+
+    def _count_final(self, record: RequestRecord) -> None:
+        metrics = self.services.metrics
+        metrics.remote_finished.labels(record.action, record.status.value).inc()
+        if record.status is RequestStatus.FAILED:
+            metrics.failure_causes.labels(record.failure_cause or "unknown").inc()
 
     async def _fill_outcome(self, record: RequestRecord, event: VehicleEvent | None) -> RequestRecord:
         """The record with its Locate/State outcome stored (the same object when there is none to add)."""

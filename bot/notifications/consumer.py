@@ -7,6 +7,7 @@ import logging
 import os
 import secrets
 import socket
+import time
 from collections import defaultdict
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import Any
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from bot.notifications.apply import Pipeline
+from bot.notifications.apply import Applied, Pipeline
 from bot.notifications.ingest_gate import IngestGate
 from bot.runtime.cancellation import raise_if_cancelling
 from bot.runtime.loops import keep_running
@@ -29,6 +30,13 @@ from bot.vehicle.notifications import read_element
 log = logging.getLogger(__name__)
 
 Job = Callable[[Services], Coroutine[Any, Any, None]]
+# What an applied entry counts as in remote_bot_notifications.
+APPLIED_FATES = {
+    Applied.APPLIED: "applied",
+    Applied.UNCHANGED: "duplicate",
+    Applied.PARKED: "parked",
+    Applied.MISSING: "missing",
+}
 ACK_EVERY = 16  # finished entries acknowledged in one round trip
 
 
@@ -83,14 +91,22 @@ class Consumer:
         try:
             if isinstance(event, Exception):
                 raise event
-            await self.pipeline.apply(event, entry.element)
+            applied = await self.pipeline.apply(event, entry.element)
         except asyncio.CancelledError:
             raise
         except Exception as error:  # noqa: BLE001 - boundary: the entry is retried or dead-lettered
             raise_if_cancelling()  # a library may have turned our cancellation into this error
             await self._failed(entry, error)
             return False
+        self._observe(entry, applied)
         return True
+
+    def _observe(self, entry: Entry, applied: Applied) -> None:
+        metrics = self.services.metrics
+        metrics.count_notifications(APPLIED_FATES[applied])
+        if applied is Applied.APPLIED:
+            stored_ms = int(entry.id.split("-", 1)[0])  # a stream id starts with its append time
+            metrics.notification_to_update_seconds.observe(max(0.0, time.time() - stored_ms / 1000))
 
     async def _failed(self, entry: Entry, error: Exception) -> None:
         deliveries = await self.inbox.deliveries(entry.id)
@@ -100,7 +116,7 @@ class Consumer:
 
     async def _dead_letter(self, entry: Entry, reason: str) -> None:
         await self.inbox.dead_letter(entry, reason)
-        await self.services.redis.incr(self.services.keys.counter("dead_letters"))
+        self.services.metrics.count_notifications("dead_lettered")
         log.error(
             "inbox entry %s moved to the dead-letter stream after %d deliveries", entry.id, entry.deliveries
         )

@@ -40,11 +40,8 @@ def _bearer(header: str | None) -> str | None:
     return None
 
 
-async def _count(services: Services, name: str, amount: int = 1) -> None:
-    try:
-        await services.redis.incrby(services.keys.counter(name), amount)
-    except RedisError:
-        log.warning("counter %s not updated: Redis unavailable", name)
+def _count(services: Services, name: str, amount: int = 1) -> None:
+    services.metrics.count_notifications(name, amount)
 
 
 async def _read_body(request: web.Request) -> bytes | None:
@@ -72,7 +69,7 @@ def _elements(body: bytes) -> tuple[Any, list[dict[str, Any]]]:
 
 
 async def _too_large(services: Services) -> web.Response:
-    await _count(services, "oversized")
+    _count(services, "oversized")
     log.warning("callback: body over %d bytes refused", MAX_BODY_BYTES)
     alert_in_background(
         services, "oversized", ":warning: A vendor notification over 1 MiB was refused (413)."
@@ -101,7 +98,7 @@ async def _quarantine_raw(services: Services, body: bytes, reason: str) -> web.R
         await append_elements(services.redis, services.keys, [], [text])
     except RedisError:
         return web.Response(status=500, text="not stored")
-    await _count(services, "quarantined")
+    _count(services, "quarantined")
     log.warning("callback: authenticated body quarantined (%s, %d bytes)", reason, len(body))
     alert_in_background(services, "quarantine", f":warning: A vendor notification was quarantined: {reason}.")
     return web.Response(status=200, text="quarantined")
@@ -142,7 +139,7 @@ class _Refusal(Exception):
 
 
 async def _unauthenticated(services: Services) -> _Refusal:
-    await _count(services, "unauthenticated")
+    _count(services, "unauthenticated")
     return _Refusal(web.Response(status=401, text="unauthorized"))
 
 
@@ -190,8 +187,9 @@ async def handle_notification(request: web.Request) -> web.Response:
         )
         return web.Response(status=500, text="not stored")
     services.ingest.arrived()  # only stored callbacks count: junk must not slow the worker down
+    _count(services, "accepted", len(accepted))
     if rejected:
-        await _count(services, "quarantined", len(rejected))
+        _count(services, "quarantined", len(rejected))
         log.warning("callback: %d of %d elements quarantined", len(rejected), len(accepted) + len(rejected))
         alert_in_background(
             services,

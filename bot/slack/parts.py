@@ -8,6 +8,7 @@ from typing import Protocol
 from redis.asyncio import Redis
 
 from bot.config import Settings
+from bot.runtime.metrics import Metrics
 from bot.slack.messenger import Messenger
 from bot.store.keys import Keys
 
@@ -27,6 +28,9 @@ class SlackParts(Protocol):
     @property
     def messenger(self) -> Messenger: ...
 
+    @property
+    def metrics(self) -> Metrics: ...
+
 
 @dataclass(frozen=True)
 class OutputParts:
@@ -36,3 +40,4 @@ class OutputParts:
     redis: Redis
     keys: Keys
     messenger: Messenger
+    metrics: Metrics

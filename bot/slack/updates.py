@@ -78,6 +78,7 @@ class Renderer:
         self, services: SlackParts, client: AsyncWebClient | None = None, *, lease_ms: int = RENDER_LEASE_MS
     ) -> None:
         self._lease_ms = lease_ms
+        self._metrics = services.metrics
         self._client = client or render_client(services)
         settings = services.settings
         self.queue = RenderQueue(
@@ -105,6 +106,7 @@ class Renderer:
         without a Redis round trip (the request stays queued).
         """
         if final is not None and self.budget.known_empty(final=final):
+            self._metrics.slack_budget_waits.inc()
             return Rendered.DEFERRED
         lease = await self.queue.begin(request_id, secrets.token_hex(8), self._lease_ms)
         if lease is None:
@@ -135,6 +137,7 @@ class Renderer:
             return _Attempt(Rendered.DEFERRED, retry_in_ms=gate, final=final)
         wait = await self.budget.take(final=final)
         if wait:
+            self._metrics.slack_budget_waits.inc()
             return _Attempt(Rendered.DEFERRED, retry_in_ms=wait, final=final)
         message = request_message(record)
         try:

@@ -8,6 +8,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.runtime.metrics import Metrics
 from bot.store.keys import Keys
 
 AUDIT_MAXLEN = 100_000
@@ -29,9 +30,10 @@ class AuditEntry:
 class AuditLog:
     """Appends to the global and the per-vehicle audit streams; reads a vehicle's trail."""
 
-    def __init__(self, redis: Redis, keys: Keys) -> None:
+    def __init__(self, redis: Redis, keys: Keys, metrics: Metrics) -> None:
         self._redis = redis
         self._keys = keys
+        self._metrics = metrics
 
     async def record(
         self, event: str, *, user: str, action: str, vin: str, request_id: str = "", detail: str = ""
@@ -51,6 +53,7 @@ class AuditLog:
             if vin:
                 pipe.xadd(self._keys.vehicle_audit(vin), fields, maxlen=AUDIT_MAXLEN, approximate=True)
             await pipe.execute()
+        self._metrics.audit_events.labels(event, action).inc()
 
     async def vehicle_trail(self, vin: str, limit: int = 20) -> list[AuditEntry]:
         """A vehicle's latest audit entries, newest first."""

@@ -148,3 +148,24 @@ def redact(element: dict[str, Any], attribute: str) -> str:
             ],
         }
     return json.dumps(element, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class InboxDepth:
+    """How full the inbox is: entries stored, not yet read by the group, read but not acknowledged."""
+
+    length: int
+    lag: int
+    pending: int
+
+
+async def inbox_depth(redis: Redis, keys: Keys) -> InboxDepth:
+    """The inbox's length and its consumer group's lag and pending count (two commands, one round trip)."""
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.xlen(keys.inbox())
+        pipe.xinfo_groups(keys.inbox())
+        length, groups = await pipe.execute(raise_on_error=False)
+    group: dict[str, Any] = (
+        next((g for g in groups if g.get("name") == GROUP), {}) if isinstance(groups, list) else {}
+    )
+    return InboxDepth(int(length or 0), int(group.get("lag") or 0), int(group.get("pending") or 0))
