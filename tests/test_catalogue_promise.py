@@ -89,7 +89,7 @@ def test_the_card_offers_exactly_the_rows_that_say_so(row: ActionRow[Any]) -> No
     card = vehicle_card(CARD_VEHICLE, REMOTE_ROWS, simulator=False)
     buttons = {
         element["action_id"]: element["value"]
-        for block in (b.to_dict() for b in card.blocks)
+        for block in card.blocks
         for element in block.get("elements", [])
         if block["type"] == "actions"
     }

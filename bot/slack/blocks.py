@@ -1,4 +1,4 @@
-"""Block Kit rendering: pure functions from stored state to Slack messages."""
+"""Block Kit rendering: pure functions from stored state to Slack messages (built with a `Kit`)."""
 
 from __future__ import annotations
 
@@ -7,19 +7,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    ConfirmObject,
-    ContextBlock,
-    MarkdownTextObject,
-    SectionBlock,
-)
-
 from bot.catalogue.command import parse
 from bot.catalogue.row import ActionRow
 from bot.catalogue.table import row_of
+from bot.slack.kit import DATA_KIT, Block, Kit
 from bot.slack.words import STATUS_WORDS, explain_failure, step_words
 from bot.store.records import RequestRecord, RequestStatus
 from bot.usecases.fleet import Vehicle
@@ -48,15 +39,11 @@ class Message:
 
     def as_kwargs(self) -> dict[str, Any]:
         """Arguments for chat.postMessage / chat.update / respond."""
-        return {"text": self.text, "blocks": [block.to_dict() for block in self.blocks]}
+        return {"text": self.text, "blocks": self.blocks}
 
 
 def _clock(at: float) -> str:
     return time.strftime("%H:%M:%S UTC", time.gmtime(at))
-
-
-def _md(text: str) -> MarkdownTextObject:
-    return MarkdownTextObject(text=text)
 
 
 def _failure(record: RequestRecord) -> str:
@@ -104,7 +91,7 @@ def _outcome_lines(record: RequestRecord) -> list[str]:
     return lines
 
 
-def request_message(record: RequestRecord) -> Message:
+def request_message(record: RequestRecord, kit: Kit = DATA_KIT) -> Message:
     """The request message (thread root), always rendered from the stored record."""
     spec = row_of(record.action)
     head = f"{spec.emoji} *{spec.title}* · {record.vehicle_name}: {record.summary}"
@@ -114,34 +101,22 @@ def request_message(record: RequestRecord) -> Message:
     who += f" · request `{record.id}`"
     if record.simulator:
         who = f"{SIMULATOR_BADGE} · {who}"
-    blocks: list[Block] = [
-        SectionBlock(text=_md(head)),
-        SectionBlock(text=_md(status_line(record))),
-    ]
+    blocks: list[Block] = [kit.section(head), kit.section(status_line(record))]
     outcome = _outcome_lines(record)
     if outcome:
-        blocks.append(SectionBlock(text=_md("\n".join(outcome))))
+        blocks.append(kit.section("\n".join(outcome)))
     if record.timeline:
         steps = [
             f"{_clock(e.at)} {step_words(e.step)[0]} {step_words(e.step)[1]}" for e in record.timeline[-12:]
         ]
-        blocks.append(ContextBlock(elements=[_md("\n".join(steps))]))
-    blocks.append(ContextBlock(elements=[_md(who)]))
+        blocks.append(kit.context("\n".join(steps)))
+    blocks.append(kit.context(who))
     if record.status in (RequestStatus.FAILED, RequestStatus.REFUSED, RequestStatus.NO_ANSWER):
-        blocks.append(
-            ActionsBlock(elements=[ButtonElement(text="Retry", action_id=ButtonId.RETRY, value=record.id)])
-        )
+        blocks.append(kit.actions([kit.button("Retry", ButtonId.RETRY, record.id)]))
     if record.status is RequestStatus.AWAITING_APPROVAL:
-        blocks.append(
-            ActionsBlock(
-                elements=[
-                    ButtonElement(
-                        text="Approve", action_id=ButtonId.APPROVE, value=record.id, style="primary"
-                    ),
-                    ButtonElement(text="Reject", action_id=ButtonId.REJECT, value=record.id, style="danger"),
-                ]
-            )
-        )
+        approve = kit.button("Approve", ButtonId.APPROVE, record.id, style="primary")
+        reject = kit.button("Reject", ButtonId.REJECT, record.id, style="danger")
+        blocks.append(kit.actions([approve, reject]))
     prefix = "[SIMULATOR] " if record.simulator else ""
     return Message(text=f"{prefix}{spec.title} {record.vehicle_name}: {status_line(record)}", blocks=blocks)
 
@@ -154,46 +129,36 @@ def done_reply(record: RequestRecord) -> str:
 
 
 def confirmation_prompt(
-    spec: ActionRow[Any], vehicle: Vehicle, summary: str, token: str, simulator: bool
+    spec: ActionRow[Any], vehicle: Vehicle, summary: str, token: str, simulator: bool, kit: Kit = DATA_KIT
 ) -> Message:
     """The ephemeral confirmation of a dangerous action, with Confirm (danger) and Cancel."""
     badge = f"{SIMULATOR_BADGE}\n" if simulator else ""
     text = f"{badge}:warning: This will *{summary}* on *{vehicle.name}* (VIN {vehicle.vin}). Are you sure?"
-    dialog = ConfirmObject(
-        title=f"{spec.title}?"[:100],
-        text=f"{summary} on {vehicle.name}"[:300],
-        confirm="Yes, do it"[:30],
-        deny="No"[:30],
-        style="danger",
+    dialog = kit.confirm(
+        f"{spec.title}?"[:100], f"{summary} on {vehicle.name}"[:300], "Yes, do it", "No", style="danger"
     )
-    buttons = ActionsBlock(
-        elements=[
-            ButtonElement(
-                text="Confirm", action_id=ButtonId.CONFIRM, value=token, style="danger", confirm=dialog
-            ),
-            ButtonElement(text="Cancel", action_id=ButtonId.CANCEL, value=token),
-        ]
-    )
-    return Message(text=text, blocks=[SectionBlock(text=_md(text)), buttons])
+    confirm = kit.button("Confirm", ButtonId.CONFIRM, token, style="danger", confirm=dialog)
+    buttons = kit.actions([confirm, kit.button("Cancel", ButtonId.CANCEL, token)])
+    return Message(text=text, blocks=[kit.section(text), buttons])
 
 
-def vehicle_card(vehicle: Vehicle, rows: Sequence[ActionRow[Any]], simulator: bool) -> Message:
+def vehicle_card(
+    vehicle: Vehicle, rows: Sequence[ActionRow[Any]], simulator: bool, kit: Kit = DATA_KIT
+) -> Message:
     """A vehicle card: one button per action the user may run and the vehicle supports."""
     title = f"{':test_tube: SIMULATOR · ' if simulator else ''}:red_car: *{vehicle.name}* · VIN {vehicle.vin}"
     if vehicle.groups:
         title += f" · groups: {', '.join(vehicle.groups)}"
-    blocks: list[Block] = [SectionBlock(text=_md(title))]
+    blocks: list[Block] = [kit.section(title)]
     buttons = [
-        ButtonElement(
-            text=row.title, action_id=f"{ButtonId.CARD}_{row.action.value}", value=card_value(row, vehicle)
-        )
+        kit.button(row.title, f"{ButtonId.CARD}_{row.action.value}", card_value(row, vehicle))
         for row in rows
         if row.remote is not None and row.remote.card is not None
     ]
     for start in range(0, len(buttons), 5):
-        blocks.append(ActionsBlock(elements=list(buttons[start : start + 5])))
+        blocks.append(kit.actions(buttons[start : start + 5]))
     if not buttons:
-        blocks.append(SectionBlock(text=_md("You may not run any action on this vehicle.")))
+        blocks.append(kit.section("You may not run any action on this vehicle."))
     return Message(text=f"Vehicle {vehicle.name}", blocks=blocks)
 
 
@@ -207,6 +172,6 @@ def card_value(row: ActionRow[Any], vehicle: Vehicle) -> str:
     return command.model_dump_json(exclude_defaults=True)
 
 
-def plain(text: str) -> Message:
+def plain(text: str, kit: Kit = DATA_KIT) -> Message:
     """A message that is just text."""
-    return Message(text=text, blocks=[SectionBlock(text=_md(text[:3000]))])
+    return Message(text=text, blocks=[kit.section(text[:3000])])
