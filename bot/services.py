@@ -15,6 +15,7 @@ from bot.slack.messenger import Messenger
 from bot.slack.parts import OutputParts
 from bot.slack.request_messages import SlackRequestMessages
 from bot.store.audit import AuditLog
+from bot.store.inbox import InboxWriter
 from bot.store.keys import Keys
 from bot.store.parking import ParkedEvents
 from bot.store.requests import RequestStore
@@ -36,6 +37,7 @@ class Services:
     confirmations: TicketStore
     approvals: TicketStore
     audit: AuditLog
+    inbox_writer: InboxWriter
     parked: ParkedEvents
     authorizer: Authorizer
     fleet: Fleet
@@ -79,6 +81,7 @@ class Services:
             confirmations=TicketStore(redis, keys.confirmation, settings.confirmation_ttl_seconds),
             approvals=TicketStore(redis, keys.approval, settings.approval_ttl_seconds),
             audit=AuditLog(redis, keys, metrics),
+            inbox_writer=InboxWriter(redis, keys),
             parked=parked,
             authorizer=authorizer,
             fleet=fleet,

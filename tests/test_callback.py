@@ -128,3 +128,19 @@ async def test_deeply_nested_json_is_never_a_500(bot: BotUnderTest) -> None:
         nested = {"remoteEvent": nested}
     assert (await post(bot, nested)).status == 200
     assert await _xlen(bot, bot.services.keys.inbox()) == 0
+
+
+async def test_a_batch_that_cannot_be_stored_whole_stores_nothing_and_gets_500(bot: BotUnderTest) -> None:
+    """A body whose quarantined element cannot be written stores none of its elements and answers 500 (the
+    vendor redelivers it whole); once storage works, the redelivery is stored and applied."""
+    record, remote = await seed_request(bot)
+    batch = [
+        notification(remote, "Done", "Success", token=CALLBACK_TOKEN),
+        notification("someone-else", "Done", "Success", token="forged"),
+    ]
+    await bot.services.redis.set(bot.services.keys.quarantine(), "not a stream")  # the quarantine breaks
+    assert (await post(bot, batch, bearer=None)).status == 500
+    assert await _xlen(bot, bot.services.keys.inbox()) == 0
+    await bot.services.redis.delete(bot.services.keys.quarantine())
+    assert (await post(bot, batch, bearer=None)).status == 200
+    await wait_status(bot.services, record.id, RequestStatus.SUCCESS)

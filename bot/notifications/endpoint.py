@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 
 from bot.services import Services
 from bot.slack.alerts import alert_in_background
-from bot.store.inbox import append_elements, redact
+from bot.store.inbox import redact
 from bot.vehicle.channels import CALLBACK_TOKEN_ATTRIBUTE
 from bot.vehicle.notifications import NotificationError, body_attributes, parse_element, split_payload
 from bot.web import CALLBACK_PATH, SERVICES_KEY
@@ -95,7 +95,7 @@ def _plain_utf8(body: bytes) -> str | None:
 async def _quarantine_raw(services: Services, body: bytes, reason: str) -> web.Response:
     text = body.decode("utf-8", errors="replace")
     try:
-        await append_elements(services.redis, services.keys, [], [text])
+        await services.inbox_writer.append([], [text])
     except RedisError:
         return web.Response(status=500, text="not stored")
     _count(services, "quarantined")
@@ -180,7 +180,7 @@ async def handle_notification(request: web.Request) -> web.Response:
     except _Refusal as refusal:
         return refusal.response
     try:
-        await append_elements(services.redis, services.keys, accepted, rejected)
+        await services.inbox_writer.append(accepted, rejected)
     except RedisError as error:
         log.error(
             "callback: inbox unavailable (%s): answering 500 so the vendor redelivers", type(error).__name__

@@ -122,19 +122,50 @@ def _trim(stream: str, keys: Keys) -> dict[str, Any]:
     return {"maxlen": QUARANTINE_MAXLEN, "approximate": True} if stream == keys.quarantine() else {}
 
 
-async def append_elements(redis: Redis, keys: Keys, elements: list[str], quarantined: list[str]) -> None:
-    """Store accepted elements in the inbox and rejected ones in quarantine, all or nothing."""
-    if len(elements) + len(quarantined) == 1:
-        # One XADD is atomic on its own; MULTI/EXEC would cost the callback most of its time.
-        stream, element = (keys.inbox(), elements[0]) if elements else (keys.quarantine(), quarantined[0])
-        await redis.xadd(stream, entry_fields(element), **_trim(stream, keys))
-        return
-    async with redis.pipeline(transaction=True) as pipe:
-        for element in elements:
-            pipe.xadd(keys.inbox(), entry_fields(element))
-        for raw in quarantined:
-            pipe.xadd(keys.quarantine(), entry_fields(raw), maxlen=QUARANTINE_MAXLEN, approximate=True)
-        await pipe.execute()
+# One callback body in one script: every element of the batch is stored, or none is. A script does not
+# roll back, so whatever could fail is checked before the first XADD: both keys must be streams (or
+# absent). The elements themselves were checked by the caller; an XADD of text cannot fail otherwise
+# (Redis lets a script that has begun writing finish past maxmemory).
+_APPEND = f"""
+for _, key in ipairs(KEYS) do
+  local kind = redis.call('TYPE', key)['ok']
+  if kind ~= 'none' and kind ~= 'stream' then
+    return redis.error_reply('WRONGTYPE ' .. key .. ' is not a stream')
+  end
+end
+local to_inbox, maxlen, received = tonumber(ARGV[1]), ARGV[2], ARGV[3]
+for i = 4, #ARGV do
+  if i - 3 <= to_inbox then
+    redis.call('XADD', KEYS[1], '*', '{ELEMENT_FIELD}', ARGV[i], '{RECEIVED_FIELD}', received)
+  else
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', maxlen, '*',
+      '{ELEMENT_FIELD}', ARGV[i], '{RECEIVED_FIELD}', received)
+  end
+end
+return #ARGV - 3
+"""
+
+
+class InboxWriter:
+    """The callback's side of the inbox: append a body's elements (and its quarantined ones) at once."""
+
+    def __init__(self, redis: Redis, keys: Keys) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._append = redis.register_script(_APPEND)
+
+    async def append(self, elements: list[str], quarantined: list[str]) -> None:
+        """Store accepted elements in the inbox and rejected ones in quarantine, all or nothing."""
+        keys = self._keys
+        if len(elements) + len(quarantined) == 1:
+            # One XADD is atomic on its own and the cheapest round trip.
+            stream, element = (keys.inbox(), elements[0]) if elements else (keys.quarantine(), quarantined[0])
+            await self._redis.xadd(stream, entry_fields(element), **_trim(stream, keys))
+            return
+        await self._append(
+            keys=[keys.inbox(), keys.quarantine()],
+            args=[len(elements), QUARANTINE_MAXLEN, now_ms(), *elements, *quarantined],
+        )
 
 
 def redact(element: dict[str, Any], attribute: str) -> str:
