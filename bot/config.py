@@ -161,11 +161,6 @@ class Settings(BaseSettings):
         gt=0,
         description="remoteActionId to request mapping, and request records, live this long",
     )
-    dedup_ttl_seconds: float = Field(
-        4 * 24 * 3600.0,
-        gt=0,
-        description="Notification de-duplication window (the vendor redelivers for 72 h)",
-    )
     park_ttl_seconds: float = Field(
         3600.0, gt=0, description="Notifications for an unknown remoteActionId are kept this long"
     )

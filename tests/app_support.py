@@ -83,6 +83,14 @@ class BotUnderTest:
 
         return (await self.slack.wait_for(roots))[-1]
 
+    async def wait_for_remote_posts(self, count: int, timeout: float = 5.0) -> None:
+        """Wait until the vehicle cloud has received `count` remote requests (or more)."""
+
+        async def received() -> bool:
+            return len(self.simulator.remote_posts) >= count
+
+        await wait_until(received, timeout)
+
     async def answer_to(self, text: str, user: str = OPERATOR) -> str:
         """Send `/vehicle <text>` and wait for the private answer it gets (not one sent before it)."""
         before = len(self.slack.ephemerals(user=user))

@@ -116,7 +116,6 @@ def test_fleet_owner_events_split_into_self_contained_elements() -> None:
     )
     assert failed.failure_cause == "VehicleConnectionTimeout"
     assert failed.is_final is True
-    assert failed.dedup_key != pending.dedup_key
 
 
 def test_fleet_owner_feedback_detail_is_kept() -> None:

@@ -58,6 +58,22 @@ async def test_same_notification_three_times_changes_nothing_after_the_first(bot
     assert len(bot.slack.replies(CHANNEL, record.message_ts or "")) == 1
 
 
+async def test_a_redelivered_pending_step_changes_nothing_after_the_first(bot: BotUnderTest) -> None:
+    """A Pending step delivered again (the vendor's retry) adds no second timeline step and no new version,
+    while the next step still moves the request on."""
+    record, remote = await seed_request(bot)
+    waking = notification(remote, "Pending", "WakingUpVehicle")
+    for _ in range(3):
+        assert (await post(bot, waking)).status == 200
+    await wait_until(lambda: inbox_drained(bot.services))
+    after = await stored(bot.services, record.id)
+    assert [step.step for step in after.timeline].count("WakingUpVehicle") == 1
+    assert after.version == record.version + 1
+    assert (await post(bot, notification(remote, "Pending", "SentToVehicle"))).status == 200
+    await wait_until(lambda: inbox_drained(bot.services))
+    assert (await stored(bot.services, record.id)).vendor_status == "SentToVehicle"
+
+
 EVENTS = [
     ("Pending", "Accepted", None),
     ("Pending", "WakingUpVehicle", None),

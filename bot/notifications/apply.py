@@ -91,7 +91,6 @@ class Pipeline:
         self.transitions = Transitions(
             services.redis,
             services.keys,
-            dedup_ttl=settings.dedup_ttl_seconds,
             mapping_ttl=settings.mapping_ttl_seconds,
         )
         self.renderer = renderer or Renderer(services)

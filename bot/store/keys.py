@@ -67,10 +67,6 @@ class Keys:
         """Sorted set of parked remoteActionIds by park time."""
         return f"{self.prefix}parked-index"
 
-    def dedup(self, remote_action_id: str) -> str:
-        """Set of event identities already applied to one remote action."""
-        return f"{self.prefix}seen:{remote_action_id}"
-
     def deadlines(self) -> str:
         """Sorted set of request ids by the time their final answer is due."""
         return f"{self.prefix}deadlines"

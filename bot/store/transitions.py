@@ -33,13 +33,15 @@ DONE_STATUSES: dict[str, RequestStatus] = {
 # Redis 6.2's cjson turns [] into {} and has no array metatable: empty arrays are swapped for a
 # sentinel before decoding and restored after encoding. The scan skips JSON strings.
 TRANSITION_LUA = r"""
--- KEYS: remote mapping, dedup set, sending zset, deadlines zset, render queue, final render queue,
+-- KEYS: remote mapping, sending zset, deadlines zset, render queue, final render queue,
 --       reply channels zset, replies queued set
--- ARGV: 1 dedup id, 2 dedup ttl ms, 3 target status, 4 order, 5 final '1'/'0', 6 step, 7 detail,
---       8 vendor status ('' keeps), 9 failure cause, 10 feedback detail, 11 at (s), 12 mapping ttl ms,
---       13 inflight key prefix, 14 rank table JSON, 15 pending step table JSON,
---       16 request id ('' to find it through the remote mapping), 17 request key prefix, 18 now ms,
---       19 reply queue key prefix
+-- ARGV: 1 target status, 2 order, 3 final '1'/'0', 4 step, 5 detail, 6 vendor status ('' keeps),
+--       7 failure cause, 8 feedback detail, 9 at (s), 10 mapping ttl ms, 11 inflight key prefix,
+--       12 rank table JSON, 13 pending step table JSON,
+--       14 request id ('' to find it through the remote mapping), 15 request key prefix, 16 now ms,
+--       17 reply queue key prefix
+-- A redelivered event is recognised by the order check alone: its rank is not above the stored one,
+-- and a Pending step of the same rank is the same report when the stored vendor status is its own.
 -- Returns {changed, version, status, outcome, request id, record JSON}. An applied transition also
 -- queues the message's render, and on a final state clears the deadline and queues the thread reply:
 -- all in the same atomic step as the state change, so no crash can lose them.
@@ -69,66 +71,59 @@ local function restore(s)
   return (string.gsub(s, '%["__rb_empty_array__"%]', '[]'))
 end
 
-local id = ARGV[16]
+local id = ARGV[14]
 if id == '' then
   id = redis.call('GET', KEYS[1])
   if not id then return {0, 0, '', 'unmapped', '', ''} end
 end
-local key = ARGV[17] .. id
+local key = ARGV[15] .. id
 local raw = redis.call('GET', key)
 if not raw then return {0, 0, '', 'missing', id, ''} end
-if ARGV[1] ~= '' and redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then
-  return {0, 0, '', 'duplicate', id, raw}
-end
 -- decode before any write: a script error must leave nothing behind (scripts do not roll back)
 local record = cjson.decode(protect(raw))
-if ARGV[1] ~= '' then
-  redis.call('SADD', KEYS[2], ARGV[1])
-  redis.call('PEXPIRE', KEYS[2], ARGV[2])
-end
-local ranks = cjson.decode(ARGV[14])
-local steps = cjson.decode(ARGV[15])
+local ranks = cjson.decode(ARGV[12])
+local steps = cjson.decode(ARGV[13])
 local stored = (ranks[record.status] or 0) * 10
 if record.status == 'pending' and type(record.vendor_status) == 'string' then
   stored = stored + (steps[record.vendor_status] or 0)
 end
-local order = tonumber(ARGV[4])
-local final = ARGV[5] == '1'
-if order < stored or (order == stored and (final or stored % 10 == 0)) then
+local order = tonumber(ARGV[2])
+local final = ARGV[3] == '1'
+if order < stored or (order == stored and (final or stored % 10 == 0 or record.vendor_status == ARGV[6])) then
   return {0, record.version, record.status, 'stale', id, raw}
 end
-record.status = ARGV[3]
-if ARGV[8] ~= '' then
-  record.vendor_status = ARGV[8]
-  record.failure_cause = ARGV[9] ~= '' and ARGV[9] or cjson.null
-  record.feedback_detail = ARGV[10] ~= '' and ARGV[10] or cjson.null
+record.status = ARGV[1]
+if ARGV[6] ~= '' then
+  record.vendor_status = ARGV[6]
+  record.failure_cause = ARGV[7] ~= '' and ARGV[7] or cjson.null
+  record.feedback_detail = ARGV[8] ~= '' and ARGV[8] or cjson.null
 end
 local timeline = record.timeline
 if type(timeline) ~= 'table' or timeline[1] == '__rb_empty_array__' then timeline = {} end
 local detail = cjson.null
-if ARGV[7] ~= '' then detail = ARGV[7] end
-timeline[#timeline + 1] = {at = tonumber(ARGV[11]), step = ARGV[6], detail = detail}
+if ARGV[5] ~= '' then detail = ARGV[5] end
+timeline[#timeline + 1] = {at = tonumber(ARGV[9]), step = ARGV[4], detail = detail}
 record.timeline = timeline
 record.version = (tonumber(record.version) or 0) + 1
 local encoded = restore(cjson.encode(record))
-redis.call('SET', key, encoded, 'PX', ARGV[12])
-redis.call('ZREM', KEYS[3], id)
-local now = tonumber(ARGV[18])
+redis.call('SET', key, encoded, 'PX', ARGV[10])
+redis.call('ZREM', KEYS[2], id)
+local now = tonumber(ARGV[16])
 if final then
   local slot = record.inflight_slot
   if slot == nil or slot == '' then slot = record.action end
-  local inflight = ARGV[13] .. record.vin .. ':' .. slot
+  local inflight = ARGV[11] .. record.vin .. ':' .. slot
   if redis.call('GET', inflight) == id then redis.call('DEL', inflight) end
-  redis.call('ZREM', KEYS[4], id)
-  redis.call('ZADD', KEYS[6], now, id)
+  redis.call('ZREM', KEYS[3], id)
+  redis.call('ZADD', KEYS[5], now, id)
   local channel = record.message_channel
   if type(channel) == 'string' and type(record.message_ts) == 'string' and record.reply_posted ~= true
-      and redis.call('SADD', KEYS[8], id) == 1 then
-    redis.call('RPUSH', ARGV[19] .. channel, id)
-    redis.call('ZADD', KEYS[7], 'NX', now, channel)
+      and redis.call('SADD', KEYS[7], id) == 1 then
+    redis.call('RPUSH', ARGV[17] .. channel, id)
+    redis.call('ZADD', KEYS[6], 'NX', now, channel)
   end
 else
-  redis.call('ZADD', KEYS[5], now, id)
+  redis.call('ZADD', KEYS[4], now, id)
 end
 return {1, record.version, record.status, 'applied', id, encoded}
 """
@@ -170,9 +165,8 @@ def _order(status: RequestStatus, vendor_status: str | None) -> int:
 class Transitions:
     """Runs the transition script; every accepted transition bumps the version and extends the timeline."""
 
-    def __init__(self, redis: Redis, keys: Keys, *, dedup_ttl: float, mapping_ttl: float) -> None:
+    def __init__(self, redis: Redis, keys: Keys, *, mapping_ttl: float) -> None:
         self._keys = keys
-        self._dedup_ttl_ms = int(dedup_ttl * 1000)
         self._mapping_ttl_ms = int(mapping_ttl * 1000)
         self._script = redis.register_script(TRANSITION_LUA)
         self._constant_args = (
@@ -187,7 +181,6 @@ class Transitions:
         return await self._run(
             event.remote_action_id,
             "",
-            dedup_id=event.dedup_key,
             status=status,
             order=_order(status, event.status),
             step=event.status,
@@ -203,7 +196,6 @@ class Transitions:
         return await self._run(
             remote_action_id or request_id,
             request_id,
-            dedup_id="",
             status=status,
             order=_order(status, None),
             step="no_answer",
@@ -218,7 +210,6 @@ class Transitions:
         remote_action_id: str,
         request_id: str,
         *,
-        dedup_id: str,
         status: RequestStatus,
         order: int,
         step: str,
@@ -230,12 +221,12 @@ class Transitions:
         keys = self._keys
         changed, _version, _status, outcome, found_id, raw = await self._script(
             keys=[
-                keys.remote_map(remote_action_id), keys.dedup(remote_action_id), keys.sending(),
+                keys.remote_map(remote_action_id), keys.sending(),
                 keys.deadlines(), keys.pending_updates(), keys.pending_finals(), keys.reply_channels(),
                 keys.replies_queued(),
             ],
             args=[
-                dedup_id, self._dedup_ttl_ms, status.value, order, "1" if status.is_final else "0", step,
+                status.value, order, "1" if status.is_final else "0", step,
                 detail, vendor_status, failure_cause, feedback_detail, f"{time.time():.3f}",
                 self._mapping_ttl_ms, *self._constant_args, request_id, keys.request(""),
                 now_ms(), keys.reply_queue(""),

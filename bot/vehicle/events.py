@@ -30,10 +30,3 @@ class VehicleEvent(BaseModel):
     def is_final(self) -> bool:
         """Anything other than Pending ends the request (the docs also mention type Failed)."""
         return self.event_type != PENDING
-
-    @property
-    def dedup_key(self) -> str:
-        """Identity of this report, so a redelivery of the same report is recognised."""
-        return "|".join(
-            (self.remote_action_id, self.event_type, self.status, self.failure_cause or "", self.date or "")
-        )
