@@ -156,6 +156,7 @@ async def test_a_second_approve_says_who_approved_and_the_request_is_sent_once(b
     await bot.slack.wait_for(
         lambda: message.edits and "approved by <@U0SECURITY2>" in str(message.edits[-1].blocks)
     )
+    await bot.wait_for_remote_posts(1)  # the approval can be shown before the send
     assert len(bot.simulator.remote_posts) == 1
     events = [entry.event for entry in await bot.services.audit.vehicle_trail("VR1URHNSSKW000021")]
     assert events.count("approved") == 1 and "expired" not in events

@@ -14,8 +14,9 @@ async def test_second_request_while_one_is_in_flight_shows_the_first(bot: BotUnd
     bot.simulator.hold_deliveries()  # no Done arrives: the first request stays in flight
     await bot.command("lock van-12")
     first = await bot.wait_for_request_message()
-    await bot.command("lock van-12")
-    answer = await bot.last_private_answer()
+    # The first request is sent once its message is attached to it: from then on it can be linked to.
+    await bot.wait_for_remote_posts(1)
+    answer = await bot.answer_to("lock van-12")
     assert "already in flight" in answer and "See it here" in answer
     assert len(bot.simulator.remote_posts) == 1
     assert [m.ts for m in bot.slack.messages(CHANNEL) if not m.thread_ts] == [first.ts]
@@ -43,6 +44,7 @@ async def test_not_in_channel_moves_the_request_to_a_dm_and_says_how_to_invite(b
         lambda: [m for m in bot.slack.all_messages if m.channel.startswith("D") and "Lights" in m.text]
     )
     assert len(dm_messages) == 1
+    await bot.wait_for_remote_posts(1)  # the message is posted before the send
     assert len(bot.simulator.remote_posts) == 1
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from enum import StrEnum
@@ -13,7 +14,7 @@ from bot.services import Services
 from bot.slack.alerts import alert_once
 from bot.slack.updates import Renderer
 from bot.store.records import RequestRecord, RequestStatus
-from bot.store.transitions import Transitions
+from bot.store.transitions import Transition, Transitions
 from bot.vehicle.errors import VendorError
 from bot.vehicle.events import VehicleEvent
 from bot.vehicle.facts import position_of, vehicle_state
@@ -97,21 +98,63 @@ class Pipeline:
 
     async def apply(self, event: VehicleEvent, element_json: str | None = None) -> Applied:
         """Apply one event; park it when its remoteActionId has no request yet."""
-        result = await self.transitions.apply_event(event)
-        if result.outcome == "unmapped":
-            if element_json is None:
-                log.warning("event for unknown remote %s dropped", event.remote_action_id)
-                return Applied.MISSING
-            await self.park(event.remote_action_id, element_json)
-            return Applied.PARKED
-        if result.record is None:
-            log.warning(
-                "request %s for remote %s no longer exists; event dropped",
-                result.request_id, event.remote_action_id,
-            )  # fmt: skip
+        (result,) = await self.apply_batch([(event, element_json)])
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    async def apply_batch(
+        self, events: list[tuple[VehicleEvent, str | None]], concurrency: int = 16
+    ) -> list[Applied | Exception]:
+        """Apply events in stream order: every transition in one round trip, then each request's effects
+        once, for its latest state (a batch holding several steps of one request renders it once).
+
+        The result of each event is what happened to it, or the error that stops it being acknowledged.
+        """
+        transitions = await self.transitions.apply_events([event for event, _ in events])
+        results: list[Applied | Exception] = []
+        by_request: dict[str, list[int]] = {}
+        for index, ((event, element_json), transition) in enumerate(zip(events, transitions, strict=True)):
+            if isinstance(transition, Exception):
+                results.append(transition)
+            elif transition.outcome == "unmapped":
+                results.append(await self._unmapped(event, element_json))
+            elif transition.record is None:
+                log.warning(
+                    "request %s for remote %s no longer exists; event dropped",
+                    transition.request_id, event.remote_action_id,
+                )  # fmt: skip
+                results.append(Applied.MISSING)
+            else:
+                results.append(Applied.APPLIED if transition.changed else Applied.UNCHANGED)
+                by_request.setdefault(transition.request_id, []).append(index)
+        limit = asyncio.Semaphore(concurrency)
+
+        async def settle_request(indexes: list[int]) -> None:
+            changed = [i for i in indexes if results[i] is Applied.APPLIED]
+            latest = transitions[indexes[-1]]
+            assert isinstance(latest, Transition) and latest.record is not None
+            # The event that moved the request last carries the outcome (a Done's extensions).
+            event = events[(changed or indexes)[-1]][0]
+            async with limit:
+                try:
+                    await self.settle(latest.record, event, changed=bool(changed))
+                except Exception as error:  # noqa: BLE001 - its events stay unacknowledged and are retried
+                    for i in indexes:
+                        results[i] = error
+
+        await asyncio.gather(*(settle_request(indexes) for indexes in by_request.values()))
+        return results
+
+    async def _unmapped(self, event: VehicleEvent, element_json: str | None) -> Applied | Exception:
+        if element_json is None:
+            log.warning("event for unknown remote %s dropped", event.remote_action_id)
             return Applied.MISSING
-        await self.settle(result.record, event, changed=result.changed)
-        return Applied.APPLIED if result.changed else Applied.UNCHANGED
+        try:
+            await self.park(event.remote_action_id, element_json)
+        except Exception as error:  # noqa: BLE001 - the event stays unacknowledged and is retried
+            return error
+        return Applied.PARKED
 
     async def settle(self, record: RequestRecord, event: VehicleEvent | None, *, changed: bool) -> None:
         """Effects of a transition beyond its atomic step: outcome, render now, audit, alert (repeatable).

@@ -8,7 +8,6 @@ import os
 import secrets
 import socket
 import time
-from collections import defaultdict
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +36,6 @@ APPLIED_FATES = {
     Applied.PARKED: "parked",
     Applied.MISSING: "missing",
 }
-ACK_EVERY = 16  # finished entries acknowledged in one round trip
 
 
 @dataclass(frozen=True)
@@ -82,25 +80,6 @@ class Consumer:
         self._reclaim_ms = int(services.settings.reclaim_idle_seconds * 1000)
         self._next_reclaim = 0.0
 
-    async def handle(self, entry: Entry, event: VehicleEvent | Exception) -> bool:
-        """Apply one entry: True when done (to acknowledge); on failure it stays pending or is dead-lettered.
-
-        This is the worker's error boundary: any failure of one entry must not stop the consumer.
-        """
-        await self.ingest.admit()
-        try:
-            if isinstance(event, Exception):
-                raise event
-            applied = await self.pipeline.apply(event, entry.element)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # noqa: BLE001 - boundary: the entry is retried or dead-lettered
-            raise_if_cancelling()  # a library may have turned our cancellation into this error
-            await self._failed(entry, error)
-            return False
-        self._observe(entry, applied)
-        return True
-
     def _observe(self, entry: Entry, applied: Applied) -> None:
         metrics = self.services.metrics
         metrics.count_notifications(APPLIED_FATES[applied])
@@ -128,40 +107,39 @@ class Consumer:
         )
 
     async def process(self, entries: list[Entry]) -> None:
-        """Apply a batch (entries of one remote action in order, different actions concurrently).
+        """Apply a batch and acknowledge, in one round trip, every entry whose effects are done.
 
-        Finished entries are acknowledged together, ACK_EVERY at a time and the rest at the end, so one
-        slow entry (Slack timing out) does not hold back the acknowledgement of the others.
+        This is the worker's error boundary: an entry that fails stays pending (retried, then
+        dead-lettered) and never stops the others.
         """
-        # Entries of one remote action are applied in stream order; different actions run concurrently.
-        groups: dict[str, list[tuple[Entry, VehicleEvent | Exception]]] = defaultdict(list)
+        await self.ingest.admit()
+        readable: list[tuple[Entry, VehicleEvent]] = []
         for entry in entries:
             event = _read(entry)
-            groups[entry.id if isinstance(event, Exception) else event.remote_action_id].append(
-                (entry, event)
-            )
-
-        limit = asyncio.Semaphore(self.options.concurrency)
-        done: list[str] = []
-
-        async def acknowledge() -> None:
-            finished = done.copy()
-            done.clear()
-            if finished:
-                await self.inbox.ack(*finished)
-
-        async def run(group: list[tuple[Entry, VehicleEvent | Exception]]) -> None:
-            async with limit:
-                for entry, event in group:
-                    if await self.handle(entry, event):
-                        done.append(entry.id)
-                if len(done) >= ACK_EVERY:
-                    await acknowledge()
-
+            if isinstance(event, Exception):
+                await self._failed(entry, event)
+            else:
+                readable.append((entry, event))
+        if not readable:
+            return
+        batch: list[tuple[VehicleEvent, str | None]] = [(event, entry.element) for entry, event in readable]
+        results: list[Applied | Exception]
         try:
-            await asyncio.gather(*(run(group) for group in groups.values()))
-        finally:
-            await acknowledge()  # even when the batch is interrupted: those effects are done
+            results = await self.pipeline.apply_batch(batch, self.options.concurrency)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001 - boundary: the whole batch is retried
+            raise_if_cancelling()  # a library may have turned our cancellation into this error
+            results = [error] * len(readable)
+        done: list[str] = []
+        for (entry, _event), result in zip(readable, results, strict=True):
+            if isinstance(result, Exception):
+                await self._failed(entry, result)
+            else:
+                self._observe(entry, result)
+                done.append(entry.id)
+        if done:
+            await self.inbox.ack(*done)
 
     async def reclaim(self) -> None:
         """Take over idle entries of dead consumers; poison ones go to the dead-letter stream."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import ResponseError
 
 from bot.runtime.clock import now_ms
 from bot.store.keys import Keys
@@ -166,6 +168,7 @@ class Transitions:
     """Runs the transition script; every accepted transition bumps the version and extends the timeline."""
 
     def __init__(self, redis: Redis, keys: Keys, *, mapping_ttl: float) -> None:
+        self._redis = redis
         self._keys = keys
         self._mapping_ttl_ms = int(mapping_ttl * 1000)
         self._script = redis.register_script(TRANSITION_LUA)
@@ -177,60 +180,71 @@ class Transitions:
 
     async def apply_event(self, event: VehicleEvent) -> Transition:
         """Apply a vendor event to the request of its remoteActionId, unless it is a duplicate or stale."""
-        status = target_status(event)
-        return await self._run(
-            event.remote_action_id,
-            "",
-            status=status,
-            order=_order(status, event.status),
-            step=event.status,
-            detail=event.failure_cause or "",
-            vendor_status=event.status,
-            failure_cause=event.failure_cause or "",
-            feedback_detail=event.feedback_detail or "",
-        )
+        return await self._call(_event_move(event))
+
+    async def apply_events(self, events: list[VehicleEvent]) -> list[Transition | Exception]:
+        """Apply a batch of events in order, in one round trip; a script error fails its event only."""
+        if len(events) == 1:
+            try:
+                return [await self.apply_event(events[0])]
+            except ResponseError as error:
+                return [error]
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for event in events:
+                keys, args = self._arguments(_event_move(event))
+                await self._script(keys=keys, args=args, client=pipe)
+            answers = await pipe.execute(raise_on_error=False)
+        return [answer if isinstance(answer, Exception) else _transition(answer) for answer in answers]
 
     async def mark_no_answer(self, request_id: str, remote_action_id: str | None) -> Transition:
         """Mark a request as having no final answer yet (a later Done still completes it)."""
-        status = RequestStatus.NO_ANSWER
-        return await self._run(
-            remote_action_id or request_id,
-            request_id,
-            status=status,
-            order=_order(status, None),
-            step="no_answer",
-            detail="",
-            vendor_status="",
-            failure_cause="",
-            feedback_detail="",
+        return await self._call(
+            _Move(remote_action_id or request_id, request_id, RequestStatus.NO_ANSWER, step="no_answer")
         )
 
-    async def _run(
-        self,
-        remote_action_id: str,
-        request_id: str,
-        *,
-        status: RequestStatus,
-        order: int,
-        step: str,
-        detail: str,
-        vendor_status: str,
-        failure_cause: str,
-        feedback_detail: str,
-    ) -> Transition:
+    async def _call(self, move: _Move) -> Transition:
+        keys, args = self._arguments(move)
+        return _transition(await self._script(keys=keys, args=args))
+
+    def _arguments(self, move: _Move) -> tuple[list[str], list[Any]]:
         keys = self._keys
-        changed, _version, _status, outcome, found_id, raw = await self._script(
-            keys=[
-                keys.remote_map(remote_action_id), keys.sending(),
-                keys.deadlines(), keys.pending_updates(), keys.pending_finals(), keys.reply_channels(),
-                keys.replies_queued(),
+        return (
+            [
+                keys.remote_map(move.remote_action_id), keys.sending(), keys.deadlines(),
+                keys.pending_updates(), keys.pending_finals(), keys.reply_channels(), keys.replies_queued(),
             ],
-            args=[
-                status.value, order, "1" if status.is_final else "0", step,
-                detail, vendor_status, failure_cause, feedback_detail, f"{time.time():.3f}",
-                self._mapping_ttl_ms, *self._constant_args, request_id, keys.request(""),
-                now_ms(), keys.reply_queue(""),
+            [
+                move.status.value, _order(move.status, move.vendor_status or None),
+                "1" if move.status.is_final else "0", move.step, move.detail, move.vendor_status,
+                move.failure_cause, move.feedback_detail, f"{time.time():.3f}", self._mapping_ttl_ms,
+                *self._constant_args, move.request_id, keys.request(""), now_ms(), keys.reply_queue(""),
             ],
         )  # fmt: skip
-        record = RequestRecord.model_validate_json(raw) if raw else None
-        return Transition(bool(int(changed)), str(outcome), str(found_id), record)
+
+
+@dataclass(frozen=True)
+class _Move:
+    """One transition asked of the script: of which request (or remote), to what, and why."""
+
+    remote_action_id: str
+    request_id: str  # '' to find the request through the remote mapping
+    status: RequestStatus
+    step: str
+    detail: str = ""
+    vendor_status: str = ""  # '' keeps the stored vendor status
+    failure_cause: str = ""
+    feedback_detail: str = ""
+
+
+def _event_move(event: VehicleEvent) -> _Move:
+    cause = event.failure_cause or ""
+    return _Move(
+        event.remote_action_id, "", target_status(event), step=event.status, detail=cause,
+        vendor_status=event.status, failure_cause=cause, feedback_detail=event.feedback_detail or "",
+    )  # fmt: skip
+
+
+def _transition(answer: Any) -> Transition:
+    changed, _version, _status, outcome, found_id, raw = answer
+    record = RequestRecord.model_validate_json(raw) if raw else None
+    return Transition(bool(int(changed)), str(outcome), str(found_id), record)
