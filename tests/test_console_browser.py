@@ -233,16 +233,34 @@ def test_a_slash_command_in_a_thread_is_refused(page: Page) -> None:
     expect(page.locator(".message", has_text="lock|unlock")).to_have_count(0)
 
 
-def test_the_composer_suggests_subcommands(page: Page) -> None:
-    """Typing `/vehicle lo` lists lock, locate (with their usage); picking one fills the composer."""
+def test_the_composer_shows_the_command_then_its_subcommands(page: Page) -> None:
+    """`/veh` shows /vehicle with its description and hint; `/vehicle lo` lists lock and locate."""
     be(page, OPERATOR)
-    page.fill("#composer-input", "/vehicle lo")
-    page.locator("#composer-input").dispatch_event("input")
+    composer = page.locator("#composer-input")
+    composer.press_sequentially("/veh")
     suggestions = page.locator("#suggestions li")
+    expect(suggestions).to_have_count(1)
+    expect(suggestions).to_contain_text("Lock, locate, charge... a fleet vehicle and follow the request")
+    expect(suggestions).to_contain_text("lock van-12 | state van-12 | help")
+    suggestions.dispatch_event("mousedown")
+    expect(composer).to_have_value("/vehicle ")
+    composer.press_sequentially("lo")
     expect(suggestions).to_have_count(2)
     expect(suggestions.nth(1)).to_contain_text("/vehicle locate <vehicle>")
     suggestions.nth(1).dispatch_event("mousedown")
-    expect(page.locator("#composer-input")).to_have_value("/vehicle locate ")
+    expect(composer).to_have_value("/vehicle locate ")
+    expect(page.locator("#suggestions")).to_be_hidden()
+
+
+def test_a_vehicle_card_button_sends_its_request(page: Page) -> None:
+    """The welcome's second command: the card of van-12, privately; its Lights button sends the request."""
+    be(page, OPERATOR)
+    type_command(page, "/vehicle van-12")
+    card = page.locator("#messages .message.ephemeral", has_text="VIN VR3UHZKXZLT000012")
+    expect(card).to_contain_text("Only visible to you")
+    card.get_by_role("button", name="Horn").click()
+    message = request_message(page, "Horn", "van-12")
+    expect(status(message)).to_have_text(re.compile("Done$"), timeout=FINAL)
 
 
 def test_text_from_messages_is_never_markup(page: Page) -> None:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
+import yaml
 from aiohttp import web
 
 from bot.app import AppOptions, create_web_app
 from bot.config import Settings
 from bot.console.server import FLEET_PREFIX, ConsoleConfig, build_console_app
+from bot.console.view import COMMAND_DESCRIPTION, COMMAND_USAGE_HINT
 from bot.console.workspace import OPS_CHANNEL, build_workspace
 from bot.runtime.bundled import DEMO_FLEET
 from bot.simulator.app import Simulator
@@ -86,3 +89,10 @@ def test_serve_exposes_neither_the_console_nor_the_fleet_controls() -> None:
     app = create_web_app(Settings(), AppOptions(simulator=False))
     paths = {resource.canonical for resource in app.router.resources()}
     assert paths == {"/slack/events", "/stellantis/notifications", "/healthz", "/readyz"}
+
+
+def test_the_composer_shows_the_manifest_words_of_the_command() -> None:
+    """What the console shows under /vehicle is what Slack shows: the app manifest's words."""
+    manifest = yaml.safe_load((Path(__file__).resolve().parent.parent / "manifest.yml").read_text())
+    (command,) = manifest["features"]["slash_commands"]
+    assert (command["description"], command["usage_hint"]) == (COMMAND_DESCRIPTION, COMMAND_USAGE_HINT)

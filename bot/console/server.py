@@ -14,7 +14,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.console.actions import Click, ConsoleError, run_click, run_command
-from bot.console.view import people, suggestions, workspace_view
+from bot.console.view import COMMAND_DESCRIPTION, COMMAND_USAGE_HINT, people, suggestions, workspace_view
 from bot.console.workspace import USERS
 from bot.simulator.app import Simulator
 from bot.simulator.control import build_control_app, fleet_state
@@ -62,7 +62,15 @@ async def _static(request: web.Request) -> web.Response:
 async def _meta(request: web.Request) -> web.Response:
     console = request.app[CONSOLE_KEY]
     command = console.config.command
-    return web.json_response({"command": command, "people": people(), "suggestions": suggestions(command)})
+    return web.json_response(
+        {
+            "command": command,
+            "description": COMMAND_DESCRIPTION,
+            "usage_hint": COMMAND_USAGE_HINT,
+            "people": people(),
+            "suggestions": suggestions(command),
+        }
+    )
 
 
 def _user(value: object) -> str:

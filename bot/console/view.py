@@ -62,6 +62,11 @@ def people() -> list[JSON]:
     return [{"id": u.id, "name": u.name, "role": u.role} for u in USERS]
 
 
+# What Slack shows under the command while it is typed: the app manifest's words (a test keeps them equal).
+COMMAND_DESCRIPTION = "Lock, locate, charge... a fleet vehicle and follow the request"
+COMMAND_USAGE_HINT = "lock van-12 | state van-12 | help"
+
+
 def suggestions(command: str) -> list[JSON]:
     """One line per typed subcommand, for the composer's suggestion list."""
     return [

@@ -329,26 +329,33 @@ async function send(input, threadTs) {
 
 function hideSuggestions() { $("suggestions").hidden = true; }
 
+function suggestion(label, detail, fills) {
+  const item = el("li");
+  item.append(el("span", null, label), el("span", "usage", detail));
+  item.addEventListener("mousedown", (event) => {
+    event.preventDefault();
+    $("composer-input").value = fills;
+    $("composer-input").dispatchEvent(new Event("input"));
+    $("composer-input").focus();
+  });
+  return item;
+}
+
+// While the command is typed, Slack shows it with its description and usage hint; after it, the
+// subcommands that match what follows (a console extra).
 function showSuggestions() {
   const value = $("composer-input").value;
-  const list = $("suggestions");
-  const command = ui.meta.command;
-  if (!value.startsWith("/") || value.includes("  ")) return hideSuggestions();
-  const typed = value.startsWith(command + " ") ? value.slice(command.length + 1) : "";
-  if (!command.startsWith(value) && typed.includes(" ")) return hideSuggestions();
-  const rows = ui.meta.suggestions.filter((row) => row.word.startsWith(typed));
-  list.replaceChildren(...rows.map((row) => {
-    const item = el("li");
-    item.append(el("span", null, `${command} ${row.word}`), el("span", "usage", row.usage));
-    item.addEventListener("mousedown", (event) => {
-      event.preventDefault();
-      $("composer-input").value = `${command} ${row.word} `;
-      hideSuggestions();
-      $("composer-input").focus();
-    });
-    return item;
-  }));
-  list.hidden = rows.length === 0;
+  const { command, description, usage_hint: hint } = ui.meta;
+  let items = [];
+  if (value.startsWith("/") && command.startsWith(value)) {
+    items = [suggestion(command, `${description} · ${hint}`, command + " ")];
+  } else if (value.startsWith(command + " ") && !value.slice(command.length + 1).includes(" ")) {
+    const typed = value.slice(command.length + 1);
+    items = ui.meta.suggestions.filter((row) => row.word.startsWith(typed))
+      .map((row) => suggestion(`${command} ${row.word}`, row.usage, `${command} ${row.word} `));
+  }
+  $("suggestions").replaceChildren(...items);
+  $("suggestions").hidden = items.length === 0;
 }
 
 // --- the user and the live view ------------------------------------------------------------------------------
