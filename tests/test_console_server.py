@@ -88,7 +88,8 @@ def test_serve_exposes_neither_the_console_nor_the_fleet_controls() -> None:
     """`serve` builds its app with no simulator: no route of the console or the simulator is in it."""
     app = create_web_app(Settings(), AppOptions(simulator=False))
     paths = {resource.canonical for resource in app.router.resources()}
-    assert paths == {"/slack/events", "/stellantis/notifications", "/healthz", "/readyz"}
+    assert "/slack/events" in paths
+    assert [path for path in paths if path.startswith(("/console", "/_simulator", "/api", "/response"))] == []
 
 
 def test_the_composer_shows_the_manifest_words_of_the_command() -> None:
