@@ -83,6 +83,13 @@ class BotUnderTest:
 
         return (await self.slack.wait_for(roots))[-1]
 
+    async def answer_to(self, text: str, user: str = OPERATOR) -> str:
+        """Send `/vehicle <text>` and wait for the private answer it gets (not one sent before it)."""
+        before = len(self.slack.ephemerals(user=user))
+        await self.command(text, user=user)
+        answers = await self.slack.wait_for(lambda: self.slack.ephemerals(user=user)[before:])
+        return answers[-1].text
+
     async def last_private_answer(self, user: str = OPERATOR) -> str:
         """The text of the newest answer sent through a response_url to `user`."""
         answers = await self.slack.wait_for(lambda: self.slack.ephemerals(user=user))

@@ -32,8 +32,10 @@ async def test_confirmed_stolen_sends_exactly_one_request_even_on_double_click(b
     token = str(found[1]["value"])
     await bot.driver.click("rb_confirm", token, SECURITY, CHANNEL, message=prompt)
     await bot.driver.click("rb_confirm", token, SECURITY, CHANNEL, message=prompt)
-    await bot.wait_for_request_message()
+    message = await bot.wait_for_request_message()
     await bot.slack.wait_for(lambda: any("expired" in e.text for e in bot.slack.ephemerals(user=SECURITY)))
+    # The request message is posted before the send: its first edit shows the vendor's answer.
+    await bot.slack.wait_for(lambda: message.edits)
     assert len(bot.simulator.remote_posts) == 1
 
 

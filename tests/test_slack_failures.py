@@ -17,6 +17,7 @@ async def test_second_request_while_one_is_in_flight_shows_the_first(bot: BotUnd
     await bot.command("lock van-12")
     answer = await bot.last_private_answer()
     assert "already in flight" in answer and "See it here" in answer
+    await bot.slack.wait_for(lambda: first.edits)  # posted before the send; edited with its answer
     assert len(bot.simulator.remote_posts) == 1
     assert [m.ts for m in bot.slack.messages(CHANNEL) if not m.thread_ts] == [first.ts]
 
