@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit lock clean docs
+.PHONY: demo test lint typecheck unit lock clean docs screenshot
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,11 @@ $(STAMP): requirements.lock pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/remote-bot demo
+
+# Refresh README's picture of the console from the browser test's screenshot (needs Chromium).
+screenshot: $(STAMP)
+	$(BIN)/pytest -q tests/test_console_browser.py -k unlock
+	mkdir -p docs && cp build/screenshots/console.png docs/console.png
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot handlers tests bench

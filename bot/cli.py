@@ -61,10 +61,13 @@ def _check_config(settings: Settings) -> int:
     return 0
 
 
-def _demo(settings: Settings) -> int:
-    from bot.demo import run_demo
+def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
 
-    run(run_demo(settings))
+    from bot.demo import DemoOptions, run_demo
+
+    port = settings.port if args.port is None else args.port
+    run(run_demo(settings, DemoOptions(host=args.host, port=port, log_file=Path(args.log_file))))
     return 0
 
 
@@ -94,7 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="remote-bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="run against Slack and the Stellantis API (production)")
-    commands.add_parser("demo", help="run on an embedded Redis, the simulator and a local Slack emulator")
+    demo = commands.add_parser(
+        "demo", help="the bot on an embedded Redis and the simulator, with a local Slack console in a browser"
+    )
+    demo.add_argument("--host", default="127.0.0.1", help="the console's address (default: loopback only)")
+    demo.add_argument("--port", type=int, default=None, help="the console's port (default: PORT, 3000)")
+    demo.add_argument("--log-file", default="build/remote-bot-demo.log", help="where every log line goes")
     commands.add_parser("check-config", help="validate and print the effective configuration, secrets masked")
     simulator = commands.add_parser("simulator", help="run the vehicle-cloud simulator alone")
     simulator.add_argument("--port", type=int, default=8081)
@@ -130,7 +138,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "check-config":
         return _check_config(settings)
     if args.command == "demo":
-        return _demo(settings)
+        return _demo(settings, args)
     if args.command == "simulator":
         return _simulator(settings, args.port, args.fleet)
     return _ops(settings, args.command, args.action, getattr(args, "entry_id", None))

@@ -1,104 +1,136 @@
-"""`remote-bot demo`: the product with nothing configured (embedded Redis, simulator, Slack emulator)."""
+"""`remote-bot demo`: the product, in a browser (embedded Redis, simulator, console)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
 
-import aiohttp
 from aiohttp import web
 
 from bot.app import AppOptions, create_web_app, default_jobs
 from bot.config import Settings
+from bot.console.server import FLEET_PREFIX, ConsoleConfig, build_console_app
+from bot.console.workspace import ALERTS_CHANNEL, build_workspace, post_welcome
 from bot.runtime.bundled import DEMO_FLEET
 from bot.runtime.bundled import SAMPLE_POLICY as DEMO_POLICY
 from bot.runtime.embedded_redis import EmbeddedRedis
+from bot.runtime.logs import LOG_FORMAT, EscapingFormatter
+from bot.serving import stop_on_signals
 from bot.simulator.app import API_PREFIX, TOKEN_PATH, Simulator
 from bot.simulator.fleet import load_fleet
 from bot.simulator.routes import build_app
-from bot.slack_emulator import DEFAULT_BOT_TOKEN, SlackDriver, SlackState, start_slack_emulator
+from bot.slack_emulator import DEFAULT_BOT_TOKEN
 
-DEMO_CHANNEL = "C0FLEETOPS"
-DEMO_USER = "U0SECURITY"
 DEMO_SIGNING_SECRET = "demo-signing-secret"
 DEMO_CALLBACK_TOKEN = "demo-callback-token"
 DEMO_CLIENT_ID = "demo-client"
+LOOPBACK = "127.0.0.1"
+SHUTDOWN_SECONDS = 2.0  # open event streams and stalled answers must not hold up Ctrl-C
 
 
-async def _serve(app: web.Application, port: int) -> tuple[web.AppRunner, int]:
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    return runner, runner.addresses[0][1]
+@dataclass(frozen=True)
+class DemoOptions:
+    """Where the console listens and where the logs go."""
+
+    host: str = LOOPBACK
+    port: int = 3000
+    log_file: Path = Path("build/remote-bot-demo.log")
 
 
-async def run_demo(base: Settings) -> None:
-    """Start everything on embedded defaults, run one request as a tour, then serve until interrupted."""
-    with EmbeddedRedis() as redis_server:
-        slack_state = SlackState()
-        slack_state.add_channel(DEMO_CHANNEL, "fleet-ops")
-        slack_state.add_user(DEMO_USER, "demo-security")
-        slack_state.add_usergroup("S0NIGHTSHIFT", "night-shift", [])
-        slack = await start_slack_emulator(slack_state)
+def log_to_file(path: Path) -> None:
+    """Every log line (access logs, warnings) to `path` instead of the terminal."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(EscapingFormatter(LOG_FORMAT))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+@contextlib.asynccontextmanager
+async def _serving(runner: web.AppRunner, site: web.BaseSite) -> AsyncIterator[None]:
+    try:
+        await site.start()
+        yield
+    finally:
+        await runner.cleanup()
+
+
+def _reachable(host: str) -> str:
+    """The host the bot and the browser on this machine reach a server bound to `host` with."""
+    return LOOPBACK if host in ("0.0.0.0", "::", "") else host
+
+
+def _demo_settings(base: Settings, redis_url: str, slack_url: str, sim_url: str, bot_url: str) -> Settings:
+    settings = base.model_copy(
+        update={
+            "slack_bot_token": DEFAULT_BOT_TOKEN,
+            "slack_signing_secret": DEMO_SIGNING_SECRET,
+            "slack_api_url": slack_url + "api/",
+            "slack_response_origins": (slack_url.rstrip("/"),),
+            "alert_channel": ALERTS_CHANNEL,
+            "stellantis_api_url": sim_url + API_PREFIX,
+            "stellantis_token_url": sim_url + TOKEN_PATH,
+            "stellantis_client_id": DEMO_CLIENT_ID,
+            "stellantis_scope": "remote",
+            "callback_public_url": bot_url,
+            "redis_url": redis_url,
+            "policy_file": base.policy_file or DEMO_POLICY,
+            "fleet_file": base.fleet_file or DEMO_FLEET,
+            "metrics_port": None,
+        }
+    )
+    return Settings.model_validate({**settings.model_dump(), "callback_tokens": DEMO_CALLBACK_TOKEN})
+
+
+async def run_demo(base: Settings, options: DemoOptions) -> None:
+    """Serve Redis, the simulator, the bot and the console until Ctrl-C or SIGTERM, then stop them all."""
+    stop = asyncio.Event()
+    stop_on_signals(stop)
+    log_to_file(options.log_file)
+    with EmbeddedRedis() as redis_server, socket.socket() as bot_socket:
+        state = build_workspace()
         simulator = Simulator(
             load_fleet(base.fleet_file or DEMO_FLEET),
             client_id=DEMO_CLIENT_ID,
             delay_scale=base.simulator_delay_scale,
             redelivery_seconds=base.simulator_redelivery_seconds,
         )
-        sim_runner, sim_port = await _serve(build_app(simulator), 0)
-        sim_url = f"http://127.0.0.1:{sim_port}"
-        settings = base.model_copy(
-            update={
-                "slack_bot_token": DEFAULT_BOT_TOKEN,
-                "slack_signing_secret": DEMO_SIGNING_SECRET,
-                "slack_api_url": slack.api_url,
-                "slack_response_origins": (str(slack_state.base_url).rstrip("/"),),
-                "stellantis_api_url": sim_url + API_PREFIX,
-                "stellantis_token_url": sim_url + TOKEN_PATH,
-                "stellantis_client_id": DEMO_CLIENT_ID,
-                "stellantis_scope": "remote",
-                "callback_public_url": f"http://127.0.0.1:{base.port}",
-                "redis_url": redis_server.url,
-                "policy_file": base.policy_file or DEMO_POLICY,
-                "fleet_file": base.fleet_file or DEMO_FLEET,
-                "metrics_port": None,
-            }
-        )
-        settings = Settings.model_validate({**settings.model_dump(), "callback_tokens": DEMO_CALLBACK_TOKEN})
-        app = create_web_app(settings, AppOptions(simulator=True, background=default_jobs(settings)))
-        bot_runner, _ = await _serve(app, base.port)
-        print(f"remote-bot demo (SIMULATOR) serving on http://127.0.0.1:{base.port}")
-        print(f"  embedded Redis  {redis_server.url}")
-        print(f"  vehicle cloud   simulator at {sim_url} ({len(simulator.vehicles)} vehicles)")
-        print(f"  Slack           local Web API emulator at {slack.api_url}")
-        print(
-            "  The local Slack console is not built yet (its own issue): this demo drives one request itself."
-        )
-        async with aiohttp.ClientSession() as session:
-            driver = SlackDriver(f"http://127.0.0.1:{base.port}", DEMO_SIGNING_SECRET, slack_state, session)
-            await driver.slash_command("/vehicle", "lock van-12", DEMO_USER, DEMO_CHANNEL)
-            print(f"\n/vehicle lock van-12  (as {DEMO_USER} in #fleet-ops)")
-            shown = 0
-            try:
-                message = await slack_state.wait_for(lambda: slack_state.messages(DEMO_CHANNEL), timeout=10)
-                root = message[0]
-                print(f"  posted: {root.text}")
-                deadline = asyncio.get_running_loop().time() + 30
-                while asyncio.get_running_loop().time() < deadline:
-                    seen = shown
-                    await slack_state.wait_for(lambda: len(root.edits) > seen, timeout=30)  # noqa: B023
-                    for edit in root.edits[shown:]:
-                        print(f"  edited: {edit.text}")
-                    shown = len(root.edits)
-                    if any(word in root.edits[-1].text for word in ("Done", "Failed", "Refused")):
-                        break
-            except TimeoutError:
-                print("  (no further update within the demo's wait)")
-        print("\nServing until Ctrl-C.")
-        try:
-            await asyncio.Event().wait()
-        finally:
-            await bot_runner.cleanup()
+        bot_socket.bind((LOOPBACK, 0))
+        bot_url = f"http://{LOOPBACK}:{bot_socket.getsockname()[1]}"
+        console = build_console_app(state, simulator, ConsoleConfig(bot_url, DEMO_SIGNING_SECRET))
+        console_runner = web.AppRunner(console, shutdown_timeout=SHUTDOWN_SECONDS)
+        await console_runner.setup()
+        console_site = web.TCPSite(console_runner, options.host, options.port)
+        sim_runner = web.AppRunner(build_app(simulator), shutdown_timeout=SHUTDOWN_SECONDS)
+        await sim_runner.setup()
+        sim_site = web.TCPSite(sim_runner, LOOPBACK, 0)
+        async with _serving(console_runner, console_site), _serving(sim_runner, sim_site):
+            console_port = console_runner.addresses[0][1]
+            slack_url = f"http://{_reachable(options.host)}:{console_port}/"
+            state.base_url = slack_url
+            sim_url = f"http://{LOOPBACK}:{sim_runner.addresses[0][1]}"
+            settings = _demo_settings(base, redis_server.url, slack_url, sim_url, bot_url)
+            app = create_web_app(settings, AppOptions(simulator=True, background=default_jobs(settings)))
+            bot_runner = web.AppRunner(app, shutdown_timeout=SHUTDOWN_SECONDS)
+            await bot_runner.setup()
+            async with _serving(bot_runner, web.SockSite(bot_runner, bot_socket)):
+                post_welcome(state)
+                print(f"remote-bot demo: open {slack_url} in a browser (Ctrl-C stops it)", flush=True)
+                print(
+                    f"  {len(simulator.vehicles)} simulated vehicles, fleet state at {slack_url}"
+                    f"{FLEET_PREFIX.lstrip('/')}/state",
+                    flush=True,
+                )
+                print(f"  embedded Redis in {redis_server.socket_path.parent}", flush=True)
+                print(f"  logs (access logs included): {options.log_file}", flush=True)
+                await stop.wait()
+                print("remote-bot demo: stopping", flush=True)
             await simulator.close()
-            await sim_runner.cleanup()
-            await slack.close()

@@ -69,19 +69,16 @@ async def serve_until_signalled(app: web.Application, host: str | None, port: in
         raise
     finally:
         await stand_in.cleanup()
+    stop = asyncio.Event()
+    stop_on_signals(stop)
     try:
-        await _signalled()
+        await stop.wait()
     finally:
         await runner.cleanup()
 
 
-async def _signalled() -> None:
+def stop_on_signals(stop: asyncio.Event) -> None:
+    """Set `stop` on SIGINT or SIGTERM, so that a process stops cleanly and exits 0 on either."""
     loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(signum)

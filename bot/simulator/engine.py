@@ -92,6 +92,10 @@ class RemoteEngine:
             await self._pause(self.delays.connection_timeout)
             self._done(remote, vehicle, Outcome(FAILED, "VehicleConnectionTimeout"))
             return
+        if vehicle.next_failure is not None:
+            cause, vehicle.next_failure = vehicle.next_failure, None
+            self._done(remote, vehicle, Outcome(FAILED, cause))
+            return
         self._done(remote, vehicle, apply(vehicle, feature, was_asleep=remote.was_asleep))
 
     def _done(self, remote: SimRemote, vehicle: SimVehicle, outcome: Outcome) -> None:

@@ -61,6 +61,7 @@ class SimVehicle:
     tan_suppressed: bool = False
     wakeups_left: int = 20
     unsupported: frozenset[str] = frozenset()
+    next_failure: str | None = None  # the next remote that reaches the vehicle fails with this cause
     in_progress: set[str] = field(default_factory=set, repr=False)
 
     @property

@@ -1,0 +1,6 @@
+"""The local Slack console of `remote-bot demo`: a browser page that plays a Slack workspace with the bot.
+
+It serves the Slack Web API emulator (the bot's SLACK_API_URL), a page that renders the emulated
+workspace, and a small JSON and server-sent-events API the page uses to type slash commands and click
+buttons, which it sends to the bot signed as Slack would. Only the demo and the tests import it.
+"""
