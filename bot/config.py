@@ -109,6 +109,13 @@ class Settings(BaseSettings):
         None,
         description="redis://, rediss:// or unix:// URL of the Redis every replica shares",
     )
+    log_format: Literal["text", "json"] = Field(
+        "text",
+        description=(
+            "Log lines: text (escaped, for a terminal) or json (one object per line with request id, "
+            "remoteActionId, Slack user, channel, vehicle and action where they apply)"
+        ),
+    )
     redis_key_prefix: str = Field("rb:", description="Prefix of every Redis key (one per deployment)")
     # The connection pool: callers wait for a free connection rather than fail; every call is bounded.
     redis_max_connections: int = Field(100, ge=1, description="Redis connections per process")
@@ -184,6 +191,17 @@ class Settings(BaseSettings):
     )
     policy_reload_seconds: float = Field(
         5.0, gt=0, description="The policy file is checked for changes this often"
+    )
+    audit_retention_entries: int = Field(
+        100_000,
+        ge=1,
+        description=(
+            "Entries each audit stream keeps (the global one and each vehicle's); once `remote-bot audit "
+            "export` has run, entries not yet exported are kept beyond it and alerted about"
+        ),
+    )
+    audit_watch_seconds: float = Field(
+        300.0, gt=0, description="How often a replica checks that the audit export keeps up (alerts if not)"
     )
     max_deliveries: int = Field(
         5, ge=1, description="An inbox entry failing this many times goes to the dead-letter stream"

@@ -83,6 +83,21 @@ class BotUnderTest:
 
         return (await self.slack.wait_for(roots))[-1]
 
+    async def answer_to(self, text: str, user: str = OPERATOR) -> str:
+        """Send `/vehicle <text>` and return the private answer it gets (not an earlier one)."""
+        before = len(self.slack.ephemerals(user=user))
+        await self.command(text, user=user)
+        answers = await self.slack.wait_for(lambda: self.slack.ephemerals(user=user)[before:])
+        return answers[0].text
+
+    async def wait_for_remote_posts(self, count: int = 1) -> None:
+        """Wait until the simulator has received `count` remote POSTs (the send follows the message)."""
+
+        async def received() -> bool:
+            return len(self.simulator.remote_posts) >= count
+
+        await wait_until(received)
+
     async def last_private_answer(self, user: str = OPERATOR) -> str:
         """The text of the newest answer sent through a response_url to `user`."""
         answers = await self.slack.wait_for(lambda: self.slack.ephemerals(user=user))

@@ -34,6 +34,7 @@ async def test_confirmed_stolen_sends_exactly_one_request_even_on_double_click(b
     await bot.driver.click("rb_confirm", token, SECURITY, CHANNEL, message=prompt)
     await bot.wait_for_request_message()
     await bot.slack.wait_for(lambda: any("expired" in e.text for e in bot.slack.ephemerals(user=SECURITY)))
+    await bot.wait_for_remote_posts()
     assert len(bot.simulator.remote_posts) == 1
 
 

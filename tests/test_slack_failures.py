@@ -14,8 +14,8 @@ async def test_second_request_while_one_is_in_flight_shows_the_first(bot: BotUnd
     bot.simulator.hold_deliveries()  # no Done arrives: the first request stays in flight
     await bot.command("lock van-12")
     first = await bot.wait_for_request_message()
-    await bot.command("lock van-12")
-    answer = await bot.last_private_answer()
+    await bot.wait_for_remote_posts()
+    answer = await bot.answer_to("lock van-12")
     assert "already in flight" in answer and "See it here" in answer
     assert len(bot.simulator.remote_posts) == 1
     assert [m.ts for m in bot.slack.messages(CHANNEL) if not m.thread_ts] == [first.ts]

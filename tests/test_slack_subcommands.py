@@ -36,6 +36,7 @@ async def test_card_offers_permitted_supported_actions_and_a_click_sends_the_sam
     await bot.driver.click_button("rb_card_lock", OPERATOR, message=card[-1])
     message = await bot.wait_for_request_message()
     assert "Lock" in message.text
+    await bot.wait_for_remote_posts()
     assert bot.simulator.remote_posts[0].body["action"] == {"locking": {"state": "Locked"}}
 
 
@@ -53,12 +54,9 @@ async def test_status_and_history_show_the_request_and_its_trail(bot: BotUnderTe
     await bot.command("horn van-12")
     await bot.wait_for_request_message()
     record = (await bot.services.requests.recent_for_vehicle("VR3UHZKXZLT000012"))[0]
-    await bot.command("status van-12")
-    assert f"`{record.id}`" in await bot.last_private_answer()
-    await bot.command(f"status {record.id}")
-    assert "horn" in await bot.last_private_answer()
-    await bot.command("history van-12")
-    answer = await bot.last_private_answer()
+    assert f"`{record.id}`" in await bot.answer_to("status van-12")
+    assert "horn" in await bot.answer_to(f"status {record.id}")
+    answer = await bot.answer_to("history van-12")
     assert "requested horn" in answer and f"<@{OPERATOR}>" in answer
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.catalogue.row import Outcome
 from bot.catalogue.table import row_of
+from bot.runtime.logs import add_log_context, log_context
 from bot.services import Services
 from bot.slack.alerts import alert_once
 from bot.slack.updates import Renderer
@@ -98,6 +99,10 @@ class Pipeline:
 
     async def apply(self, event: VehicleEvent, element_json: str | None = None) -> Applied:
         """Apply one event; park it when its remoteActionId has no request yet."""
+        with log_context(remote_action_id=event.remote_action_id):
+            return await self._apply(event, element_json)
+
+    async def _apply(self, event: VehicleEvent, element_json: str | None) -> Applied:
         result = await self.transitions.apply_event(event)
         if result.outcome == "unmapped":
             if element_json is None:
@@ -111,7 +116,11 @@ class Pipeline:
                 result.request_id, event.remote_action_id,
             )  # fmt: skip
             return Applied.MISSING
-        await self.settle(result.record, event, changed=result.changed)
+        record = result.record
+        add_log_context(request_id=record.id, user=record.requester, vehicle=record.vin, action=record.action)
+        if result.changed:
+            log.info("request %s: now %s", record.id, record.status.value)
+        await self.settle(record, event, changed=result.changed)
         return Applied.APPLIED if result.changed else Applied.UNCHANGED
 
     async def settle(self, record: RequestRecord, event: VehicleEvent | None, *, changed: bool) -> None:
