@@ -35,7 +35,10 @@ class ConfigError(Exception):
 class Settings(BaseSettings):
     """Every setting the product reads, with its documented default."""
 
-    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
+    # An empty variable (a blank line of .env.example) counts as unset, not as an empty value.
+    model_config = SettingsConfigDict(
+        case_sensitive=False, extra="ignore", frozen=True, env_ignore_empty=True
+    )
 
     # Slack
     slack_bot_token: SecretStr | None = Field(None, description="The Slack app's bot token (xoxb-…)")

@@ -76,3 +76,12 @@ def test_a_failed_start_is_one_line_naming_what_to_fix() -> None:
     refused = SlackApiError("auth.test failed", answer)  # type: ignore[no-untyped-call]
     assert _why(refused) == "Slack refused SLACK_BOT_TOKEN (invalid_auth)"
     assert _why(RedisConnectionError("refused")) == "Redis at REDIS_URL did not answer (ConnectionError)"
+
+
+def test_a_blank_variable_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`.env.example` copied with its blanks: a blank required setting is reported missing, not malformed."""
+    for name in SERVE_REQUIRED:
+        monkeypatch.setenv(name, "")
+    settings = load_settings()
+    with pytest.raises(ConfigError, match=r"SLACK_BOT_TOKEN, .*REDIS_URL: required by `remote-bot serve`"):
+        settings.require(SERVE_REQUIRED)
