@@ -38,7 +38,7 @@ async def _bytes(redis: Redis, keys: list[str]) -> int:
 async def measure(redis: Redis, events: tuple[str, ...]) -> tuple[int, int, int]:
     """Record REQUESTS requests of these events; (global stream bytes, vehicle streams bytes, entries)."""
     keys = Keys(f"bench-audit-{uuid.uuid4().hex[:8]}:")
-    audit = AuditLog(redis, keys, retention=10 * REQUESTS)
+    audit = AuditLog(redis, keys, retention=10 * REQUESTS, per_vehicle=10 * REQUESTS)  # nothing trimmed
     vins = [f"VR3UHZKXZLT{index:06d}" for index in range(VEHICLES)]
     try:
         for number in range(REQUESTS):

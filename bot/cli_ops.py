@@ -80,4 +80,5 @@ async def parked_list(settings: Settings) -> list[str]:
 async def audit_export(settings: Settings, wanted: ExportFilter, out: TextIO) -> ExportResult:
     """Export the audit trail as JSON lines to `out` (see bot.audit_export)."""
     async with _connect(settings) as (redis, keys):
-        return await export(AuditLog(redis, keys, settings.audit_retention_entries), wanted, out)
+        audit = AuditLog(redis, keys, settings.audit_retention_entries, settings.audit_vehicle_entries)
+        return await export(audit, wanted, out)

@@ -199,9 +199,12 @@ class Settings(BaseSettings):
         100_000,
         ge=1,
         description=(
-            "Entries each audit stream keeps (the global one and each vehicle's); once `remote-bot audit "
-            "export` has run, entries not yet exported are kept beyond it and alerted about"
+            "Entries the audit stream keeps; once `remote-bot audit export` has run, entries not yet "
+            "exported are kept beyond it and alerted about"
         ),
+    )
+    audit_vehicle_entries: int = Field(
+        200, ge=20, description="Entries each vehicle's audit stream keeps (what `history` reads)"
     )
     audit_watch_seconds: float = Field(
         300.0, gt=0, description="How often a replica checks that the audit export keeps up (alerts if not)"

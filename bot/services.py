@@ -74,7 +74,7 @@ class Services:
             requests=requests,
             confirmations=TicketStore(redis, keys.confirmation, settings.confirmation_ttl_seconds),
             approvals=TicketStore(redis, keys.approval, settings.approval_ttl_seconds),
-            audit=AuditLog(redis, keys, settings.audit_retention_entries),
+            audit=AuditLog(redis, keys, settings.audit_retention_entries, settings.audit_vehicle_entries),
             parked=parked,
             authorizer=authorizer,
             fleet=fleet,

@@ -113,11 +113,21 @@ async def stream_ids(redis: Redis, stream: str) -> list[str]:
 async def test_before_any_export_the_stream_keeps_its_retention(
     audit: AuditLog, redis_client: Redis, key_prefix: str
 ) -> None:
-    """Without an export cursor, the global and the vehicle stream keep the newest 5 entries."""
+    """Without an export cursor, the audit stream keeps the newest 5 entries."""
     ids = [await audit.record("denied", user="U1", action="lock", vin=VIN) for _ in range(8)]
     kept = await stream_ids(redis_client, Keys(key_prefix).audit())
     assert kept == ids[-5:]
     assert await audit.export_lag() == 0
+
+
+async def test_a_vehicle_stream_keeps_only_its_own_short_history(
+    redis_client: Redis, key_prefix: str
+) -> None:
+    """Each vehicle's stream (what `history` reads) keeps its newest AUDIT_VEHICLE_ENTRIES entries."""
+    audit = AuditLog(redis_client, Keys(key_prefix), retention=1000, per_vehicle=20)
+    ids = [await audit.record("denied", user="U1", action="lock", vin=VIN) for _ in range(30)]
+    assert await stream_ids(redis_client, Keys(key_prefix).vehicle_audit(VIN)) == ids[-20:]
+    assert len(await stream_ids(redis_client, Keys(key_prefix).audit())) == 30
 
 
 async def test_entries_not_yet_exported_are_never_trimmed(

@@ -33,7 +33,8 @@ async def test_confirmed_stolen_sends_exactly_one_request_even_on_double_click(b
     await bot.driver.click("rb_confirm", token, SECURITY, CHANNEL, message=prompt)
     await bot.driver.click("rb_confirm", token, SECURITY, CHANNEL, message=prompt)
     await bot.wait_for_request_message()
-    await bot.slack.wait_for(lambda: any("expired" in e.text for e in bot.slack.ephemerals(user=SECURITY)))
+    # Both answers replace the prompt, in either order: the expired one is in its edits.
+    await bot.slack.wait_for(lambda: any("expired" in edit.text for edit in prompt.edits))
     await bot.wait_for_remote_posts()
     assert len(bot.simulator.remote_posts) == 1
 

@@ -1,7 +1,8 @@
 """The audit trail: every request, confirmation, approval, denial and outcome, as Redis streams.
 
 The global stream is the record an operator exports (`remote-bot audit export`); each vehicle's stream
-is a copy that `history` reads. Both keep AUDIT_RETENTION_ENTRIES entries. Once an export has run, the
+is a short copy that `history` reads (AUDIT_VEHICLE_ENTRIES). The global stream keeps
+AUDIT_RETENTION_ENTRIES entries; once an export has run, the
 global stream is never trimmed past the export cursor: entries not yet exported stay, however many, and
 `export_lag` counts them (the audit watch alerts about it).
 """
@@ -29,17 +30,18 @@ local function newer(a, b)
 end
 """
 
-# KEYS: global stream, vehicle stream (or ""), export cursor. ARGV: retention, then field, value pairs.
+# KEYS: global stream, vehicle stream (or ""), export cursor.
+# ARGV: retention, vehicle retention, then field, value pairs.
 # Trims the global stream to `retention` entries, but never past the cursor once there is one.
 _RECORD = (
     _NEWER
     + r"""
 local retention = tonumber(ARGV[1])
 local fields = {}
-for i = 2, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 3, #ARGV do fields[#fields + 1] = ARGV[i] end
 local id = redis.call('XADD', KEYS[1], '*', unpack(fields))
 if KEYS[2] ~= '' then
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', retention, '*', unpack(fields))
+  redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], '*', unpack(fields))
 end
 local over = redis.call('XLEN', KEYS[1]) - retention
 if over <= 0 then return id end
@@ -103,10 +105,11 @@ class AuditEntry:
 class AuditLog:
     """Appends to the global and the per-vehicle audit streams; reads them; keeps the export cursor."""
 
-    def __init__(self, redis: Redis, keys: Keys, retention: int = 100_000) -> None:
+    def __init__(self, redis: Redis, keys: Keys, retention: int = 100_000, per_vehicle: int = 200) -> None:
         self._redis = redis
         self._keys = keys
         self.retention = retention
+        self.per_vehicle = per_vehicle
         self._record = redis.register_script(_RECORD)
         self._advance = redis.register_script(_ADVANCE)
 
@@ -117,7 +120,7 @@ class AuditLog:
         values = (f"{time.time():.3f}", event, user, action, vin, request_id, detail)
         pairs = [item for pair in zip(FIELDS, values, strict=True) for item in pair]
         keys = [self._keys.audit(), self._keys.vehicle_audit(vin) if vin else "", self._keys.audit_exported()]
-        return str(await self._record(keys=keys, args=[self.retention, *pairs]))
+        return str(await self._record(keys=keys, args=[self.retention, self.per_vehicle, *pairs]))
 
     async def vehicle_trail(self, vin: str, limit: int = 20) -> list[AuditEntry]:
         """A vehicle's latest audit entries, newest first."""
