@@ -6,10 +6,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint typecheck unit lock clean docs screenshot
 
-$(STAMP): requirements.lock pyproject.toml
+# The runtime lock (what the image installs) and the test lock (the same pins plus the test extra),
+# both hash-checked; then the project itself, without dependencies.
+$(STAMP): requirements.lock requirements-test.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock -r requirements-test.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
@@ -38,11 +40,17 @@ test: lint typecheck unit
 docs: $(STAMP)
 	$(BIN)/python -m bot.settings_doc
 
-# Regenerate the pinned lock file from pyproject.toml (needs network).
+# Regenerate both locks from pyproject.toml with pip-tools (needs PyPI). Pins already in a lock are
+# kept unless `make lock UPGRADE=--upgrade`; a dependency added to pyproject is resolved and hashed.
+# The test lock is constrained by the runtime lock, so tests run on the versions the image ships.
+PIP_TOOLS := pip-tools==7.7.0
+COMPILE = .lockvenv/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host $(UPGRADE)
 lock:
 	rm -rf .lockvenv && $(PYTHON) -m venv .lockvenv
-	.lockvenv/bin/pip install --quiet '.[test]'
-	.lockvenv/bin/pip freeze --exclude stellantis-remote-bot > requirements.lock
+	.lockvenv/bin/pip install --quiet '$(PIP_TOOLS)'
+	$(COMPILE) --output-file requirements.lock pyproject.toml
+	$(COMPILE) --extra test --constraint requirements.lock --output-file requirements-test.lock pyproject.toml
 	rm -rf .lockvenv
 
 clean:

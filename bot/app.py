@@ -31,6 +31,7 @@ from bot.runtime.metrics import Metrics
 from bot.services import Services
 from bot.serving import STAGE_KEY, StartStage
 from bot.slack import ingress
+from bot.slack.alerts import alert_audit_lag
 from bot.slack.messenger import Messenger, build_slack_clients
 from bot.store.connect import connect, wait_for_redis
 from bot.usecases.authz import Authorizer
@@ -297,6 +298,15 @@ async def reconcile_stale_sends_forever(services: Services) -> None:
     await keep_running("stale-send reconciliation", reconcile, every=interval)
 
 
+async def audit_watch_forever(services: Services) -> None:
+    """Every AUDIT_WATCH_SECONDS, alert when audit entries wait beyond the retention for an export."""
+
+    async def check() -> None:
+        await alert_audit_lag(services, services.audit)
+
+    await keep_running("audit watch", check, every=services.settings.audit_watch_seconds)
+
+
 class SocketModeLink:
     """The Socket Mode connection while there is one (readiness reports it)."""
 
@@ -326,4 +336,4 @@ def socket_mode_job(bolt: AsyncApp, link: SocketModeLink) -> BackgroundTask:
 
 def default_jobs(settings: Settings) -> list[BackgroundTask]:
     """The background jobs every serving process runs (Socket Mode, when set, is added at start)."""
-    return [reconcile_stale_sends_forever]
+    return [reconcile_stale_sends_forever, audit_watch_forever]

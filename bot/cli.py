@@ -1,4 +1,4 @@
-"""The `remote-bot` command: serve, demo, simulator, check-config, dlq and parked."""
+"""The `remote-bot` command: serve, demo, simulator, check-config, dlq, parked and audit."""
 
 from __future__ import annotations
 
@@ -71,10 +71,10 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _simulator(settings: Settings, port: int, fleet: str | None) -> int:
+def _simulator(settings: Settings, args: argparse.Namespace) -> int:
     from bot.simulator.server import run_simulator_forever
 
-    run(run_simulator_forever(settings, port=port, fleet_path=fleet))
+    run(run_simulator_forever(settings, port=args.port, fleet_path=args.fleet, host=args.host))
     return 0
 
 
@@ -92,6 +92,25 @@ def _ops(settings: Settings, what: str, action: str, entry_id: str | None) -> in
     return 0
 
 
+def _audit(settings: Settings, args: argparse.Namespace) -> int:
+    settings.require(("REDIS_URL",))
+    from bot import cli_ops
+    from bot.audit_export import ExportFilter
+
+    wanted = ExportFilter(since=args.since, vehicle=args.vehicle, user=args.user)
+    if args.output is None:
+        result = run(cli_ops.audit_export(settings, wanted, sys.stdout))
+    else:
+        with open(args.output, "a", encoding="utf-8") as out:
+            result = run(cli_ops.audit_export(settings, wanted, out))
+    moved = "" if wanted.moves_cursor else " (a filtered export: the cursor did not move)"
+    print(
+        f"exported {result.written} audit entries; export cursor at {result.cursor or 'none'}{moved}",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `remote-bot`."""
     parser = argparse.ArgumentParser(prog="remote-bot", description=__doc__)
@@ -106,12 +125,19 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("check-config", help="validate and print the effective configuration, secrets masked")
     simulator = commands.add_parser("simulator", help="run the vehicle-cloud simulator alone")
     simulator.add_argument("--port", type=int, default=8081)
+    simulator.add_argument("--host", default="127.0.0.1", help="listen address (0.0.0.0 in a container)")
     simulator.add_argument("--fleet", default=None, help="fleet YAML (default: the bundled demo fleet)")
     dlq = commands.add_parser("dlq", help="dead-lettered notifications")
     dlq.add_argument("action", choices=["list", "replay"])
     dlq.add_argument("entry_id", nargs="?", help="replay only this entry (default: all)")
     parked = commands.add_parser("parked", help="notifications waiting for their request mapping")
     parked.add_argument("action", choices=["list"])
+    audit = commands.add_parser("audit", help="the audit trail")
+    audit.add_argument("action", choices=["export"])
+    audit.add_argument("--since", help="from this ISO 8601 date or time (UTC by default) or stream id")
+    audit.add_argument("--vehicle", help="only this VIN")
+    audit.add_argument("--user", help="only this Slack user id")
+    audit.add_argument("--output", help="append to this file (default: standard output)")
     return parser
 
 
@@ -133,6 +159,7 @@ def _why(error: BaseException) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
+    configure_logging(kind=settings.log_format)
     if args.command == "serve":
         return _serve(settings)
     if args.command == "check-config":
@@ -140,14 +167,15 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "demo":
         return _demo(settings, args)
     if args.command == "simulator":
-        return _simulator(settings, args.port, args.fleet)
+        return _simulator(settings, args)
+    if args.command == "audit":
+        return _audit(settings, args)
     return _ops(settings, args.command, args.action, getattr(args, "entry_id", None))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; a bad setting prints one line and exits 2, a failed start 3."""
     args = build_parser().parse_args(argv)
-    configure_logging()
     try:
         return _run(args)
     except (ConfigError, PolicyError, FleetFileError) as error:

@@ -1,15 +1,17 @@
-"""Operator commands on the pipeline: `remote-bot dlq list|replay` and `remote-bot parked list`."""
+"""Operator commands: `remote-bot dlq list|replay`, `remote-bot parked list` and `remote-bot audit export`."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, cast
+from typing import Any, TextIO, cast
 
 from redis.asyncio import Redis
 
+from bot.audit_export import ExportFilter, ExportResult, export
 from bot.config import ConfigError, Settings
+from bot.store.audit import AuditLog
 from bot.store.connect import connect
 from bot.store.inbox import ELEMENT_FIELD, entry_fields
 from bot.store.keys import Keys
@@ -73,3 +75,10 @@ async def parked_list(settings: Settings) -> list[str]:
             count = await redis.llen(keys.parked(remote_action_id))
             lines.append(f"{remote_action_id} events={count} waiting={time.time() - float(since):.0f}s")
         return lines
+
+
+async def audit_export(settings: Settings, wanted: ExportFilter, out: TextIO) -> ExportResult:
+    """Export the audit trail as JSON lines to `out` (see bot.audit_export)."""
+    async with _connect(settings) as (redis, keys):
+        audit = AuditLog(redis, keys, settings.audit_retention_entries, settings.audit_vehicle_entries)
+        return await export(audit, wanted, out)

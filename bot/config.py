@@ -35,7 +35,10 @@ class ConfigError(Exception):
 class Settings(BaseSettings):
     """Every setting the product reads, with its documented default."""
 
-    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
+    # An empty variable (a blank line of .env.example) counts as unset, not as an empty value.
+    model_config = SettingsConfigDict(
+        case_sensitive=False, extra="ignore", frozen=True, env_ignore_empty=True
+    )
 
     # Slack
     slack_bot_token: SecretStr | None = Field(None, description="The Slack app's bot token (xoxb-…)")
@@ -108,6 +111,13 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         None,
         description="redis://, rediss:// or unix:// URL of the Redis every replica shares",
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text",
+        description=(
+            "Log lines: text (escaped, for a terminal) or json (one object per line with request id, "
+            "remoteActionId, Slack user, channel, vehicle and action where they apply)"
+        ),
     )
     redis_key_prefix: str = Field("rb:", description="Prefix of every Redis key (one per deployment)")
     # The connection pool: callers wait for a free connection rather than fail; every call is bounded.
@@ -188,6 +198,20 @@ class Settings(BaseSettings):
     )
     policy_reload_seconds: float = Field(
         5.0, gt=0, description="The policy file is checked for changes this often"
+    )
+    audit_retention_entries: int = Field(
+        100_000,
+        ge=1,
+        description=(
+            "Entries the audit stream keeps; once `remote-bot audit export` has run, entries not yet "
+            "exported are kept beyond it and alerted about"
+        ),
+    )
+    audit_vehicle_entries: int = Field(
+        200, ge=20, description="Entries each vehicle's audit stream keeps (what `history` reads)"
+    )
+    audit_watch_seconds: float = Field(
+        300.0, gt=0, description="How often a replica checks that the audit export keeps up (alerts if not)"
     )
     max_deliveries: int = Field(
         5, ge=1, description="An inbox entry failing this many times goes to the dead-letter stream"

@@ -80,7 +80,9 @@ class Services:
             requests=requests,
             confirmations=TicketStore(redis, keys.confirmation, settings.confirmation_ttl_seconds),
             approvals=TicketStore(redis, keys.approval, settings.approval_ttl_seconds),
-            audit=AuditLog(redis, keys, metrics),
+            audit=AuditLog(
+                redis, keys, settings.audit_retention_entries, settings.audit_vehicle_entries, metrics=metrics
+            ),
             inbox_writer=InboxWriter(redis, keys),
             parked=parked,
             authorizer=authorizer,

@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
+from bot.runtime.logs import add_log_context
 from bot.services import Services
 from bot.slack import answers
 from bot.slack.blocks import ButtonId
@@ -36,6 +37,7 @@ class ButtonListener:
         container = body.get("container") or {}
         channel = (body.get("channel") or {}).get("id") or container.get("channel_id", "")
         actor = Actor(str(body["user"]["id"]), str(channel))
+        add_log_context(user=actor.user, channel=actor.channel)  # each listener runs in a task of its own
         return Caller(actor, respond, simulator=self.services.simulator)
 
     async def _answer(self, caller: Caller, result: RemoteResult) -> None:

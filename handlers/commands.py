@@ -12,6 +12,7 @@ from bot.catalogue.action import Action
 from bot.catalogue.command import Command, CommandError, parse
 from bot.catalogue.options import ListOptions
 from bot.catalogue.table import usage_text
+from bot.runtime.logs import log_context
 from bot.services import Services
 from bot.slack import answers
 from bot.slack.blocks import SIMULATOR_BADGE
@@ -46,7 +47,8 @@ class CommandListener:
         self.services.metrics.slack_requests.labels("command", parsed.action).inc()
         actor = Actor(user=str(command["user_id"]), channel=str(command["channel_id"]))
         caller = Caller(actor, respond, simulator=self.services.simulator)
-        await self.services.work.run(self._run(caller, parsed))
+        with log_context(user=actor.user, channel=actor.channel, action=parsed.action.value):
+            await self.services.work.run(self._run(caller, parsed))
 
     async def _run(self, caller: Caller, command: Command) -> None:
         try:

@@ -83,7 +83,7 @@ class BotUnderTest:
 
         return (await self.slack.wait_for(roots))[-1]
 
-    async def wait_for_remote_posts(self, count: int, timeout: float = 5.0) -> None:
+    async def wait_for_remote_posts(self, count: int = 1, timeout: float = 5.0) -> None:
         """Wait until the vehicle cloud has received `count` remote requests (or more)."""
 
         async def received() -> bool:
@@ -96,7 +96,7 @@ class BotUnderTest:
         before = len(self.slack.ephemerals(user=user))
         await self.command(text, user=user)
         answers = await self.slack.wait_for(lambda: self.slack.ephemerals(user=user)[before:])
-        return answers[-1].text
+        return answers[0].text
 
     async def last_private_answer(self, user: str = OPERATOR) -> str:
         """The text of the newest answer sent through a response_url to `user`."""

@@ -80,3 +80,12 @@ def test_a_failed_start_is_one_line_naming_what_to_fix() -> None:
     assert _why(RedisConnectionError("refused")) == "Redis at REDIS_URL did not answer (ConnectionError)"
     in_use = OSError(errno.EADDRINUSE, "Address already in use")
     assert _why(in_use) == "PORT is in use by another process: stop it or choose another PORT"
+
+
+def test_a_blank_variable_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`.env.example` copied with its blanks: a blank required setting is reported missing, not malformed."""
+    for name in SERVE_REQUIRED:
+        monkeypatch.setenv(name, "")
+    settings = load_settings()
+    with pytest.raises(ConfigError, match=r"SLACK_BOT_TOKEN, .*REDIS_URL: required by `remote-bot serve`"):
+        settings.require(SERVE_REQUIRED)

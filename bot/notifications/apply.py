@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.catalogue.row import Outcome
 from bot.catalogue.table import row_of
+from bot.runtime.logs import log_context
 from bot.services import Services
 from bot.slack.alerts import alert_once
 from bot.slack.updates import Renderer
@@ -136,12 +137,20 @@ class Pipeline:
             assert isinstance(latest, Transition) and latest.record is not None
             # The event that moved the request last carries the outcome (a Done's extensions).
             event = events[(changed or indexes)[-1]][0]
+            record = latest.record
+            context = log_context(
+                remote_action_id=event.remote_action_id, request_id=record.id, user=record.requester,
+                vehicle=record.vin, action=record.action,
+            )  # fmt: skip
             async with limit:
-                try:
-                    await self.settle(latest.record, event, changed=bool(changed))
-                except Exception as error:  # noqa: BLE001 - its events stay unacknowledged and are retried
-                    for i in indexes:
-                        results[i] = error
+                with context:
+                    if changed:
+                        log.info("request %s: now %s", record.id, record.status.value)
+                    try:
+                        await self.settle(record, event, changed=bool(changed))
+                    except Exception as error:  # noqa: BLE001 - its events stay unacknowledged, retried
+                        for i in indexes:
+                            results[i] = error
 
         await asyncio.gather(*(settle_request(indexes) for indexes in by_request.values()))
         return results

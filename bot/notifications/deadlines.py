@@ -9,6 +9,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from bot.notifications.apply import Pipeline
+from bot.runtime.logs import add_log_context, log_context
 from bot.runtime.loops import keep_running
 from bot.services import Services
 from bot.slack.alerts import alert_once
@@ -26,6 +27,11 @@ LEASE_NAME = "deadline-sweep"
 
 async def check_request(pipeline: Pipeline, request_id: str) -> str:
     """Resolve one overdue request: apply the vendor's final status, or mark it as having no answer."""
+    with log_context(request_id=request_id):
+        return await _check(pipeline, request_id)
+
+
+async def _check(pipeline: Pipeline, request_id: str) -> str:
     services = pipeline.services
     record = await services.requests.get(request_id)
     if record is None or record.status.is_final:
@@ -35,6 +41,7 @@ async def check_request(pipeline: Pipeline, request_id: str) -> str:
         await expire_approval(services, request_id)
         await services.requests.clear_deadline(request_id)
         return "expired"
+    add_log_context(user=record.requester, vehicle=record.vin, action=record.action)
     remote = None
     if record.remote_action_id is not None:
         try:

@@ -117,11 +117,14 @@ async def run_simulator(
         await running.close()
 
 
-async def run_simulator_forever(settings: Settings, *, port: int, fleet_path: str | None = None) -> None:
-    """`remote-bot simulator`: serve on 127.0.0.1:`port` with the settings' client id/secret and delays."""
+async def run_simulator_forever(
+    settings: Settings, *, port: int, fleet_path: str | None = None, host: str = "127.0.0.1"
+) -> None:
+    """`remote-bot simulator`: serve on `host`:`port` with the settings' client id/secret and delays."""
     secret = settings.stellantis_client_secret
     running = await start_simulator(
         fleet_path or settings.fleet_file or demo_fleet_path(),
+        host=host,
         port=port,
         client_id=settings.stellantis_client_id or DEFAULT_CLIENT_ID,
         client_secret=None if secret is None else secret.get_secret_value(),

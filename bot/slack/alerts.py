@@ -11,6 +11,7 @@ from bot.catalogue.table import row_of
 from bot.slack.blocks import plain
 from bot.slack.parts import SlackParts
 from bot.slack.words import explain_failure
+from bot.store.audit import AuditLog
 from bot.store.records import RequestRecord, RequestStatus
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,22 @@ async def _throttled(services: SlackParts, kind: str, text: str, window_ms: int)
     except RedisError:
         pass  # Redis is down: alert anyway, an operator needs to know
     await services.messenger.alert(plain(text))
+
+
+AUDIT_LAG_ALERT_EVERY_MS = 3_600_000
+
+
+async def alert_audit_lag(services: SlackParts, audit: AuditLog) -> int:
+    """Alert (at most hourly) while the audit stream keeps entries beyond its retention for export."""
+    lag = await audit.export_lag()
+    if lag:
+        text = (
+            f":warning: The audit trail holds {lag} entries beyond AUDIT_RETENTION_ENTRIES "
+            f"({audit.retention}) that were never exported: they are kept, and Redis grows, until "
+            "`remote-bot audit export` runs."
+        )
+        await _throttled(services, "audit-lag", text, AUDIT_LAG_ALERT_EVERY_MS)
+    return lag
 
 
 def alert_in_background(services: SlackParts, kind: str, text: str, window_ms: int = 60_000) -> None:

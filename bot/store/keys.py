@@ -43,6 +43,10 @@ class Keys:
         """The audit stream of every request, confirmation, approval, denial and outcome."""
         return f"{self.prefix}audit"
 
+    def audit_exported(self) -> str:
+        """The id of the last audit entry `remote-bot audit export` wrote (the export cursor)."""
+        return f"{self.prefix}audit-exported"
+
     def vehicle_audit(self, vin: str) -> str:
         """Audit stream of one vehicle (what `history` reads)."""
         return f"{self.prefix}audit:{vin}"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from bot.catalogue.command import Command
 from bot.catalogue.table import row_of
+from bot.runtime.logs import add_log_context
 from bot.store.records import RequestRecord, RequestStatus
 from bot.store.requests import InFlight, NotSendable
 from bot.usecases.context import UseCaseContext
@@ -98,6 +99,8 @@ async def start_request(
     conflict = await services.requests.create(record)
     if conflict is not None:
         return conflict
+    add_log_context(request_id=record.id)
+    log.info("request %s: %s on %s stored", record.id, record.action.value, record.vin)
     await services.audit.record(
         "requested", user=request.requester, action=record.action, vin=record.vin, request_id=record.id,
         detail=request.summary,
@@ -167,6 +170,8 @@ async def attach_remote(
 ) -> RequestRecord:
     """Record the vendor's remoteActionId, map it back to the request, and show "accepted"."""
     await services.requests.map_remote(remote_action_id, request_id)
+    add_log_context(request_id=request_id, remote_action_id=remote_action_id)
+    log.info("request %s: accepted by the vehicle cloud as remote %s", request_id, remote_action_id)
 
     def accepted(record: RequestRecord) -> None:
         record.remote_action_id = remote_action_id

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.catalogue.command import Command, CommandError
+from bot.runtime.logs import add_log_context
 from bot.store.requests import InFlight
 from bot.usecases.context import UseCaseContext
 from bot.usecases.dispatch import ActionRequest, start_request
@@ -34,6 +35,7 @@ async def request_remote(
     await ctx.redis.ping()  # Redis down: the error answer, and no vendor call at all
     try:
         vehicle = await resolve_vehicle(ctx, command.vehicle or "")
+        add_log_context(vehicle=vehicle.vin, action=command.action.value)
         return await _authorized(ctx, actor, command, vehicle, confirmed=confirmed)
     except (VehicleNotFound, CommandError) as error:
         return Problem(str(error), command.row.usage)
@@ -47,6 +49,7 @@ async def _authorized(
 ) -> RemoteResult:
     decision = await ctx.authorizer.check(actor.user, command.action, vehicle, actor.channel)
     if not decision.allowed:
+        log.info("%s on %s denied by the policy", command.action.value, vehicle.vin)
         await ctx.audit.record(
             "denied", user=actor.user, action=command.action, vin=vehicle.vin, detail=command.text
         )
