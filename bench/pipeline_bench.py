@@ -1,9 +1,10 @@
 """Notification pipeline figures: callback acceptance beside a bare floor, backlog drain, end-to-end latency.
 
-Run: `.venv/bin/python -m bench.pipeline_bench` (about 5 minutes; `--phases accept,drain,latency` picks
-parts, `--profile DIR` writes a cProfile of each bot process). The bot (create_web_app with its pipeline
-jobs) runs alone in one process; the floor server and the closed-loop load generator run in their own
-processes; this process runs the Slack emulator, seeds the requests and sends the open-loop traffic.
+Run: `.venv/bin/python -m bench.pipeline_bench` (about 5 minutes; `--phases accept,drain,latency,rss`
+picks parts, rss being a 60 s run at 500 events/s that runs only when asked; `--profile DIR` writes a
+cProfile of each bot process). The bot (create_web_app with its pipeline jobs) runs alone in one
+process; the floor server and the closed-loop load generator run in their own processes; this process
+runs the Slack emulator, seeds the requests and sends the open-loop traffic.
 Redis is REDIS_URL when set (keys under a unique prefix, deleted afterwards), else an embedded server.
 It prints figures and asserts nothing.
 """
@@ -125,6 +126,17 @@ def cpu_seconds(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def rss_kib(pid: int | None) -> int:
+    """A process's resident set size in KiB (Linux /proc), 0 when unknown."""
+    if pid is None:
+        return 0
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
 def percentile(values: list[float], share: float) -> float:
     """The value below which `share` of `values` lie (nearest rank); NaN when there are none."""
     if not values:
@@ -220,6 +232,7 @@ class Bench:
     async def drain(self, count: int = 10_000) -> None:
         """Time until `count` Done events for `count` requests, appended at once, show and are replied."""
         bot, prefix = await self.start_bot("drain", lifted=True)
+        memory_before = int((await self.redis.info("memory"))["used_memory"])
         remotes = await seed(self.redis, prefix, self.slack, count)
         tss = [ts for _, ts in remotes]
         before, cpu = await self.command_calls(), cpu_seconds(bot.process.pid)
@@ -235,6 +248,7 @@ class Bench:
         )
         after, cpu = await self.command_calls(), cpu_seconds(bot.process.pid) - cpu
         await asyncio.to_thread(bot.stop)
+        kept = (int((await self.redis.info("memory"))["used_memory"]) - memory_before) / count
         shown = max((self.slack.done_at[ts] - start for ts in tss if ts in self.slack.done_at), default=0)
         replied = max(
             (self.slack.replied_at[ts] - start for ts in tss if ts in self.slack.replied_at), default=0
@@ -249,7 +263,8 @@ class Bench:
             f"drain {count}: appended in {appended:.2f} s; all showing Done at {shown:.2f} s, all replied at "
             f"{replied:.2f} s{'' if done else ' (INCOMPLETE after 120 s)'}; "
             f"bot CPU {cpu * 1000 / count:.2f} ms per event; Redis commands per event "
-            f"{sum(calls.values()):.1f}, Lua scripts' inner ones included ({top})",
+            f"{sum(calls.values()):.1f}, Lua scripts' inner ones included ({top}); Redis memory kept per "
+            f"finished request {kept:.0f} B",
             flush=True,
         )
         self.rows.append((
@@ -279,6 +294,35 @@ class Bench:
                     (f"end to end at {rate}/s", f"p50 {p50:.0f} ms, p99 {p99:.0f} ms", target, met)
                 )
         await asyncio.to_thread(bot.stop)
+
+    async def rss(self, rate: int = 500, seconds: float = 60.0, warm_up: float = 10.0) -> None:
+        """The bot's resident memory while it takes `rate` Done events per second for `seconds`."""
+        bot, prefix = await self.start_bot("rss", lifted=True)
+        remotes = await seed(self.redis, prefix, self.slack, int(rate * seconds))
+        url = f"http://127.0.0.1:{bot.port}{CALLBACK_PATH}"
+        samples: list[tuple[float, int]] = []
+
+        async def sample() -> None:
+            start = time.monotonic()
+            while True:
+                samples.append((time.monotonic() - start, rss_kib(bot.process.pid)))
+                await asyncio.sleep(1.0)
+
+        sampler = asyncio.create_task(sample())
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+            await self._open_loop(session, url, rate, remotes)
+        sampler.cancel()
+        await asyncio.to_thread(bot.stop)
+        warm = [kib for at, kib in samples if at >= warm_up] or [0]
+        drift = (max(warm) - min(warm)) / max(min(warm), 1) * 100
+        low, high, first = min(warm) / 1024, max(warm) / 1024, samples[0][1] / 1024
+        print(
+            f"bot RSS at {rate}/s for {seconds:.0f} s: after {warm_up:.0f} s warm-up {low:.1f} to "
+            f"{high:.1f} MiB ({drift:.1f} % apart; first sample {first:.1f} MiB)",
+            flush=True,
+        )
+        self.rows.append((f"bot RSS at {rate}/s, {seconds:.0f} s", f"{drift:.1f} % apart after warm-up",
+                          "within 10 %", "yes" if drift <= 10 else "NO"))  # fmt: skip
 
     async def _open_loop(
         self, session: aiohttp.ClientSession, url: str, rate: int, remotes: list[tuple[str, str]]
@@ -369,6 +413,8 @@ async def main(phases: set[str], seconds: float, rounds: int, profile_dir: str |
             await bench.drain()
         if "latency" in phases:
             await bench.latency()
+        if "rss" in phases:
+            await bench.rss()
     finally:
         await cleanup(redis, run)
         await redis.aclose()
