@@ -131,7 +131,7 @@ async def main(seconds: float, rates: list[float], flood: int = 0) -> None:
         children.append(
             spawn(python("bench.bare_bolt", str(bare_port), SECRET, slack_api, DEFAULT_BOT_TOKEN))
         )
-        await wait_http(f"http://127.0.0.1:{bot_port}/healthz")
+        await wait_http(f"http://127.0.0.1:{bot_port}/readyz", status=200)
         await wait_http(f"http://127.0.0.1:{bare_port}/healthz")
         rows = []
         for rate in rates:

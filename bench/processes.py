@@ -41,19 +41,21 @@ def python(module: str, *args: str) -> list[str]:
     return [sys.executable, "-m", module, *args]
 
 
-async def wait_http(url: str, timeout: float = 30.0) -> None:
-    """Wait until `url` answers (any status), or fail after `timeout` seconds."""
+async def wait_http(url: str, timeout: float = 30.0, *, status: int | None = None) -> None:
+    """Wait until `url` answers (with `status`, when given), or fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     async with aiohttp.ClientSession() as session:
         while True:
             try:
                 async with session.get(url) as response:
                     await response.read()
-                    return
+                    if status is None or response.status == status:
+                        return
             except aiohttp.ClientError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"{url} did not answer within {timeout} s") from None
-                await asyncio.sleep(0.1)
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{url} did not answer within {timeout} s") from None
+            await asyncio.sleep(0.1)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -98,11 +100,13 @@ CHANNEL, USER = "C0FLEETOPS", "U0SECURITY"
 
 
 @contextlib.asynccontextmanager
-async def served_bot(redis_url: str) -> AsyncIterator[tuple[SlackState, SlackDriver]]:
+async def served_bot(
+    redis_url: str, extra_env: Mapping[str, str] | None = None
+) -> AsyncIterator[tuple[SlackState, SlackDriver]]:
     """A `remote-bot serve` process and a simulator process beside a Slack emulator running here.
 
     Yields the emulator's state (every answer the bot sends lands in it) and a driver signing commands
-    to the bot as Slack would.
+    to the bot as Slack would. `extra_env` adds to (or replaces) the bot's settings.
     """
     from bot.slack_emulator import DEFAULT_BOT_TOKEN, SlackDriver, SlackState, start_slack_emulator
 
@@ -116,11 +120,12 @@ async def served_bot(redis_url: str) -> AsyncIterator[tuple[SlackState, SlackDri
         secret=SIGNING_SECRET, bot_token=DEFAULT_BOT_TOKEN, slack_port=slack_port, sim_port=sim_port,
         bot_port=bot_port, redis_url=redis_url, prefix=f"bench:{uuid.uuid4().hex[:8]}:",
     )  # fmt: skip
+    env.update(extra_env or {})
     children = [spawn(python("bot.cli", "simulator", "--port", str(sim_port)), env)]
     try:
         await wait_http(f"http://127.0.0.1:{sim_port}/_simulator/state")
         children.append(spawn(python("bot.cli", "serve"), env))
-        await wait_http(f"http://127.0.0.1:{bot_port}/healthz")
+        await wait_http(f"http://127.0.0.1:{bot_port}/readyz", status=200)
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
             yield state, SlackDriver(f"http://127.0.0.1:{bot_port}", SIGNING_SECRET, state, session)
     finally:

@@ -29,13 +29,14 @@ def stand_in_app(stage: StartStage) -> web.Application:
     """An app that answers health (alive), readiness (503, the stage) and anything else 503 Retry-After."""
 
     async def healthz(_request: web.Request) -> web.Response:
-        return web.json_response({"status": "alive"})
+        return web.json_response({"status": "alive"}, headers={"Connection": "close"})
 
     async def not_yet(_request: web.Request) -> web.Response:
+        # Connection: close, so that no client keeps a connection to the stand-in past the handover.
         return web.json_response(
             {"status": "starting", "waiting_for": stage.doing},
             status=503,
-            headers={"Retry-After": str(STAND_IN_RETRY_AFTER_SECONDS)},
+            headers={"Retry-After": str(STAND_IN_RETRY_AFTER_SECONDS), "Connection": "close"},
         )
 
     app = web.Application()
