@@ -200,6 +200,14 @@ class Settings(BaseSettings):
     slack_reply_interval_seconds: float = Field(
         1.0, ge=0, description="At most one thread reply per channel in this many seconds, across replicas"
     )
+    reply_lease_seconds: float = Field(
+        60.0,
+        gt=0,
+        description=(
+            "A thread reply is held this long by the replica posting it: one that died is posted by another "
+            "after it (keep it above Slack's 10 s call timeout)"
+        ),
+    )
 
     # Simulator (demo and tests)
     simulator_delay_scale: float = Field(
