@@ -17,6 +17,11 @@ async def test_second_request_while_one_is_in_flight_shows_the_first(bot: BotUnd
     await bot.command("lock van-12")
     answer = await bot.last_private_answer()
     assert "already in flight" in answer and "See it here" in answer
+
+    async def first_sent() -> bool:  # the message is posted before the send: the POST may still be on its way
+        return bool(bot.simulator.remote_posts)
+
+    await wait_until(first_sent)
     assert len(bot.simulator.remote_posts) == 1
     assert [m.ts for m in bot.slack.messages(CHANNEL) if not m.thread_ts] == [first.ts]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.app_support import OPERATOR, SECURITY, STRANGER, BotUnderTest
+from tests.app_support import OPERATOR, SECURITY, STRANGER, BotUnderTest, wait_until
 
 
 async def test_help_lists_every_subcommand(bot: BotUnderTest) -> None:
@@ -36,6 +36,11 @@ async def test_card_offers_permitted_supported_actions_and_a_click_sends_the_sam
     await bot.driver.click_button("rb_card_lock", OPERATOR, message=card[-1])
     message = await bot.wait_for_request_message()
     assert "Lock" in message.text
+
+    async def sent() -> bool:  # the message is posted before the send: the POST may still be on its way
+        return bool(bot.simulator.remote_posts)
+
+    await wait_until(sent)
     assert bot.simulator.remote_posts[0].body["action"] == {"locking": {"state": "Locked"}}
 
 
