@@ -134,6 +134,9 @@ async def test_a_replica_killed_mid_burst_leaves_nothing_unfinished_and_sends_no
         labels = Counter(post.body.get("label") for post in group.simulator.remote_posts)
         assert labels and max(labels.values()) == 1, f"a remote was sent twice: {labels.most_common(3)}"
         assert set(labels) <= {record.label for record in records}
+        accepted = {remote.parsed.label for remote in group.simulator.remotes}
+        unconfirmed = {record.label for record in records if record.status is RequestStatus.UNCONFIRMED}
+        assert not unconfirmed & accepted, "a request the vendor took ended unconfirmed, not found by label"
         by_id = {record.id: record for record in records}
         for remote in remote_ids(kill):  # what the dead replica's entries were about has ended
             request_id = await group.redis.get(group.keys.remote_map(remote))
