@@ -11,6 +11,7 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -26,14 +27,15 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def spawn(args: list[str], env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
-    """Start a child process with the current environment plus `env`; its output is discarded."""
-    return subprocess.Popen(
-        args,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def spawn(
+    args: list[str], env: Mapping[str, str] | None = None, *, log: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """Start a child process with the current environment plus `env`; its output goes to `log` or nowhere."""
+    with contextlib.ExitStack() as files:
+        output = files.enter_context(log.open("ab")) if log is not None else subprocess.DEVNULL
+        return subprocess.Popen(
+            args, env={**os.environ, **(env or {})}, stdout=output, stderr=subprocess.STDOUT
+        )
 
 
 def python(module: str, *args: str) -> list[str]:
@@ -91,7 +93,7 @@ def bot_env(
         "POLICY_FILE": str(SAMPLE_POLICY),
         "FLEET_FILE": str(DEMO_FLEET),
         "SIMULATOR_DELAY_SCALE": "0.01",
-        "METRICS_PORT": "",  # several bots run side by side; none is scraped
+        "METRICS_PORT": "off",  # several bots run side by side; none is scraped
     }
 
 

@@ -147,7 +147,7 @@ class Settings(BaseSettings):
         9464,
         ge=0,
         le=65535,
-        description="Port of the Prometheus /metrics endpoint, apart from the public port (empty: off)",
+        description="Port of the Prometheus /metrics endpoint, apart from the public port (off: none)",
     )
     metrics_host: str = Field(
         "127.0.0.1", description="Address /metrics listens on (a container sets 0.0.0.0)"
@@ -228,6 +228,14 @@ class Settings(BaseSettings):
     slack_reply_interval_seconds: float = Field(
         1.0, ge=0, description="At most one thread reply per channel in this many seconds, across replicas"
     )
+    reply_lease_seconds: float = Field(
+        60.0,
+        gt=0,
+        description=(
+            "A thread reply is held this long by the replica posting it: one that died is posted by another "
+            "after it (keep it above Slack's 10 s call timeout)"
+        ),
+    )
 
     # Simulator (demo and tests)
     simulator_delay_scale: float = Field(
@@ -240,7 +248,7 @@ class Settings(BaseSettings):
     @field_validator("metrics_port", mode="before")
     @classmethod
     def _metrics_off(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and value.strip().lower() in ("", "off") else value
+        return None if isinstance(value, str) and value.strip().lower() == "off" else value
 
     @field_validator("callback_tokens", mode="before")
     @classmethod

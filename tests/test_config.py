@@ -82,6 +82,14 @@ def test_a_failed_start_is_one_line_naming_what_to_fix() -> None:
     assert _why(in_use) == "PORT is in use by another process: stop it or choose another PORT"
 
 
+def test_metrics_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """METRICS_PORT=off serves no /metrics (a blank one keeps the default, like every blank setting)."""
+    monkeypatch.setenv("METRICS_PORT", "off")
+    assert load_settings().metrics_port is None
+    monkeypatch.setenv("METRICS_PORT", "")
+    assert load_settings().metrics_port == Settings().metrics_port
+
+
 def test_a_blank_variable_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
     """`.env.example` copied with its blanks: a blank required setting is reported missing, not malformed."""
     for name in SERVE_REQUIRED:

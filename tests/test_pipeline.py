@@ -178,6 +178,8 @@ async def test_killed_worker_entry_is_finished_by_another_consumer_once(
         )
         taken = await dead.inbox.read(10, 100)
         assert len(taken) == 1  # the dead consumer holds the entry, pending, and never acks it
+        held = await services.redis.xpending_range(services.keys.inbox(), "pipeline", "-", "+", 10)
+        assert [(item["message_id"], item["consumer"]) for item in held] == [(taken[0].id, "dead-consumer")]
         live = Consumer(services, Pipeline(services), WorkerOptions(block_ms=50), name="live-consumer")
         task = asyncio.create_task(live.run())
         try:

@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.notifications.apply import Pipeline
 from bot.slack.updates import Rendered, Renderer
+from bot.store.records import RequestRecord, RequestStatus
 from bot.vehicle.notifications import parse_element
 from tests.app_support import wait_until
 from tests.pipeline_support import notification, running_bot, seed_request
@@ -47,6 +48,21 @@ async def test_transition_queues_its_render_even_when_nothing_renders_it_yet(
         transitions = Pipeline(bot.services).transitions
         result = await transitions.apply_event(parse_element(notification(remote, "Pending", "Accepted")))
         assert result.changed
+        assert await Renderer(bot.services).due(limit=10) == [record.id]
+
+
+async def test_a_final_state_written_outside_a_transition_queues_its_render_too(
+    redis_url: str, key_prefix: str
+) -> None:
+    """A refusal stored by a replica that dies before rendering it is still queued for another to show."""
+    async with running_bot(redis_url, key_prefix, pipeline=False) as bot:
+        record, _ = await seed_request(bot, status=RequestStatus.SENDING)
+
+        def refused(stored: RequestRecord) -> None:
+            stored.status = RequestStatus.REFUSED
+            stored.add_step("refused", detail="not supported")
+
+        await bot.services.requests.update(record.id, refused)  # and the replica dies: no show_latest
         assert await Renderer(bot.services).due(limit=10) == [record.id]
 
 

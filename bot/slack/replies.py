@@ -24,7 +24,6 @@ from bot.store.reply_queue import ReplyStore, TakenReply
 
 log = logging.getLogger(__name__)
 
-REPLY_LEASE_MS = 60_000  # longer than a post can take (10 s timeout, no retry inside the client)
 # Slack errors after which posting the same reply again cannot succeed.
 PERMANENT_ERRORS = frozenset({"thread_not_found", "msg_too_long", "restricted_action"})
 
@@ -41,12 +40,14 @@ class ReplyQueue:
     """Posts queued thread replies, channel by channel, under the per-channel interval."""
 
     def __init__(
-        self, services: SlackParts, client: AsyncWebClient | None = None, *, lease_ms: int = REPLY_LEASE_MS
+        self, services: SlackParts, client: AsyncWebClient | None = None, *, lease_ms: int | None = None
     ) -> None:
         # No retry inside the client: every failure puts the reply back in its channel's queue, which
         # paces the retry (a 429 waits out its Retry-After there instead of holding a task asleep).
         self._client = client or client_like(services.messenger.client, [])
         interval_ms = int(services.settings.slack_reply_interval_seconds * 1000)
+        if lease_ms is None:
+            lease_ms = int(services.settings.reply_lease_seconds * 1000)
         self.store = ReplyStore(services.redis, services.keys, interval_ms=interval_ms, lease_ms=lease_ms)
 
     async def take(self, limit: int) -> tuple[list[TakenReply], int | None]:

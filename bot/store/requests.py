@@ -99,7 +99,9 @@ class RequestStore:
         With `queue_render` the new version's render is queued in the same transaction, as the
         transition script does, so no crash can leave the change unshown. Callers that render at once
         (show_latest) leave it off: a queued render of a step about to be superseded would spend an
-        edit of the Slack budget and the message's one-per-second gate.
+        edit of the Slack budget and the message's one-per-second gate. A change to a final state is
+        never superseded, so its render is always queued (a replica dying before its show_latest
+        leaves it to the render job of another).
         """
         key = self._keys.request(request_id)
         while True:
@@ -110,11 +112,12 @@ class RequestStore:
                     if raw is None:
                         raise KeyError(request_id)
                     record = RequestRecord.model_validate_json(raw)
+                    before = record.status
                     mutate(record)
                     record.version += 1
                     pipe.multi()  # type: ignore[no-untyped-call]
                     pipe.set(key, record.model_dump_json(), px=self._mapping_ttl_ms)
-                    if queue_render:
+                    if queue_render or (record.status.is_final and record.status is not before):
                         final = record.status.is_final
                         queue = self._keys.pending_finals() if final else self._keys.pending_updates()
                         pipe.zadd(queue, {record.id: now_ms()})
