@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 
 from bot.services import Services
 from bot.slack.alerts import alert_in_background
-from bot.store.inbox import append_elements, redact
+from bot.store.inbox import NotReplicated, ReplicaAck, append_elements, redact
 from bot.vehicle.channels import CALLBACK_TOKEN_ATTRIBUTE
 from bot.vehicle.notifications import NotificationError, body_attributes, parse_element, split_payload
 from bot.web import CALLBACK_PATH, SERVICES_KEY
@@ -45,6 +45,11 @@ async def _count(services: Services, name: str, amount: int = 1) -> None:
         await services.redis.incrby(services.keys.counter(name), amount)
     except RedisError:
         log.warning("counter %s not updated: Redis unavailable", name)
+
+
+def _replica_ack(services: Services) -> ReplicaAck:
+    settings = services.settings
+    return ReplicaAck(settings.min_replicas, settings.redis_replica_wait_ms)
 
 
 async def _read_body(request: web.Request) -> bytes | None:
@@ -98,7 +103,7 @@ def _plain_utf8(body: bytes) -> str | None:
 async def _quarantine_raw(services: Services, body: bytes, reason: str) -> web.Response:
     text = body.decode("utf-8", errors="replace")
     try:
-        await append_elements(services.redis, services.keys, [], [text])
+        await append_elements(services.redis, services.keys, [], [text], _replica_ack(services))
     except RedisError:
         return web.Response(status=500, text="not stored")
     await _count(services, "quarantined")
@@ -183,7 +188,10 @@ async def handle_notification(request: web.Request) -> web.Response:
     except _Refusal as refusal:
         return refusal.response
     try:
-        await append_elements(services.redis, services.keys, accepted, rejected)
+        await append_elements(services.redis, services.keys, accepted, rejected, _replica_ack(services))
+    except NotReplicated as error:
+        log.error("callback: stored but not replicated (%s): answering 500 so the vendor redelivers", error)
+        return web.Response(status=500, text="not stored")
     except RedisError as error:
         log.error(
             "callback: inbox unavailable (%s): answering 500 so the vendor redelivers", type(error).__name__

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import ResponseError
+from redis.exceptions import RedisError, ResponseError
 
 from bot.runtime.clock import now_ms
 from bot.store.keys import Keys
@@ -122,19 +122,65 @@ def _trim(stream: str, keys: Keys) -> dict[str, Any]:
     return {"maxlen": QUARANTINE_MAXLEN, "approximate": True} if stream == keys.quarantine() else {}
 
 
-async def append_elements(redis: Redis, keys: Keys, elements: list[str], quarantined: list[str]) -> None:
-    """Store accepted elements in the inbox and rejected ones in quarantine, all or nothing."""
-    if len(elements) + len(quarantined) == 1:
-        # One XADD is atomic on its own; MULTI/EXEC would cost the callback most of its time.
-        stream, element = (keys.inbox(), elements[0]) if elements else (keys.quarantine(), quarantined[0])
-        await redis.xadd(stream, entry_fields(element), **_trim(stream, keys))
-        return
-    async with redis.pipeline(transaction=True) as pipe:
-        for element in elements:
-            pipe.xadd(keys.inbox(), entry_fields(element))
-        for raw in quarantined:
-            pipe.xadd(keys.quarantine(), entry_fields(raw), maxlen=QUARANTINE_MAXLEN, approximate=True)
-        await pipe.execute()
+_APPEND_BATCH = """
+-- ARGV: accepted count, element field, received field, received ms, quarantine cap, elements...
+local accepted = tonumber(ARGV[1])
+for i = 6, #ARGV do
+  if i - 5 <= accepted then
+    redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[i], ARGV[3], ARGV[4])
+  else
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', ARGV[2], ARGV[i], ARGV[3], ARGV[4])
+  end
+end
+return #ARGV - 5
+"""
+
+
+class NotReplicated(RedisError):
+    """The entry is on the primary but fewer replicas than asked acknowledged it in time."""
+
+
+@dataclass(frozen=True)
+class ReplicaAck:
+    """How many replicas must hold an appended entry (0: none asked), and how long to wait for them."""
+
+    replicas: int = 0
+    wait_ms: int = 0
+
+
+async def append_elements(
+    redis: Redis, keys: Keys, elements: list[str], quarantined: list[str], ack: ReplicaAck = ReplicaAck()
+) -> None:
+    """Store accepted elements in the inbox and rejected ones in quarantine, all or nothing.
+
+    With `ack.replicas`, raise NotReplicated unless that many replicas hold them: replication is
+    asynchronous, and an entry answered 200 and lost with a failed primary would never be redelivered.
+    """
+    async with redis.pipeline(transaction=False) as pipe:
+        if len(elements) + len(quarantined) == 1:
+            # One XADD is atomic on its own; a script or MULTI/EXEC would cost the callback much of its time.
+            stream, element = (keys.inbox(), elements[0]) if elements else (keys.quarantine(), quarantined[0])
+            pipe.xadd(stream, entry_fields(element), **_trim(stream, keys))
+        else:
+            # A batch (a redelivered backlog) is one script, atomic like MULTI/EXEC, but unlike MULTI it
+            # lets the WAIT below share the round trip and the connection that wrote.
+            append = redis.register_script(_APPEND_BATCH)
+            head: list[str | int] = [
+                len(elements),
+                ELEMENT_FIELD,
+                RECEIVED_FIELD,
+                now_ms(),
+                QUARANTINE_MAXLEN,
+            ]
+            args = [*head, *elements, *quarantined]
+            await append(keys=[keys.inbox(), keys.quarantine()], args=args, client=pipe)
+        if ack.replicas:
+            pipe.wait(ack.replicas, ack.wait_ms)
+        answers = await pipe.execute()
+    if ack.replicas and int(answers[-1]) < ack.replicas:
+        raise NotReplicated(
+            f"{answers[-1]} of {ack.replicas} replica(s) acknowledged within {ack.wait_ms} ms"
+        )
 
 
 def redact(element: dict[str, Any], attribute: str) -> str:
