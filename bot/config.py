@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.redis_url import is_sentinel_url, parse_sentinel_url, redacted_redis_url
+
 Mode = Literal["serve", "demo", "test"]
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
@@ -110,7 +112,21 @@ class Settings(BaseSettings):
     # Infrastructure
     redis_url: str | None = Field(
         None,
-        description="redis://, rediss:// or unix:// URL of the Redis every replica shares",
+        description=(
+            "redis://, rediss:// or unix:// URL of the Redis every replica shares, or "
+            "redis+sentinel:// (rediss+sentinel:// with TLS) naming its Sentinels: see Redis Sentinel"
+        ),
+    )
+    redis_min_replicas: int | None = Field(
+        None,
+        ge=0,
+        description=(
+            "A notification is answered 200 only once this many replicas hold it (WAIT), else 500 and "
+            "the vendor redelivers; unset: 1 with a Sentinel URL, 0 otherwise"
+        ),
+    )
+    redis_replica_wait_ms: int = Field(
+        200, ge=1, description="How long the callback waits for REDIS_MIN_REPLICAS to acknowledge an entry"
     )
     log_format: Literal["text", "json"] = Field(
         "text",
@@ -297,8 +313,12 @@ class Settings(BaseSettings):
     @field_validator("redis_url")
     @classmethod
     def _redis_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError("must start with redis://, rediss:// or unix://")
+        if value is not None and is_sentinel_url(value):
+            parse_sentinel_url(value)
+        elif value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(
+                "must start with redis://, rediss://, unix://, redis+sentinel:// or rediss+sentinel://"
+            )
         return value
 
     @field_validator("slack_command")
@@ -323,6 +343,13 @@ class Settings(BaseSettings):
         if (self.stellantis_cert_file is None) != (self.stellantis_key_file is None):
             raise ValueError("STELLANTIS_CERT_FILE and STELLANTIS_KEY_FILE go together: set both or neither")
         return self
+
+    @property
+    def min_replicas(self) -> int:
+        """Replicas that must hold a notification before the callback answers 200 (0: no WAIT)."""
+        if self.redis_min_replicas is not None:
+            return self.redis_min_replicas
+        return 1 if self.redis_url is not None and is_sentinel_url(self.redis_url) else 0
 
     def timeout_for(self, action: str) -> float:
         """Seconds to wait for a final answer to `action` before the timeout path runs."""
@@ -352,9 +379,8 @@ class Settings(BaseSettings):
                 text = "********"
             elif isinstance(value, tuple) and value and isinstance(value[0], SecretStr):
                 text = ",".join("********" for _ in value)
-            elif name == "redis_url" and value and "@" in value:
-                scheme, _, rest = value.partition("://")
-                text = f"{scheme}://********@{rest.rpartition('@')[2]}"
+            elif name == "redis_url" and value:
+                text = redacted_redis_url(value)
             else:
                 text = "" if value is None else str(value)
             shown[name.upper()] = text

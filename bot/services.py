@@ -15,7 +15,7 @@ from bot.slack.messenger import Messenger
 from bot.slack.parts import OutputParts
 from bot.slack.request_messages import SlackRequestMessages
 from bot.store.audit import AuditLog
-from bot.store.inbox import InboxWriter
+from bot.store.inbox import InboxWriter, ReplicaAck
 from bot.store.keys import Keys
 from bot.store.parking import ParkedEvents
 from bot.store.requests import RequestStore
@@ -83,7 +83,9 @@ class Services:
             audit=AuditLog(
                 redis, keys, settings.audit_retention_entries, settings.audit_vehicle_entries, metrics=metrics
             ),
-            inbox_writer=InboxWriter(redis, keys),
+            inbox_writer=InboxWriter(
+                redis, keys, ReplicaAck(settings.min_replicas, settings.redis_replica_wait_ms)
+            ),
             parked=parked,
             authorizer=authorizer,
             fleet=fleet,

@@ -74,6 +74,15 @@ async def test_a_redelivered_pending_step_changes_nothing_after_the_first(bot: B
     assert (await stored(bot.services, record.id)).vendor_status == "SentToVehicle"
 
 
+async def test_a_final_answer_after_unconfirmed_replaces_it(bot: BotUnderTest) -> None:
+    """A request shown as unconfirmed (its send's answer was lost) takes the vehicle cloud's final answer
+    when it comes after all: the message shows the outcome and the thread gets its reply."""
+    record, remote = await seed_request(bot, status=RequestStatus.UNCONFIRMED)
+    assert (await post(bot, notification(remote, "Done", "Success"))).status == 200
+    await wait_status(bot.services, record.id, RequestStatus.SUCCESS)
+    await bot.slack.wait_for(lambda: bot.slack.replies(CHANNEL, record.message_ts or ""))
+
+
 EVENTS = [
     ("Pending", "Accepted", None),
     ("Pending", "WakingUpVehicle", None),

@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 
 from bot.services import Services
 from bot.slack.alerts import alert_in_background
-from bot.store.inbox import redact
+from bot.store.inbox import NotReplicated, redact
 from bot.vehicle.channels import CALLBACK_TOKEN_ATTRIBUTE
 from bot.vehicle.notifications import NotificationError, body_attributes, parse_element, split_payload
 from bot.web import CALLBACK_PATH, SERVICES_KEY
@@ -181,6 +181,9 @@ async def handle_notification(request: web.Request) -> web.Response:
         return refusal.response
     try:
         await services.inbox_writer.append(accepted, rejected)
+    except NotReplicated as error:
+        log.error("callback: stored but not replicated (%s): answering 500 so the vendor redelivers", error)
+        return web.Response(status=500, text="not stored")
     except RedisError as error:
         log.error(
             "callback: inbox unavailable (%s): answering 500 so the vendor redelivers", type(error).__name__

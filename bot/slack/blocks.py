@@ -61,7 +61,7 @@ _DETAILS: dict[RequestStatus, Callable[[RequestRecord], str]] = {
     RequestStatus.NO_ANSWER: lambda _record: ": it may still come; check the vehicle before retrying.",
     RequestStatus.UNCONFIRMED: lambda _record: (
         ": it did not confirm whether it took the request, so it is not offered again. "
-        "Check the vehicle (`state`, `locate`) before sending it again."
+        "Check the vehicle (`state`, `locate`) before sending it again; a late answer will show here."
     ),
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
@@ -11,13 +12,15 @@ from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError
 
 from bot.config import Settings
+from bot.redis_url import is_sentinel_url, parse_sentinel_url
 from bot.store.pool import WaitingConnectionPool
+from bot.store.sentinel import connect_sentinel
 
 log = logging.getLogger(__name__)
 
 
 def connect(settings: Settings) -> Redis:
-    """A client on REDIS_URL with the REDIS_* pool, timeout and health-check settings.
+    """A client on REDIS_URL (or on the primary its Sentinels name) with the REDIS_* pool settings.
 
     redis-py's defaults make a caller wait far past Slack's 3 s when Redis hangs, and fail at once
     (MaxConnectionsError) when a burst needs more connections than the pool holds: here a caller waits
@@ -27,17 +30,18 @@ def connect(settings: Settings) -> Redis:
     for 30 s and more; one answers "unavailable" after about three read timeouts).
     """
     assert settings.redis_url is not None
-    pool = WaitingConnectionPool.from_url(
-        settings.redis_url,
-        decode_responses=True,
-        max_connections=settings.redis_max_connections,
-        wait_seconds=settings.redis_pool_wait_seconds,
-        socket_timeout=settings.redis_socket_timeout_seconds,
-        socket_connect_timeout=settings.redis_connect_timeout_seconds,
-        health_check_interval=settings.redis_health_check_seconds,
-        retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=1),
-    )
-    return Redis.from_pool(pool)
+    options: dict[str, Any] = {
+        "decode_responses": True,
+        "max_connections": settings.redis_max_connections,
+        "wait_seconds": settings.redis_pool_wait_seconds,
+        "socket_timeout": settings.redis_socket_timeout_seconds,
+        "socket_connect_timeout": settings.redis_connect_timeout_seconds,
+        "health_check_interval": settings.redis_health_check_seconds,
+        "retry": Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=1),
+    }
+    if is_sentinel_url(settings.redis_url):
+        return connect_sentinel(parse_sentinel_url(settings.redis_url), options)
+    return Redis.from_pool(WaitingConnectionPool.from_url(settings.redis_url, **options))
 
 
 async def wait_for_redis(redis: Redis, within_seconds: float) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import ResponseError
+from redis.exceptions import RedisError, ResponseError
 
 from bot.runtime.clock import now_ms
 from bot.store.keys import Keys
@@ -125,7 +125,8 @@ def _trim(stream: str, keys: Keys) -> dict[str, Any]:
 # One callback body in one script: every element of the batch is stored, or none is. A script does not
 # roll back, so whatever could fail is checked before the first XADD: both keys must be streams (or
 # absent). The elements themselves were checked by the caller; an XADD of text cannot fail otherwise
-# (Redis lets a script that has begun writing finish past maxmemory).
+# (Redis lets a script that has begun writing finish past maxmemory). Unlike MULTI/EXEC, a script lets
+# a WAIT share the round trip and the connection that wrote.
 _APPEND = f"""
 for _, key in ipairs(KEYS) do
   local kind = redis.call('TYPE', key)['ok']
@@ -146,26 +147,49 @@ return #ARGV - 3
 """
 
 
+class NotReplicated(RedisError):
+    """The entry is on the primary but fewer replicas than asked acknowledged it in time."""
+
+
+@dataclass(frozen=True)
+class ReplicaAck:
+    """How many replicas must hold an appended entry (0: none asked), and how long to wait for them."""
+
+    replicas: int = 0
+    wait_ms: int = 0
+
+
 class InboxWriter:
     """The callback's side of the inbox: append a body's elements (and its quarantined ones) at once."""
 
-    def __init__(self, redis: Redis, keys: Keys) -> None:
+    def __init__(self, redis: Redis, keys: Keys, ack: ReplicaAck | None = None) -> None:
         self._redis = redis
         self._keys = keys
+        self._ack = ack or ReplicaAck()
         self._append = redis.register_script(_APPEND)
 
     async def append(self, elements: list[str], quarantined: list[str]) -> None:
-        """Store accepted elements in the inbox and rejected ones in quarantine, all or nothing."""
-        keys = self._keys
-        if len(elements) + len(quarantined) == 1:
-            # One XADD is atomic on its own and the cheapest round trip.
-            stream, element = (keys.inbox(), elements[0]) if elements else (keys.quarantine(), quarantined[0])
-            await self._redis.xadd(stream, entry_fields(element), **_trim(stream, keys))
-            return
-        await self._append(
-            keys=[keys.inbox(), keys.quarantine()],
-            args=[len(elements), QUARANTINE_MAXLEN, now_ms(), *elements, *quarantined],
-        )
+        """Store accepted elements in the inbox and rejected ones in quarantine, all or nothing.
+
+        With replicas asked for, raise NotReplicated unless that many hold them: replication is
+        asynchronous, and an entry answered 200 and lost with a failed primary would never be redelivered.
+        """
+        keys, ack = self._keys, self._ack
+        async with self._redis.pipeline(transaction=False) as pipe:
+            if len(elements) + len(quarantined) == 1:
+                # One XADD is atomic on its own and the cheapest round trip.
+                stream = keys.inbox() if elements else keys.quarantine()
+                pipe.xadd(stream, entry_fields([*elements, *quarantined][0]), **_trim(stream, keys))
+            else:
+                args: list[str | int] = [len(elements), QUARANTINE_MAXLEN, now_ms(), *elements, *quarantined]
+                await self._append(keys=[keys.inbox(), keys.quarantine()], args=args, client=pipe)
+            if ack.replicas:
+                pipe.wait(ack.replicas, ack.wait_ms)
+            answers = await pipe.execute()
+        if ack.replicas and int(answers[-1]) < ack.replicas:
+            raise NotReplicated(
+                f"{answers[-1]} of {ack.replicas} replica(s) acknowledged within {ack.wait_ms} ms"
+            )
 
 
 def redact(element: dict[str, Any], attribute: str) -> str:

@@ -8,6 +8,7 @@ import contextlib
 from typing import Any
 
 from redis.asyncio.connection import AbstractConnection, ConnectionPool
+from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import MaxConnectionsError
 
@@ -55,3 +56,37 @@ class WaitingConnectionPool(ConnectionPool):
             if not waiter.done():
                 waiter.set_result(None)
                 return
+
+
+class WaitingSentinelConnectionPool(WaitingConnectionPool, SentinelConnectionPool):
+    """The same waiting pool on the primary that the Sentinels name, leaving a replaced primary at once.
+
+    redis-py's SentinelConnectionPool asks the Sentinels for the primary only when it opens a connection,
+    and keeps using open connections to a primary the Sentinels replaced: that node goes on answering
+    reads, from data the new primary no longer matches. Here the Sentinels are asked again at most every
+    `recheck_seconds`, and a connection to any other node than the current primary is closed when it
+    comes back to the pool (idle ones are closed by redis-py as soon as the address changes).
+    """
+
+    def __init__(
+        self, service_name: str, sentinel_manager: Sentinel, *, recheck_seconds: float = 1.0, **kwargs: Any
+    ) -> None:
+        super().__init__(service_name=service_name, sentinel_manager=sentinel_manager, **kwargs)
+        self._recheck_seconds = recheck_seconds
+        self._next_check = 0.0
+
+    async def get_connection(self, *args: Any, **options: Any) -> AbstractConnection:
+        """A connection to the current primary (the Sentinels are asked again when it is time)."""
+        now = asyncio.get_running_loop().time()
+        if now >= self._next_check:
+            self._next_check = now + self._recheck_seconds
+            with contextlib.suppress(RedisConnectionError):  # no Sentinel answers: the connection will say
+                await self.get_master_address()  # type: ignore[no-untyped-call]
+        return await super().get_connection(*args, **options)
+
+    async def release(self, connection: AbstractConnection) -> None:
+        """Give the connection back, closed first when it leads to a node that is no longer the primary."""
+        address = (getattr(connection, "host", None), getattr(connection, "port", None))
+        if self.master_address is not None and address != tuple(self.master_address):
+            await connection.disconnect()
+        await super().release(connection)

@@ -58,8 +58,10 @@ STATUS_RANK: dict[RequestStatus, int] = {
     RequestStatus.SENDING: 1,
     RequestStatus.ACCEPTED: 2,
     RequestStatus.PENDING: 3,
-    RequestStatus.NO_ANSWER: 4,
     **{status: 5 for status in FINAL_STATUSES},
+    # The vehicle cloud may still answer these: its final answer, when it comes, replaces them.
+    RequestStatus.NO_ANSWER: 4,
+    RequestStatus.UNCONFIRMED: 4,
 }
 
 

@@ -245,7 +245,7 @@ async def reconcile(services: UseCaseContext, request_id: str, *, give_up: bool)
     """Find a send whose answer was lost in the vehicle's remote list by its label; never POST again.
 
     With give_up, a request the vendor does not list is marked unconfirmed (and alerted): it may still
-    have been taken, so it is not offered again.
+    have been taken, so it is not offered again (the vendor's final answer, if it comes, replaces it).
     """
     record = await services.requests.get(request_id)
     if record is None or record.status is not RequestStatus.SENDING:
