@@ -7,12 +7,15 @@ import itertools
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.vehicle.events import VehicleEvent
 from bot.vehicle.notifications import (
     NotificationError,
     body_attributes,
     canonical_remote_type,
+    check_element,
     parse_element,
     split_payload,
 )
@@ -410,3 +413,27 @@ def test_every_fleet_owner_notification_parses() -> None:
     singles = [element for event in events for element in split_payload({**shared, "events": [event]})]
     assert [parse_element(element) for element in singles] == expected
     assert {event.remote_type for event in expected} <= CANONICAL_NAMES
+
+
+# Notification-shaped JSON: the keys that matter, with values of any JSON type, nested a little.
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8))
+_KEYS = st.sampled_from(
+    ["remoteEvent", "remoteActionId", "eventStatus", "type", "status", "events", "callbackId", "monitorId",
+     "remoteType", "extensions", "attributes", "vin", "date", "Remote", "Monitor", "Pending", "Done"]
+)  # fmt: skip
+_JSON = st.recursive(
+    _SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_KEYS, inner, max_size=5)
+)
+
+
+@settings(max_examples=500)
+@given(_JSON)
+def test_the_callback_check_accepts_exactly_what_the_consumer_can_read(element: Any) -> None:
+    """The cheap structural check the callback runs and the full parse the consumer runs agree."""
+    try:
+        parse_element(element)
+    except NotificationError:
+        with pytest.raises(NotificationError):
+            check_element(element)
+    else:
+        check_element(element)

@@ -15,7 +15,7 @@ from bot.services import Services
 from bot.slack.alerts import alert_in_background
 from bot.store.inbox import NotReplicated, redact
 from bot.vehicle.channels import CALLBACK_TOKEN_ATTRIBUTE
-from bot.vehicle.notifications import NotificationError, body_attributes, parse_element, split_payload
+from bot.vehicle.notifications import NotificationError, body_attributes, check_element, split_payload
 from bot.web import CALLBACK_PATH, SERVICES_KEY
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ def _sort_elements(
             rejected.append(redact(element, CALLBACK_TOKEN_ATTRIBUTE))
             continue
         try:
-            parse_element(element)
+            check_element(element)
         except NotificationError as error:
             unreadable += 1
             log.warning("callback: element quarantined: %s", error)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError, ResponseError
 
 from bot.runtime.clock import now_ms
@@ -174,22 +175,28 @@ class InboxWriter:
         With replicas asked for, raise NotReplicated unless that many hold them: replication is
         asynchronous, and an entry answered 200 and lost with a failed primary would never be redelivered.
         """
-        keys, ack = self._keys, self._ack
+        ack = self._ack
+        if not ack.replicas:  # no pipeline: it costs the single-event callback about a fifth of its rate
+            await self._store(self._redis, elements, quarantined)
+            return
         async with self._redis.pipeline(transaction=False) as pipe:
-            if len(elements) + len(quarantined) == 1:
-                # One XADD is atomic on its own and the cheapest round trip.
-                stream = keys.inbox() if elements else keys.quarantine()
-                pipe.xadd(stream, entry_fields([*elements, *quarantined][0]), **_trim(stream, keys))
-            else:
-                args: list[str | int] = [len(elements), QUARANTINE_MAXLEN, now_ms(), *elements, *quarantined]
-                await self._append(keys=[keys.inbox(), keys.quarantine()], args=args, client=pipe)
-            if ack.replicas:
-                pipe.wait(ack.replicas, ack.wait_ms)
+            await self._store(pipe, elements, quarantined)
+            pipe.wait(ack.replicas, ack.wait_ms)
             answers = await pipe.execute()
-        if ack.replicas and int(answers[-1]) < ack.replicas:
+        if int(answers[-1]) < ack.replicas:
             raise NotReplicated(
                 f"{answers[-1]} of {ack.replicas} replica(s) acknowledged within {ack.wait_ms} ms"
             )
+
+    async def _store(self, client: Redis | Pipeline, elements: list[str], quarantined: list[str]) -> None:
+        keys = self._keys
+        if len(elements) + len(quarantined) == 1:
+            # One XADD is atomic on its own and the cheapest round trip.
+            stream = keys.inbox() if elements else keys.quarantine()
+            await client.xadd(stream, entry_fields([*elements, *quarantined][0]), **_trim(stream, keys))
+        else:
+            args: list[str | int] = [len(elements), QUARANTINE_MAXLEN, now_ms(), *elements, *quarantined]
+            await self._append(keys=[keys.inbox(), keys.quarantine()], args=args, client=client)
 
 
 def redact(element: dict[str, Any], attribute: str) -> str:

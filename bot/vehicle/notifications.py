@@ -113,8 +113,11 @@ def _remote_event(element: Mapping[str, Any]) -> tuple[Mapping[str, Any], str | 
     return remote, _text(remote.get("vin")), _text(element.get("date"))
 
 
-def parse_element(element: Mapping[str, Any]) -> VehicleEvent:
-    """One element of either shape as a VehicleEvent; unknown enum values are kept as plain strings."""
+def _required(
+    element: Any,
+) -> tuple[Mapping[str, Any], str, Mapping[str, Any], str, str, str | None, str | None]:
+    """What every remote notification must carry: its event, remoteActionId, eventStatus with type and
+    status, and the VIN and date where its shape has them; NotificationError says what is missing."""
     if not isinstance(element, Mapping):
         raise NotificationError("a notification element must be a JSON object")
     event, vin, date = _remote_event(element)
@@ -129,6 +132,21 @@ def parse_element(element: Mapping[str, Any]) -> VehicleEvent:
         raise NotificationError(
             f"remote event {action_id} needs eventStatus.type and eventStatus.status as text"
         )
+    return event, action_id, status, event_type, state, vin, date
+
+
+def check_element(element: Any) -> None:
+    """Raise NotificationError unless the element is a remote notification parse_element will read.
+
+    The callback checks each element of a batch this way before storing it; the full parse, which
+    costs several times more, happens once, when the consumer reads the stored entry.
+    """
+    _required(element)
+
+
+def parse_element(element: Mapping[str, Any]) -> VehicleEvent:
+    """One element of either shape as a VehicleEvent; unknown enum values are kept as plain strings."""
+    event, action_id, status, event_type, state, vin, date = _required(element)
     remote_type = event.get("remoteType")
     extensions = event.get("extensions")
     return VehicleEvent(
