@@ -28,7 +28,7 @@ class Applied(StrEnum):
     """What happened to one event."""
 
     APPLIED = "applied"
-    UNCHANGED = "unchanged"  # duplicate or stale: nothing moved
+    DUPLICATE = "duplicate"  # a redelivered or stale event: nothing moved
     PARKED = "parked"
     MISSING = "missing"  # the request record is gone (expired)
 
@@ -127,7 +127,7 @@ class Pipeline:
                 )  # fmt: skip
                 results.append(Applied.MISSING)
             else:
-                results.append(Applied.APPLIED if transition.changed else Applied.UNCHANGED)
+                results.append(Applied.APPLIED if transition.changed else Applied.DUPLICATE)
                 by_request.setdefault(transition.request_id, []).append(index)
         limit = asyncio.Semaphore(concurrency)
 

@@ -29,13 +29,6 @@ from bot.vehicle.notifications import read_element
 log = logging.getLogger(__name__)
 
 Job = Callable[[Services], Coroutine[Any, Any, None]]
-# What an applied entry counts as in remote_bot_notifications.
-APPLIED_FATES = {
-    Applied.APPLIED: "applied",
-    Applied.UNCHANGED: "duplicate",
-    Applied.PARKED: "parked",
-    Applied.MISSING: "missing",
-}
 
 
 @dataclass(frozen=True)
@@ -82,7 +75,7 @@ class Consumer:
 
     def _observe(self, entry: Entry, applied: Applied) -> None:
         metrics = self.services.metrics
-        metrics.count_notifications(APPLIED_FATES[applied])
+        metrics.count_notifications(applied.value)  # the fates of remote_bot_notifications
         if applied is Applied.APPLIED:
             stored_ms = int(entry.id.split("-", 1)[0])  # a stream id starts with its append time
             metrics.notification_to_update_seconds.observe(max(0.0, time.time() - stored_ms / 1000))
