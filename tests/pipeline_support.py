@@ -120,8 +120,7 @@ async def wait_rendered(bot: BotUnderTest, record: RequestRecord, timeout: float
 
     async def current() -> bool:
         latest = await stored(bot.services, record.id)
-        shown = await bot.services.redis.hget(bot.services.keys.rendered(record.id), "version")
-        return shown is not None and int(shown) >= latest.version
+        return latest.shown_version >= latest.version
 
     await wait_until(current, timeout)
 

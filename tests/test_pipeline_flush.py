@@ -56,13 +56,10 @@ async def _all_settled(bot: BotUnderTest, records: list[RequestRecord]) -> bool:
     async with services.redis.pipeline(transaction=False) as pipe:
         for record in records:
             pipe.get(services.keys.request(record.id))
-            pipe.hget(services.keys.rendered(record.id), "version")
         answers = await pipe.execute()
-    for raw, shown in zip(answers[::2], answers[1::2], strict=True):
+    for raw in answers:
         latest = RequestRecord.model_validate_json(raw)
-        if not latest.status.is_final or not latest.reply_posted or shown is None:
-            return False
-        if int(shown) < latest.version:
+        if not latest.status.is_final or not latest.reply_posted or latest.shown_version < latest.version:
             return False
     return True
 

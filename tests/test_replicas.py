@@ -6,7 +6,6 @@ import asyncio
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 
@@ -64,10 +63,10 @@ async def unsettled(group: Cluster) -> list[str]:
         if not record.status.is_final:
             left.append(f"request {record.id} {record.action} {record.alias} is {record.status}")
         elif record.message_ts is not None:
-            shown: Any = await group.redis.hget(group.keys.rendered(record.id), "version")
-            if shown is None or int(shown) < record.version:
+            if record.shown_version < record.version:
                 left.append(
-                    f"request {record.id} ({record.status}) shows version {shown} of {record.version}"
+                    f"request {record.id} ({record.status}) shows version {record.shown_version} of "
+                    f"{record.version}"
                 )
             elif record.status in VENDOR_ANSWERS and not group.slack.replies(CHANNEL, record.message_ts):
                 left.append(f"request {record.id} ({record.status}) has no thread reply")

@@ -79,7 +79,9 @@ async def test_reply_taken_by_a_replica_that_died_is_posted_by_another(
     """A replica takes a reply and dies before posting it: once its lease ends, another posts it, once."""
     async with running_bot(redis_url, key_prefix, pipeline=False, slack_reply_interval_seconds=0) as bot:
         record, remote = await seed_request(bot)
-        await Pipeline(bot.services).apply(parse_element(notification(remote, "Done", "Success")))
+        await Pipeline(bot.services).transitions.apply_event(  # queues the reply
+            parse_element(notification(remote, "Done", "Success"))
+        )
         dying = ReplyQueue(bot.services, lease_ms=300)
         taken, _ = await dying.take(10)
         assert [reply.record.id for reply in taken] == [record.id]
@@ -101,7 +103,9 @@ async def test_posted_reply_queued_again_is_not_posted_twice(redis_url: str, key
     """A reply already posted that finds its way back into a queue is dropped from it, not reposted."""
     async with running_bot(redis_url, key_prefix, pipeline=False, slack_reply_interval_seconds=0) as bot:
         record, remote = await seed_request(bot)
-        await Pipeline(bot.services).apply(parse_element(notification(remote, "Done", "Success")))
+        await Pipeline(bot.services).transitions.apply_event(  # queues the reply
+            parse_element(notification(remote, "Done", "Success"))
+        )
         replies = ReplyQueue(bot.services)
         taken, _ = await replies.take(10)
         assert await replies.post(taken[0]) is Replied.POSTED

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
@@ -13,7 +14,10 @@ from bot.catalogue.table import row_of
 from bot.runtime.logs import log_context
 from bot.services import Services
 from bot.slack.alerts import alert_once
+from bot.slack.batch_show import BatchShow, ToShow
+from bot.slack.replies import ReplyQueue
 from bot.slack.updates import Renderer
+from bot.store.message_leases import MessageLeases
 from bot.store.records import RequestRecord, RequestStatus
 from bot.store.transitions import Transition, Transitions
 from bot.vehicle.errors import VendorError
@@ -94,8 +98,13 @@ class Pipeline:
             services.redis,
             services.keys,
             mapping_ttl=settings.mapping_ttl_seconds,
+            leases=MessageLeases(
+                reply_ms=int(settings.reply_lease_seconds * 1000),
+                reply_interval_ms=int(settings.slack_reply_interval_seconds * 1000),
+            ),
         )
         self.renderer = renderer or Renderer(services)
+        self.show = BatchShow(self.renderer, ReplyQueue(services))
 
     async def apply(self, event: VehicleEvent, element_json: str | None = None) -> Applied:
         """Apply one event; park it when its remoteActionId has no request yet."""
@@ -108,11 +117,57 @@ class Pipeline:
         self, events: list[tuple[VehicleEvent, str | None]], concurrency: int = 16
     ) -> list[Applied | Exception]:
         """Apply events in stream order: every transition in one round trip, then each request's effects
-        once, for its latest state (a batch holding several steps of one request renders it once).
+        once, for its latest state (a batch holding several steps of one request renders it once), then
+        the renders and replies the transitions handed to this batch, in one budget take and one finish.
 
         The result of each event is what happened to it, or the error that stops it being acknowledged.
         """
-        transitions = await self.transitions.apply_events([event for event, _ in events])
+        token = secrets.token_hex(8)
+        transitions = await self.transitions.apply_events([event for event, _ in events], claim=token)
+        results, by_request = await self._sort(events, transitions)
+        limit = asyncio.Semaphore(concurrency)
+        to_show: list[ToShow] = []
+
+        async def settle_request(indexes: list[int]) -> None:
+            changed = [i for i in indexes if results[i] is Applied.APPLIED]
+            moves = [transitions[i] for i in indexes]
+            latest = moves[-1]
+            assert isinstance(latest, Transition) and latest.record is not None
+            # The event that moved the request last carries the outcome (a Done's extensions).
+            event = events[(changed or indexes)[-1]][0]
+            record = latest.record
+            context = log_context(
+                remote_action_id=event.remote_action_id, request_id=record.id, user=record.requester,
+                vehicle=record.vin, action=record.action,
+            )  # fmt: skip
+            async with limit:
+                with context:
+                    if changed:
+                        log.info("request %s: now %s", record.id, record.status.value)
+                    try:
+                        record, _shown_changed = await self._effects(record, event, changed=bool(changed))
+                    except Exception as error:  # noqa: BLE001 - its events stay unacknowledged, retried
+                        for i in indexes:
+                            results[i] = error
+                        return
+            render = any(isinstance(move, Transition) and move.render for move in moves)
+            reply = any(isinstance(move, Transition) and move.reply for move in moves)
+            if render or reply:
+                to_show.append(ToShow(record, render, reply))
+
+        await asyncio.gather(*(settle_request(indexes) for indexes in by_request.values()))
+        try:
+            await self.show.show(token, to_show, concurrency)
+        except Exception as error:  # noqa: BLE001 - unacknowledged: a redelivery finds the leases again
+            for indexes in by_request.values():
+                for i in indexes:
+                    results[i] = error
+        return results
+
+    async def _sort(
+        self, events: list[tuple[VehicleEvent, str | None]], transitions: list[Transition | Exception]
+    ) -> tuple[list[Applied | Exception], dict[str, list[int]]]:
+        """What happened to each event so far, and the events of each request still to settle."""
         results: list[Applied | Exception] = []
         by_request: dict[str, list[int]] = {}
         for index, ((event, element_json), transition) in enumerate(zip(events, transitions, strict=True)):
@@ -129,31 +184,7 @@ class Pipeline:
             else:
                 results.append(Applied.APPLIED if transition.changed else Applied.DUPLICATE)
                 by_request.setdefault(transition.request_id, []).append(index)
-        limit = asyncio.Semaphore(concurrency)
-
-        async def settle_request(indexes: list[int]) -> None:
-            changed = [i for i in indexes if results[i] is Applied.APPLIED]
-            latest = transitions[indexes[-1]]
-            assert isinstance(latest, Transition) and latest.record is not None
-            # The event that moved the request last carries the outcome (a Done's extensions).
-            event = events[(changed or indexes)[-1]][0]
-            record = latest.record
-            context = log_context(
-                remote_action_id=event.remote_action_id, request_id=record.id, user=record.requester,
-                vehicle=record.vin, action=record.action,
-            )  # fmt: skip
-            async with limit:
-                with context:
-                    if changed:
-                        log.info("request %s: now %s", record.id, record.status.value)
-                    try:
-                        await self.settle(record, event, changed=bool(changed))
-                    except Exception as error:  # noqa: BLE001 - its events stay unacknowledged, retried
-                        for i in indexes:
-                            results[i] = error
-
-        await asyncio.gather(*(settle_request(indexes) for indexes in by_request.values()))
-        return results
+        return results, by_request
 
     async def _unmapped(self, event: VehicleEvent, element_json: str | None) -> Applied | Exception:
         if element_json is None:
@@ -166,19 +197,25 @@ class Pipeline:
         return Applied.PARKED
 
     async def settle(self, record: RequestRecord, event: VehicleEvent | None, *, changed: bool) -> None:
-        """Effects of a transition beyond its atomic step: outcome, render now, audit, alert (repeatable).
+        """Effects of a transition that queued its render and reply: outcome, render now, audit, alert.
 
-        The transition itself queued the render, the thread reply and cleared the deadline; this runs
-        again when a redelivered event finds the transition already done, so each effect is idempotent.
+        This runs again when a redelivered event finds the transition already done, so each effect is
+        idempotent.
         """
+        record, shown_changed = await self._effects(record, event, changed=changed)
+        if shown_changed:
+            await self.renderer.render(record.id, final=record.status.is_final)
+
+    async def _effects(
+        self, record: RequestRecord, event: VehicleEvent | None, *, changed: bool
+    ) -> tuple[RequestRecord, bool]:
+        """Outcome, audit and alert of a transition: the record to show, and whether it changed."""
         services = self.services
         shown_changed = changed
         if record.status.is_final:
             filled = await self._fill_outcome(record, event)
             shown_changed = changed or filled is not record
             record = filled
-        if shown_changed:
-            await self.renderer.render(record.id, final=record.status.is_final)
         if record.status.is_final:
             if changed:
                 self._count_final(record)
@@ -189,6 +226,7 @@ class Pipeline:
                 )  # fmt: skip
             if record.status is RequestStatus.FAILED:
                 await alert_once(services, record, "failed", ":x: Remote action failed")
+        return record, shown_changed
 
     def _count_final(self, record: RequestRecord) -> None:
         metrics = self.services.metrics

@@ -20,6 +20,7 @@ from bot.slack.api_errors import CALL_ERRORS, Verdict, classify
 from bot.slack.blocks import done_reply
 from bot.slack.messenger import client_like
 from bot.slack.parts import SlackParts
+from bot.store.records import RequestRecord
 from bot.store.reply_queue import ReplyStore, TakenReply
 
 log = logging.getLogger(__name__)
@@ -55,15 +56,23 @@ class ReplyQueue:
         return await self.store.take(limit)
 
     async def post(self, reply: TakenReply) -> Replied:
-        """Post one taken reply, then mark it posted; put it back in its queue when Slack fails for now.
+        """Post one taken reply, then mark it posted; put it back in its queue when Slack fails for now."""
+        replied, retry_in_ms = await self.send(reply.channel, reply.record)
+        if replied is Replied.RETRY:
+            await self.store.put_back(reply, retry_in_ms)
+        else:
+            await self.store.finish(reply, posted=replied is Replied.POSTED)
+        return replied
+
+    async def send(self, channel: str, record: RequestRecord) -> tuple[Replied, int]:
+        """Post a request's thread reply; how it went, and when to retry (ms) when Slack fails for now.
 
         After a connection error Slack may have posted it: retrying risks a duplicate reply, dropping
         it would lose one, so it is retried.
         """
-        record = reply.record
         try:
             await self._client.chat_postMessage(
-                channel=reply.channel, thread_ts=record.message_ts, text=done_reply(record)
+                channel=channel, thread_ts=record.message_ts, text=done_reply(record)
             )
         except CALL_ERRORS as error:
             failure = classify(error, PERMANENT_ERRORS)
@@ -71,13 +80,10 @@ class ReplyQueue:
                 log.error(
                     "request %s: thread reply cannot be posted (%s); dropped", record.id, failure.reason
                 )
-                await self.store.finish(reply, posted=False)
-                return Replied.DROPPED
+                return Replied.DROPPED, 0
             log.warning("request %s: thread reply failed (%s), will retry", record.id, failure.reason)
-            await self.store.put_back(reply, failure.retry_in_ms)
-            return Replied.RETRY
-        await self.store.finish(reply, posted=True)
-        return Replied.POSTED
+            return Replied.RETRY, failure.retry_in_ms
+        return Replied.POSTED, 0
 
     async def run(self, *, poll_seconds: float = 0.2, batch: int = 50, concurrency: int = 16) -> None:
         """Post due replies forever, waking when the next channel is due (or every `poll_seconds`)."""

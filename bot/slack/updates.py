@@ -20,13 +20,13 @@ from bot.slack.api_errors import CALL_ERRORS, RETRY_LATER_MS, SlackFailure, Verd
 from bot.slack.blocks import request_message
 from bot.slack.messenger import client_like
 from bot.slack.parts import SlackParts
+from bot.store.message_leases import MESSAGE_GAP_MS, RENDER_LEASE_MS
 from bot.store.records import RequestRecord
 from bot.store.render_queue import RenderQueue
-from bot.store.slack_budget import MESSAGE_GAP_MS, SlackBudget
+from bot.store.slack_budget import SlackBudget
 
 log = logging.getLogger(__name__)
 
-RENDER_LEASE_MS = 10_000
 # Slack errors after which another chat.update of the same message cannot succeed.
 PERMANENT_ERRORS = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
 
@@ -49,7 +49,7 @@ class Rendered(StrEnum):
 
 
 @dataclass
-class _Attempt:
+class Attempt:
     """How one render attempt ended: what it showed, and when to try again."""
 
     result: Rendered
@@ -78,12 +78,10 @@ class Renderer:
         self, services: SlackParts, client: AsyncWebClient | None = None, *, lease_ms: int = RENDER_LEASE_MS
     ) -> None:
         self._lease_ms = lease_ms
-        self._metrics = services.metrics
+        self.metrics = services.metrics
         self._client = client or render_client(services)
         settings = services.settings
-        self.queue = RenderQueue(
-            services.redis, services.keys, marker_ttl_seconds=settings.mapping_ttl_seconds
-        )
+        self.queue = RenderQueue(services.redis, services.keys)
         self.budget = SlackBudget(
             services.redis,
             services.keys,
@@ -106,14 +104,14 @@ class Renderer:
         without a Redis round trip (the request stays queued).
         """
         if final is not None and self.budget.known_empty(final=final):
-            self._metrics.slack_budget_waits.inc()
+            self.metrics.slack_budget_waits.inc()
             return Rendered.DEFERRED
         lease = await self.queue.begin(request_id, secrets.token_hex(8), self._lease_ms)
         if lease is None:
             return Rendered.BUSY
-        attempt = _Attempt(Rendered.DEFERRED, retry_in_ms=RETRY_LATER_MS)
+        attempt = Attempt(Rendered.DEFERRED, retry_in_ms=RETRY_LATER_MS)
         try:
-            attempt = await self._render(request_id, lease.paused_ms, lease.record_json, lease.shown)
+            attempt = await self._render(lease.paused_ms, lease.record_json)
         finally:
             await self.queue.finish(
                 lease,
@@ -123,41 +121,48 @@ class Renderer:
             )
         return attempt.result
 
-    async def _render(self, request_id: str, paused: int, raw: str, shown: dict[str, str]) -> _Attempt:
+    async def _render(self, paused: int, raw: str) -> Attempt:
         record = RequestRecord.model_validate_json(raw) if raw else None
         final = record is not None and record.status.is_final
         if paused:  # a 429's Retry-After, shared by every replica
-            return _Attempt(Rendered.DEFERRED, retry_in_ms=paused, final=final)
+            return Attempt(Rendered.DEFERRED, retry_in_ms=paused, final=final)
         if record is None or record.message_channel is None or record.message_ts is None:
-            return _Attempt(Rendered.DROPPED)
-        if int(shown.get("version", -1)) >= record.version:
-            return _Attempt(Rendered.UP_TO_DATE)
-        gate = int(shown.get("at", 0)) + MESSAGE_GAP_MS - now_ms()
+            return Attempt(Rendered.DROPPED)
+        if record.shown_version >= record.version:
+            return Attempt(Rendered.UP_TO_DATE)
+        gate = record.shown_at + MESSAGE_GAP_MS - now_ms()
         if gate > 0:
-            return _Attempt(Rendered.DEFERRED, retry_in_ms=gate, final=final)
+            return Attempt(Rendered.DEFERRED, retry_in_ms=gate, final=final)
         wait = await self.budget.take(final=final)
         if wait:
-            self._metrics.slack_budget_waits.inc()
-            return _Attempt(Rendered.DEFERRED, retry_in_ms=wait, final=final)
+            self.metrics.slack_budget_waits.inc()
+            return Attempt(Rendered.DEFERRED, retry_in_ms=wait, final=final)
+        return await self.send(record)
+
+    async def send(self, record: RequestRecord) -> Attempt:
+        """One chat.update showing the record (its budget token already taken); how it ended."""
+        final = record.status.is_final
+        if record.message_channel is None or record.message_ts is None:
+            return Attempt(Rendered.DROPPED)
         message = request_message(record)
         try:
             await self._client.chat_update(
                 channel=record.message_channel, ts=record.message_ts, **message.as_kwargs()
             )
         except CALL_ERRORS as error:
-            return await self._failed(request_id, classify(error, PERMANENT_ERRORS), final)
-        return _Attempt(Rendered.SENT, shown_version=record.version)
+            return await self._failed(record.id, classify(error, PERMANENT_ERRORS), final)
+        return Attempt(Rendered.SENT, shown_version=record.version, final=final)
 
-    async def _failed(self, request_id: str, failure: SlackFailure, final: bool) -> _Attempt:
+    async def _failed(self, request_id: str, failure: SlackFailure, final: bool) -> Attempt:
         if failure.verdict is Verdict.RATE_LIMITED:
             log.warning("Slack rate limit: pausing chat.update for %d ms", failure.retry_in_ms)
             await self.budget.pause(failure.retry_in_ms / 1000)
         elif failure.verdict is Verdict.PERMANENT:
             log.error("request %s: message cannot be updated (%s); dropped", request_id, failure.reason)
-            return _Attempt(Rendered.DROPPED)
+            return Attempt(Rendered.DROPPED)
         else:
             log.warning("request %s: chat.update failed (%s), will retry", request_id, failure.reason)
-        return _Attempt(Rendered.DEFERRED, retry_in_ms=failure.retry_in_ms, final=final)
+        return Attempt(Rendered.DEFERRED, retry_in_ms=failure.retry_in_ms, final=final)
 
     async def _render_bounded(self, request_id: str, final: bool, limit: asyncio.Semaphore) -> None:
         async with limit:

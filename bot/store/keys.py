@@ -111,10 +111,6 @@ class Keys:
         """A monotonically increasing counter (metrics)."""
         return f"{self.prefix}count:{name}"
 
-    def rendered(self, request_id: str) -> str:
-        """Hash of the last version of a request message sent to Slack and when (ms)."""
-        return f"{self.prefix}rendered:{request_id}"
-
     def effect_done(self, request_id: str, effect: str) -> str:
         """Marks a one-time side effect (an alert) as done for a request."""
         return f"{self.prefix}once:{effect}:{request_id}"

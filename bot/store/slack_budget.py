@@ -3,34 +3,53 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
 from bot.runtime.clock import now_ms
 from bot.store.keys import Keys
 
-# KEYS: bucket hash; ARGV: now ms, capacity, refill per ms, reserve, '1' for a final state, ttl ms.
-# Returns 0 when a token was taken, else the ms to wait before one is available to this caller.
+# KEYS: bucket hash, Slack pause. ARGV: now ms, capacity, refill per ms, reserve, finals wanted,
+# updates wanted, ttl ms. Finals may take every token; an update leaves the reserve for finals.
+# Returns {finals granted, updates granted, ms before a final could have one, ms before an update
+# could}; while a 429's pause runs, nothing is granted and both waits are the pause.
 _TAKE = """
+local pause = redis.call('PTTL', KEYS[2])
+if pause > 0 then return {0, 0, pause, pause} end
 local now = tonumber(ARGV[1])
 local capacity = tonumber(ARGV[2])
 local refill = tonumber(ARGV[3])
-local need = 1
-if ARGV[5] ~= '1' then need = 1 + tonumber(ARGV[4]) end
+local reserve = tonumber(ARGV[4])
 local tokens = tonumber(redis.call('HGET', KEYS[1], 'tokens') or capacity)
 local at = tonumber(redis.call('HGET', KEYS[1], 'at') or now)
 if now > at then tokens = math.min(capacity, tokens + (now - at) * refill) end
-local wait = 0
-if tokens >= need then tokens = tokens - 1 else wait = math.ceil((need - tokens) / refill) end
+local finals = math.max(0, math.min(tonumber(ARGV[5]), math.floor(tokens)))
+tokens = tokens - finals
+local updates = math.max(0, math.min(tonumber(ARGV[6]), math.floor(tokens - reserve)))
+tokens = tokens - updates
+local function wait(need)
+  if tokens >= need then return 0 end
+  return math.ceil((need - tokens) / refill)
+end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(math.max(now, at)))
-redis.call('PEXPIRE', KEYS[1], ARGV[6])
-return wait
+redis.call('PEXPIRE', KEYS[1], ARGV[7])
+return {finals, updates, wait(1), wait(1 + reserve)}
 """
 
-MESSAGE_GAP_MS = 1000  # at most one chat.update per message per second
 # Slack counts a call when it arrives, which varies after the token was taken (rendering, network,
 # a busy event loop): a window's refill is spread over 5% more time so late arrivals stay in budget.
 ARRIVAL_ALLOWANCE = 0.05
+
+
+@dataclass(frozen=True)
+class Granted:
+    """Tokens given to a batch, and how long those left without one should wait (ms)."""
+
+    finals: int
+    updates: int
+    final_wait: int
+    update_wait: int
 
 
 class SlackBudget:
@@ -64,20 +83,26 @@ class SlackBudget:
 
     async def take(self, *, final: bool) -> int:
         """Take one update token; 0 when granted, else the milliseconds to wait."""
-        wait = await self._take(
-            keys=[self._keys.slack_budget()],
+        granted = await self.take_many(finals=1 if final else 0, updates=0 if final else 1)
+        if granted.finals or granted.updates:
+            return 0
+        return granted.final_wait if final else granted.update_wait
+
+    async def take_many(self, *, finals: int, updates: int) -> Granted:
+        """Take tokens for a batch of renders in one call; finals are served first."""
+        got_finals, got_updates, final_wait, update_wait = await self._take(
+            keys=[self._keys.slack_budget(), self._keys.slack_pause()],
             args=[
-                now_ms(),
-                self.capacity,
-                repr(self._refill_per_ms),
-                self._reserve,
-                "1" if final else "0",
+                now_ms(), self.capacity, repr(self._refill_per_ms), self._reserve, finals, updates,
                 self._ttl_ms,
             ],
-        )
-        if wait:
-            self._empty_until[final] = time.monotonic() + int(wait) / 1000
-        return int(wait)
+        )  # fmt: skip
+        granted = Granted(int(got_finals), int(got_updates), int(final_wait), int(update_wait))
+        if granted.finals < finals:
+            self._empty_until[True] = time.monotonic() + granted.final_wait / 1000
+        if granted.updates < updates:
+            self._empty_until[False] = time.monotonic() + granted.update_wait / 1000
+        return granted
 
     async def pause(self, seconds: float) -> None:
         """Pause every replica's chat.update calls for `seconds` (a 429's Retry-After)."""

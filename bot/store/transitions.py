@@ -12,7 +12,9 @@ from redis.exceptions import ResponseError
 
 from bot.runtime.clock import now_ms
 from bot.store.keys import Keys
-from bot.store.records import STATUS_RANK, RequestRecord, RequestStatus
+from bot.store.message_leases import MessageLeases
+from bot.store.record_lua import RECORD_LUA
+from bot.store.records import FINAL_STATUSES, STATUS_RANK, RequestRecord, RequestStatus
 from bot.vehicle.events import PENDING, VehicleEvent
 
 # Order of the Pending steps inside the "pending" status: a late Accepted never hides SentToVehicle.
@@ -32,120 +34,157 @@ DONE_STATUSES: dict[str, RequestStatus] = {
     "Failed": RequestStatus.FAILED,
 }
 
-# Redis 6.2's cjson turns [] into {} and has no array metatable: empty arrays are swapped for a
-# sentinel before decoding and restored after encoding. The scan skips JSON strings.
-TRANSITION_LUA = r"""
+# The transition script: the record's state change, and what the caller does next about its message.
+TRANSITION_LUA = (
+    RECORD_LUA
+    + r"""
 -- KEYS: remote mapping, sending zset, deadlines zset, render queue, final render queue,
 --       reply channels zset, replies queued set
 -- ARGV: 1 target status, 2 order, 3 final '1'/'0', 4 step, 5 detail, 6 vendor status ('' keeps),
 --       7 failure cause, 8 feedback detail, 9 at (s), 10 mapping ttl ms, 11 inflight key prefix,
 --       12 rank table JSON, 13 pending step table JSON,
 --       14 request id ('' to find it through the remote mapping), 15 request key prefix, 16 now ms,
---       17 reply queue key prefix
+--       17 reply queue key prefix, 18 claim token ('' queues the render and the reply instead),
+--       19 render lease ms, 20 message gap ms, 21 reply lease ms, 22 reply interval ms,
+--       23 final statuses JSON
 -- A redelivered event is recognised by the order check alone: its rank is not above the stored one,
 -- and a Pending step of the same rank is the same report when the stored vendor status is its own.
--- Returns {changed, version, status, outcome, request id, record JSON}. An applied transition also
--- queues the message's render, and on a final state clears the deadline and queues the thread reply:
--- all in the same atomic step as the state change, so no crash can lose them.
-local SENTINEL = '["__rb_empty_array__"]'
-local function protect(s)
-  local out, i, n = {}, 1, #s
-  while i <= n do
-    local j = string.find(s, '[%["]', i)
-    if not j then out[#out + 1] = string.sub(s, i); break end
-    if string.sub(s, j, j) == '"' then
-      local k = j + 1
-      while true do
-        local q = string.find(s, '["\\]', k)
-        if not q then k = n; break end
-        if string.sub(s, q, q) == '\\' then k = q + 2 else k = q; break end
-      end
-      out[#out + 1] = string.sub(s, i, k); i = k + 1
-    else
-      local e = string.match(s, '^%[%s*%]()', j)
-      if e then out[#out + 1] = string.sub(s, i, j - 1) .. SENTINEL; i = e
-      else out[#out + 1] = string.sub(s, i, j); i = j + 1 end
-    end
-  end
-  return table.concat(out)
-end
-local function restore(s)
-  return (string.gsub(s, '%["__rb_empty_array__"%]', '[]'))
-end
-
+-- Returns {changed, version, status, outcome, request id, record JSON, render, reply}.
+-- An applied transition, on a final state, clears the deadline and the in-flight slot in the same
+-- atomic step. Without a claim token it queues the message's render and, on a final state, the
+-- thread reply. With one, the caller renders and replies itself: the script gives it the render
+-- lease when the message is behind and its gate is open, and the reply lease when the channel's
+-- interval allows (render = 1, reply = 1); what it cannot give now is queued. A redelivered event
+-- is given what its first delivery may have left undone, so the unacknowledged inbox entry is what
+-- keeps a render and a reply durable.
 local id = ARGV[14]
 if id == '' then
   id = redis.call('GET', KEYS[1])
-  if not id then return {0, 0, '', 'unmapped', '', ''} end
+  if not id then return {0, 0, '', 'unmapped', '', '', 0, 0} end
 end
 local key = ARGV[15] .. id
 local raw = redis.call('GET', key)
-if not raw then return {0, 0, '', 'missing', id, ''} end
+if not raw then return {0, 0, '', 'missing', id, '', 0, 0} end
 -- decode before any write: a script error must leave nothing behind (scripts do not roll back)
-local record = cjson.decode(protect(raw))
+local record = decode_record(raw)
 local ranks = cjson.decode(ARGV[12])
 local steps = cjson.decode(ARGV[13])
+local finals = cjson.decode(ARGV[23])
+local token = ARGV[18]
+local now = tonumber(ARGV[16])
 local stored = (ranks[record.status] or 0) * 10
 if record.status == 'pending' and type(record.vendor_status) == 'string' then
   stored = stored + (steps[record.vendor_status] or 0)
 end
 local order = tonumber(ARGV[2])
-local final = ARGV[3] == '1'
-if order < stored or (order == stored and (final or stored % 10 == 0 or record.vendor_status == ARGV[6])) then
-  return {0, record.version, record.status, 'stale', id, raw}
+local changed = not (order < stored or (order == stored and (ARGV[3] == '1' or stored % 10 == 0
+  or record.vendor_status == ARGV[6])))
+if not changed and token == '' then return {0, record.version, record.status, 'stale', id, raw, 0, 0} end
+local final = finals[record.status] == true
+if changed then
+  local before = record.status
+  final = ARGV[3] == '1'
+  record.status = ARGV[1]
+  if ARGV[6] ~= '' then
+    record.vendor_status = ARGV[6]
+    record.failure_cause = ARGV[7] ~= '' and ARGV[7] or cjson.null
+    record.feedback_detail = ARGV[8] ~= '' and ARGV[8] or cjson.null
+  end
+  local timeline = record.timeline
+  if type(timeline) ~= 'table' or timeline[1] == '__rb_empty_array__' then timeline = {} end
+  local detail = cjson.null
+  if ARGV[5] ~= '' then detail = ARGV[5] end
+  timeline[#timeline + 1] = {at = tonumber(ARGV[9]), step = ARGV[4], detail = detail}
+  record.timeline = timeline
+  record.version = (tonumber(record.version) or 0) + 1
+  if before == 'sending' then redis.call('ZREM', KEYS[2], id) end
+  if final then
+    local slot = record.inflight_slot
+    if slot == nil or slot == '' then slot = record.action end
+    local inflight = ARGV[11] .. record.vin .. ':' .. slot
+    if redis.call('GET', inflight) == id then redis.call('DEL', inflight) end
+    redis.call('ZREM', KEYS[3], id)
+  end
 end
-record.status = ARGV[1]
-if ARGV[6] ~= '' then
-  record.vendor_status = ARGV[6]
-  record.failure_cause = ARGV[7] ~= '' and ARGV[7] or cjson.null
-  record.feedback_detail = ARGV[8] ~= '' and ARGV[8] or cjson.null
-end
-local timeline = record.timeline
-if type(timeline) ~= 'table' or timeline[1] == '__rb_empty_array__' then timeline = {} end
-local detail = cjson.null
-if ARGV[5] ~= '' then detail = ARGV[5] end
-timeline[#timeline + 1] = {at = tonumber(ARGV[9]), step = ARGV[4], detail = detail}
-record.timeline = timeline
-record.version = (tonumber(record.version) or 0) + 1
-local encoded = restore(cjson.encode(record))
-redis.call('SET', key, encoded, 'PX', ARGV[10])
-redis.call('ZREM', KEYS[2], id)
-local now = tonumber(ARGV[16])
-if final then
-  local slot = record.inflight_slot
-  if slot == nil or slot == '' then slot = record.action end
-  local inflight = ARGV[11] .. record.vin .. ':' .. slot
-  if redis.call('GET', inflight) == id then redis.call('DEL', inflight) end
-  redis.call('ZREM', KEYS[3], id)
-  redis.call('ZADD', KEYS[5], now, id)
-  local channel = record.message_channel
-  if type(channel) == 'string' and type(record.message_ts) == 'string' and record.reply_posted ~= true
-      and redis.call('SADD', KEYS[7], id) == 1 then
+local dirty = changed
+local render, reply = 0, 0
+local queue = final and KEYS[5] or KEYS[4]
+local channel = record.message_channel
+local has_message = type(channel) == 'string' and type(record.message_ts) == 'string'
+local function queue_reply()
+  if redis.call('SADD', KEYS[7], id) == 1 then
     redis.call('RPUSH', ARGV[17] .. channel, id)
     redis.call('ZADD', KEYS[6], 'NX', now, channel)
   end
-else
-  redis.call('ZADD', KEYS[4], now, id)
 end
-return {1, record.version, record.status, 'applied', id, encoded}
+if token == '' then
+  redis.call('ZADD', queue, now, id)
+  if final and has_message and record.reply_posted ~= true then queue_reply() end
+else
+  if has_message and (tonumber(record.shown_version) or -1) < record.version then
+    local holder, expiry = lease_of(record.render_lease)
+    local gate = (tonumber(record.shown_at) or 0) + tonumber(ARGV[20])
+    if holder == token and expiry > now then
+      render = 1
+    elseif expiry > now then
+      redis.call('ZADD', queue, now, id)  -- the holder's render may miss this version: queued after it
+    elseif gate > now then
+      redis.call('ZADD', queue, gate, id)
+    else
+      record.render_lease = (now + tonumber(ARGV[19])) .. '/' .. token
+      dirty = true
+      render = 1
+    end
+  end
+  if final and has_message and record.reply_posted ~= true then
+    local holder, expiry = lease_of(record.reply_lease)
+    if holder == token and expiry > now then
+      reply = 1
+    elseif expiry > now then
+      queue_reply()  -- the holder may die: the queue posts it once its lease has run out
+    else
+      local interval = tonumber(ARGV[22])
+      local due = interval > 0 and redis.call('ZSCORE', KEYS[6], channel)
+      if due and tonumber(due) > now then
+        queue_reply()
+      else
+        if interval > 0 then redis.call('ZADD', KEYS[6], now + interval, channel) end
+        record.reply_lease = (now + tonumber(ARGV[21])) .. '/' .. token
+        dirty = true
+        reply = 1
+      end
+    end
+  end
+end
+if dirty then
+  raw = encode_record(record)
+  if changed then redis.call('SET', key, raw, 'PX', ARGV[10]) else redis.call('SET', key, raw, 'KEEPTTL') end
+end
+return {changed and 1 or 0, record.version, record.status, changed and 'applied' or 'stale', id, raw,
+  render, reply}
 """
+)
 
 _RANKS_JSON = json.dumps({status.value: rank for status, rank in STATUS_RANK.items()})
 _STEPS_JSON = json.dumps(PENDING_STEP_ORDER)
+_FINALS_JSON = json.dumps({status.value: True for status in FINAL_STATUSES})
 
 
 @dataclass(frozen=True)
 class Transition:
     """What one event did to a request.
 
-    `outcome` is applied, duplicate, stale, missing (the record is gone) or unmapped (no request has
-    this remoteActionId yet); `record` is the stored record after the event, when there is one.
+    `outcome` is applied, stale, missing (the record is gone) or unmapped (no request has this
+    remoteActionId yet); `record` is the stored record after the event, when there is one. With a claim
+    token, `render` and `reply` say that the caller holds the message's render or reply lease.
     """
 
     changed: bool
     outcome: str
     request_id: str
     record: RequestRecord | None
+    render: bool = False
+    reply: bool = False
 
 
 def target_status(event: VehicleEvent) -> RequestStatus:
@@ -167,7 +206,9 @@ def _order(status: RequestStatus, vendor_status: str | None) -> int:
 class Transitions:
     """Runs the transition script; every accepted transition bumps the version and extends the timeline."""
 
-    def __init__(self, redis: Redis, keys: Keys, *, mapping_ttl: float) -> None:
+    def __init__(
+        self, redis: Redis, keys: Keys, *, mapping_ttl: float, leases: MessageLeases | None = None
+    ) -> None:
         self._redis = redis
         self._keys = keys
         self._mapping_ttl_ms = int(mapping_ttl * 1000)
@@ -177,21 +218,33 @@ class Transitions:
             _RANKS_JSON,
             _STEPS_JSON,
         )
+        leases = leases or MessageLeases()
+        self._lease_args = (
+            leases.render_ms,
+            leases.message_gap_ms,
+            leases.reply_ms,
+            leases.reply_interval_ms,
+            _FINALS_JSON,
+        )
 
     async def apply_event(self, event: VehicleEvent) -> Transition:
         """Apply a vendor event to the request of its remoteActionId, unless it is a duplicate or stale."""
         return await self._call(_event_move(event))
 
-    async def apply_events(self, events: list[VehicleEvent]) -> list[Transition | Exception]:
-        """Apply a batch of events in order, in one round trip; a script error fails its event only."""
+    async def apply_events(self, events: list[VehicleEvent], claim: str = "") -> list[Transition | Exception]:
+        """Apply a batch of events in order, in one round trip; a script error fails its event only.
+
+        With a `claim` token the caller renders and replies itself (see TRANSITION_LUA); without one
+        the render and the reply are queued.
+        """
         if len(events) == 1:
             try:
-                return [await self.apply_event(events[0])]
+                return [await self._call(_event_move(events[0]), claim)]
             except ResponseError as error:
                 return [error]
         async with self._redis.pipeline(transaction=False) as pipe:
             for event in events:
-                keys, args = self._arguments(_event_move(event))
+                keys, args = self._arguments(_event_move(event), claim)
                 await self._script(keys=keys, args=args, client=pipe)
             answers = await pipe.execute(raise_on_error=False)
         return [answer if isinstance(answer, Exception) else _transition(answer) for answer in answers]
@@ -202,11 +255,11 @@ class Transitions:
             _Move(remote_action_id or request_id, request_id, RequestStatus.NO_ANSWER, step="no_answer")
         )
 
-    async def _call(self, move: _Move) -> Transition:
-        keys, args = self._arguments(move)
+    async def _call(self, move: _Move, claim: str = "") -> Transition:
+        keys, args = self._arguments(move, claim)
         return _transition(await self._script(keys=keys, args=args))
 
-    def _arguments(self, move: _Move) -> tuple[list[str], list[Any]]:
+    def _arguments(self, move: _Move, claim: str = "") -> tuple[list[str], list[Any]]:
         keys = self._keys
         return (
             [
@@ -218,6 +271,7 @@ class Transitions:
                 "1" if move.status.is_final else "0", move.step, move.detail, move.vendor_status,
                 move.failure_cause, move.feedback_detail, f"{time.time():.3f}", self._mapping_ttl_ms,
                 *self._constant_args, move.request_id, keys.request(""), now_ms(), keys.reply_queue(""),
+                claim, *self._lease_args,
             ],
         )  # fmt: skip
 
@@ -245,6 +299,6 @@ def _event_move(event: VehicleEvent) -> _Move:
 
 
 def _transition(answer: Any) -> Transition:
-    changed, _version, _status, outcome, found_id, raw = answer
+    changed, _version, _status, outcome, found_id, raw, render, reply = answer
     record = RequestRecord.model_validate_json(raw) if raw else None
-    return Transition(bool(int(changed)), str(outcome), str(found_id), record)
+    return Transition(bool(int(changed)), str(outcome), str(found_id), record, bool(render), bool(reply))

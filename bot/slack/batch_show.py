@@ -1,0 +1,72 @@
+"""Shows a batch of requests whose render and reply leases the caller holds: one budget take, the Slack
+calls, one finish."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from bot.slack.replies import Replied, ReplyQueue
+from bot.slack.updates import Attempt, Rendered, Renderer
+from bot.store.message_leases import Finished, MessageFinisher
+from bot.store.records import RequestRecord
+
+
+@dataclass(frozen=True)
+class ToShow:
+    """A request whose latest record the caller shows: its render, its thread reply, or both."""
+
+    record: RequestRecord
+    render: bool
+    reply: bool
+
+
+class BatchShow:
+    """Renders and replies for the requests of one batch, then gives every lease back in one call."""
+
+    def __init__(self, renderer: Renderer, replies: ReplyQueue) -> None:
+        self._renderer = renderer
+        self._replies = replies
+        self._finisher = renderer.queue.finisher
+
+    @property
+    def finisher(self) -> MessageFinisher:
+        """The script that gives the leases back."""
+        return self._finisher
+
+    async def show(self, token: str, items: list[ToShow], concurrency: int = 16) -> None:
+        """Show every item within the shared budget (finals first); what is left waits in the queues."""
+        if not items:
+            return
+        renders = [item for item in items if item.render]
+        finals = sum(1 for item in renders if item.record.status.is_final)
+        granted = await self._renderer.budget.take_many(finals=finals, updates=len(renders) - finals)
+        left = {True: granted.finals, False: granted.updates}
+        waits = {True: granted.final_wait, False: granted.update_wait}
+        limit = asyncio.Semaphore(concurrency)
+
+        async def one(item: ToShow) -> Finished:
+            record = item.record
+            final = record.status.is_final
+            allowed = item.render and left[final] > 0
+            if allowed:
+                left[final] -= 1
+            async with limit:
+                attempt: Attempt | None = None
+                if allowed:
+                    attempt = await self._renderer.send(record)
+                elif item.render:
+                    self._renderer.metrics.slack_budget_waits.inc()
+                    attempt = Attempt(Rendered.DEFERRED, retry_in_ms=max(waits[final], 1), final=final)
+                replied, reply_retry_ms = Replied.POSTED, 0
+                if item.reply and record.message_channel is not None:
+                    replied, reply_retry_ms = await self._replies.send(record.message_channel, record)
+            return Finished(
+                record.id, final, rendered=attempt is not None,
+                shown_version=attempt.shown_version if attempt else None,
+                retry_in_ms=attempt.retry_in_ms if attempt else None,
+                reply=replied.value if item.reply else "", reply_retry_in_ms=reply_retry_ms,
+            )  # fmt: skip
+
+        finished = await asyncio.gather(*(one(item) for item in items))
+        await self._finisher.finish(token, list(finished))
