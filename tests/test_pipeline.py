@@ -13,7 +13,10 @@ from bot.notifications.apply import Pipeline
 from bot.notifications.consumer import Consumer, WorkerOptions, render_job, reply_job
 from bot.notifications.deadlines import sweep_once
 from bot.runtime.cancellation import stop_tasks
+from bot.store.message_leases import MessageLeases
 from bot.store.records import RequestStatus
+from bot.store.transitions import Transition, Transitions
+from bot.vehicle.notifications import parse_element
 from tests.app_support import CHANNEL, BotUnderTest, wait_until
 from tests.pipeline_support import (
     inbox_drained,
@@ -200,6 +203,56 @@ async def test_killed_worker_entry_is_finished_by_another_consumer_once(
         assert final.version == record.version + 1
         await bot.slack.wait_for(lambda: bot.slack.replies(CHANNEL, record.message_ts or ""))
         assert len(bot.slack.replies(CHANNEL, record.message_ts or "")) == 1
+
+
+async def test_consumer_dying_after_its_transition_leaves_the_render_and_reply_to_the_redelivery(
+    redis_url: str, key_prefix: str
+) -> None:
+    """A consumer that applied a Done and took its render and reply, then died: the entry's redelivery
+    (or the queues, once the dead consumer's leases end) shows Done and posts the one reply."""
+    jobs = [render_job(poll_seconds=0.05), reply_job(poll_seconds=0.05)]
+    async with running_bot(
+        redis_url, key_prefix, pipeline=False, background=jobs, reclaim_idle_seconds=0.05
+    ) as bot:
+        services = bot.services
+        record, remote = await seed_request(bot)
+        dead = Consumer(services, Pipeline(services), WorkerOptions(), name="dead-consumer")
+        await dead.inbox.ensure_group()
+        await services.redis.xadd(
+            services.keys.inbox(), {"e": json.dumps(notification(remote, "Done", "Success")), "t": "0"}
+        )
+        (entry,) = await dead.inbox.read(10, 100)
+        short = MessageLeases(render_ms=300, reply_ms=300)
+        dying = Transitions(services.redis, services.keys, mapping_ttl=60, leases=short)
+        (applied,) = await dying.apply_events([parse_element(json.loads(entry.element))], claim="dead")
+        assert isinstance(applied, Transition) and applied.render and applied.reply  # then it dies
+        live = Consumer(services, Pipeline(services), WorkerOptions(block_ms=50), name="live-consumer")
+        task = asyncio.create_task(live.run())
+        try:
+            await wait_rendered(bot, record, timeout=10)
+            await bot.slack.wait_for(lambda: bot.slack.replies(CHANNEL, record.message_ts or ""))
+            await wait_until(lambda: inbox_drained(services))
+        finally:
+            await stop_tasks([task])
+        message = bot.slack.message(record.message_channel or "", record.message_ts or "")
+        assert message is not None and "Done" in str(message.edits[-1].blocks)
+        assert len(bot.slack.replies(CHANNEL, record.message_ts or "")) == 1
+
+
+async def test_a_done_delivered_three_times_writes_one_audit_outcome(bot: BotUnderTest) -> None:
+    """The audit trail, global and per vehicle, holds one outcome for a Done the vendor sent three times."""
+    record, remote = await seed_request(bot)
+    done = notification(remote, "Done", "Success")
+    for _ in range(3):
+        assert (await post(bot, done)).status == 200
+    await wait_status(bot.services, record.id, RequestStatus.SUCCESS)
+    await wait_until(lambda: inbox_drained(bot.services))
+    trail = await bot.services.audit.vehicle_trail(record.vin)
+    assert [(entry.event, entry.detail) for entry in trail if entry.request_id == record.id] == [
+        ("outcome", "success")
+    ]
+    everything = await bot.services.audit.page("-", "+")
+    assert [entry.event for _id, entry in everything if entry.request_id == record.id] == ["outcome"]
 
 
 async def test_timeout_marks_no_answer_then_a_late_done_completes(redis_url: str, key_prefix: str) -> None:

@@ -88,6 +88,13 @@ async def outcome_from_telemetry(services: Services, record: RequestRecord) -> d
     return {"state": vehicle_state(telemetry)}
 
 
+def _made_final(move: Transition | Exception) -> bool:
+    """Whether a transition made its request final (and so appended its outcome to the audit)."""
+    if not isinstance(move, Transition) or move.record is None:
+        return False
+    return move.changed and move.record.status.is_final
+
+
 class Pipeline:
     """Everything that happens when a vendor event arrives, idempotent under redelivery."""
 
@@ -102,6 +109,7 @@ class Pipeline:
                 reply_ms=int(settings.reply_lease_seconds * 1000),
                 reply_interval_ms=int(settings.slack_reply_interval_seconds * 1000),
             ),
+            audit_vehicle_entries=services.audit.per_vehicle,
         )
         self.renderer = renderer or Renderer(services)
         self.show = BatchShow(self.renderer, ReplyQueue(services))
@@ -157,6 +165,8 @@ class Pipeline:
 
         await asyncio.gather(*(settle_request(indexes) for indexes in by_request.values()))
         try:
+            if any(_made_final(move) for move in transitions):  # the script appended audit entries
+                await self.services.audit.trim()
             await self.show.show(token, to_show, concurrency)
         except Exception as error:  # noqa: BLE001 - unacknowledged: a redelivery finds the leases again
             for indexes in by_request.values():
@@ -217,13 +227,9 @@ class Pipeline:
             shown_changed = changed or filled is not record
             record = filled
         if record.status.is_final:
-            if changed:
+            if changed:  # its audit entry was written by the transition
                 self._count_final(record)
-                detail = f"{record.status.value} {record.failure_cause or ''}".strip()
-                await services.audit.record(
-                    "outcome", user=record.requester, action=record.action, vin=record.vin,
-                    request_id=record.id, detail=detail,
-                )  # fmt: skip
+                services.audit.count("outcome", record.action)
             if record.status is RequestStatus.FAILED:
                 await alert_once(services, record, "failed", ":x: Remote action failed")
         return record, shown_changed

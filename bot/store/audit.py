@@ -31,38 +31,51 @@ local function newer(a, b)
 end
 """
 
-# KEYS: global stream, vehicle stream (or ""), export cursor.
-# ARGV: retention, vehicle retention, then field, value pairs.
-# Trims the global stream to `retention` entries, but never past the cursor once there is one.
-_RECORD = (
+# `trim(stream, cursor key, retention)`: trims the global stream to `retention` entries, but never
+# past the export cursor once there is one.
+_TRIM_FUNCTION = (
     _NEWER
     + r"""
-local retention = tonumber(ARGV[1])
+local function trim(stream, cursor_key, retention)
+  local over = redis.call('XLEN', stream) - retention
+  if over <= 0 then return end
+  local cursor = redis.call('GET', cursor_key)
+  if not cursor then
+    redis.call('XTRIM', stream, 'MAXLEN', retention)  -- nothing was ever exported: plain retention
+    return
+  end
+  local oldest = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)[1][1]
+  if newer(oldest, cursor) then return end  -- every entry over retention is still to export
+  local doomed = redis.call('XRANGE', stream, '-', '+', 'COUNT', over)
+  if not newer(doomed[#doomed][1], cursor) then
+    redis.call('XTRIM', stream, 'MAXLEN', retention)
+  else
+    local first_unexported = redis.call('XRANGE', stream, '(' .. cursor, '+', 'COUNT', 1)[1][1]
+    redis.call('XTRIM', stream, 'MINID', first_unexported)
+  end
+end
+"""
+)
+
+# KEYS: global stream, vehicle stream (or ""), export cursor.
+# ARGV: retention, vehicle retention, then field, value pairs.
+_RECORD = (
+    _TRIM_FUNCTION
+    + r"""
 local fields = {}
 for i = 3, #ARGV do fields[#fields + 1] = ARGV[i] end
 local id = redis.call('XADD', KEYS[1], '*', unpack(fields))
 if KEYS[2] ~= '' then
   redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], '*', unpack(fields))
 end
-local over = redis.call('XLEN', KEYS[1]) - retention
-if over <= 0 then return id end
-local cursor = redis.call('GET', KEYS[3])
-if not cursor then
-  redis.call('XTRIM', KEYS[1], 'MAXLEN', retention)  -- nothing was ever exported: plain retention
-  return id
-end
-local oldest = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1][1]
-if newer(oldest, cursor) then return id end  -- every entry over retention is still to export
-local doomed = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', over)
-if not newer(doomed[#doomed][1], cursor) then
-  redis.call('XTRIM', KEYS[1], 'MAXLEN', retention)
-else
-  local first_unexported = redis.call('XRANGE', KEYS[1], '(' .. cursor, '+', 'COUNT', 1)[1][1]
-  redis.call('XTRIM', KEYS[1], 'MINID', first_unexported)
-end
+trim(KEYS[1], KEYS[3], tonumber(ARGV[1]))
 return id
 """
 )
+
+# KEYS: global stream, export cursor. ARGV: retention. For entries appended by other scripts (the
+# transition script writes the outcome entries), trimmed once per batch.
+_TRIM = _TRIM_FUNCTION + "trim(KEYS[1], KEYS[2], tonumber(ARGV[1])) return 1"
 
 # KEYS: export cursor. ARGV: the last exported id. The cursor only moves forward.
 _ADVANCE = (
@@ -121,6 +134,7 @@ class AuditLog:
         self.retention = retention
         self.per_vehicle = per_vehicle
         self._record = redis.register_script(_RECORD)
+        self._trim = redis.register_script(_TRIM)
         self._advance = redis.register_script(_ADVANCE)
 
     async def record(
@@ -131,9 +145,17 @@ class AuditLog:
         pairs = [item for pair in zip(FIELDS, values, strict=True) for item in pair]
         keys = [self._keys.audit(), self._keys.vehicle_audit(vin) if vin else "", self._keys.audit_exported()]
         entry_id = str(await self._record(keys=keys, args=[self.retention, self.per_vehicle, *pairs]))
+        self.count(event, action)
+        return entry_id
+
+    def count(self, event: str, action: str) -> None:
+        """Count an entry that another script appended (the metrics of what `record` appends)."""
         if self._metrics is not None:
             self._metrics.audit_events.labels(event, action).inc()
-        return entry_id
+
+    async def trim(self) -> None:
+        """Apply the global stream's retention after other scripts appended to it."""
+        await self._trim(keys=[self._keys.audit(), self._keys.audit_exported()], args=[self.retention])
 
     async def vehicle_trail(self, vin: str, limit: int = 20) -> list[AuditEntry]:
         """A vehicle's latest audit entries, newest first."""

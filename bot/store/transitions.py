@@ -46,17 +46,19 @@ TRANSITION_LUA = (
 --       14 request id ('' to find it through the remote mapping), 15 request key prefix, 16 now ms,
 --       17 reply queue key prefix, 18 claim token ('' queues the render and the reply instead),
 --       19 render lease ms, 20 message gap ms, 21 reply lease ms, 22 reply interval ms,
---       23 final statuses JSON
+--       23 final statuses JSON, 24 audit stream ('' writes no audit entry), 25 vehicle audit stream
+--       prefix, 26 vehicle audit stream length
 -- A redelivered event is recognised by the order check alone: its rank is not above the stored one,
 -- and a Pending step of the same rank is the same report when the stored vendor status is its own.
 -- Returns {changed, version, status, outcome, request id, record JSON, render, reply}.
--- An applied transition, on a final state, clears the deadline and the in-flight slot in the same
--- atomic step. Without a claim token it queues the message's render and, on a final state, the
--- thread reply. With one, the caller renders and replies itself: the script gives it the render
--- lease when the message is behind and its gate is open, and the reply lease when the channel's
--- interval allows (render = 1, reply = 1); what it cannot give now is queued. A redelivered event
--- is given what its first delivery may have left undone, so the unacknowledged inbox entry is what
--- keeps a render and a reply durable.
+-- An applied transition, on a final state, clears the deadline and the in-flight slot and appends the
+-- outcome to the audit streams in the same atomic step (the caller trims the global one afterwards).
+-- Without a claim token it queues the message's render and, on a final state, the thread reply.
+-- With one, the caller renders and replies itself: the script gives it the render lease when the
+-- message is behind and its gate is open, and the reply lease when the channel's interval allows
+-- (render = 1, reply = 1); what it cannot give now is queued. A redelivered event is given what its
+-- first delivery may have left undone, so the unacknowledged inbox entry is what keeps a render and
+-- a reply durable.
 local id = ARGV[14]
 if id == '' then
   id = redis.call('GET', KEYS[1])
@@ -104,6 +106,16 @@ if changed then
     local inflight = ARGV[11] .. record.vin .. ':' .. slot
     if redis.call('GET', inflight) == id then redis.call('DEL', inflight) end
     redis.call('ZREM', KEYS[3], id)
+    if ARGV[24] ~= '' then
+      local detail = record.status
+      if type(record.failure_cause) == 'string' and record.failure_cause ~= '' then
+        detail = detail .. ' ' .. record.failure_cause
+      end
+      local fields = {'at', ARGV[9], 'event', 'outcome', 'user', record.requester, 'action', record.action,
+        'vin', record.vin, 'request_id', id, 'detail', detail}
+      redis.call('XADD', ARGV[24], '*', unpack(fields))
+      redis.call('XADD', ARGV[25] .. record.vin, 'MAXLEN', ARGV[26], '*', unpack(fields))
+    end
   end
 end
 local dirty = changed
@@ -207,8 +219,15 @@ class Transitions:
     """Runs the transition script; every accepted transition bumps the version and extends the timeline."""
 
     def __init__(
-        self, redis: Redis, keys: Keys, *, mapping_ttl: float, leases: MessageLeases | None = None
+        self,
+        redis: Redis,
+        keys: Keys,
+        *,
+        mapping_ttl: float,
+        leases: MessageLeases | None = None,
+        audit_vehicle_entries: int | None = None,
     ) -> None:
+        """`audit_vehicle_entries` None writes no audit entry; else each vehicle's stream keeps that many."""
         self._redis = redis
         self._keys = keys
         self._mapping_ttl_ms = int(mapping_ttl * 1000)
@@ -225,6 +244,9 @@ class Transitions:
             leases.reply_ms,
             leases.reply_interval_ms,
             _FINALS_JSON,
+            "" if audit_vehicle_entries is None else keys.audit(),
+            keys.vehicle_audit(""),
+            audit_vehicle_entries or 0,
         )
 
     async def apply_event(self, event: VehicleEvent) -> Transition:
