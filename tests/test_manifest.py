@@ -54,7 +54,8 @@ FEATURE_SCOPES = {"commands", "chat:write.public"}  # the slash command; posting
 
 
 def _methods_called(spec_paths: set[str]) -> set[str]:
-    """Slack Web API methods the production code calls (`client.chat_postMessage()` is chat.postMessage)."""
+    """Slack Web API methods the production code calls (`client.chat_postMessage()` is chat.postMessage,
+    and so is `api.call("chat.postMessage", ...)`)."""
     called = set()
     for path in sorted([*(ROOT / "bot").rglob("*.py"), *(ROOT / "handlers").rglob("*.py")]):
         if "simulator" in path.parts or "slack_emulator" in path.parts:
@@ -62,6 +63,13 @@ def _methods_called(spec_paths: set[str]) -> set[str]:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 method = node.func.attr.replace("_", ".")
+                first = node.args[0] if node.args else None
+                if (
+                    node.func.attr == "call"
+                    and isinstance(first, ast.Constant)
+                    and isinstance(first.value, str)
+                ):
+                    method = first.value
                 if f"/{method}" in spec_paths:
                     called.add(method)
     return called

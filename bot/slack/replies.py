@@ -18,8 +18,8 @@ from bot.runtime.cancellation import pause, raise_if_cancelling
 from bot.runtime.clock import now_ms
 from bot.slack.api_errors import CALL_ERRORS, Verdict, classify
 from bot.slack.blocks import done_reply
-from bot.slack.messenger import client_like
 from bot.slack.parts import SlackParts
+from bot.slack.web_api import WebApi
 from bot.store.records import RequestRecord
 from bot.store.reply_queue import ReplyStore, TakenReply
 
@@ -43,9 +43,9 @@ class ReplyQueue:
     def __init__(
         self, services: SlackParts, client: AsyncWebClient | None = None, *, lease_ms: int | None = None
     ) -> None:
-        # No retry inside the client: every failure puts the reply back in its channel's queue, which
+        # No retry inside the call: every failure puts the reply back in its channel's queue, which
         # paces the retry (a 429 waits out its Retry-After there instead of holding a task asleep).
-        self._client = client or client_like(services.messenger.client, [])
+        self._api = WebApi(client or services.messenger.client)
         interval_ms = int(services.settings.slack_reply_interval_seconds * 1000)
         if lease_ms is None:
             lease_ms = int(services.settings.reply_lease_seconds * 1000)
@@ -71,8 +71,9 @@ class ReplyQueue:
         it would lose one, so it is retried.
         """
         try:
-            await self._client.chat_postMessage(
-                channel=channel, thread_ts=record.message_ts, text=done_reply(record)
+            await self._api.call(
+                "chat.postMessage",
+                {"channel": channel, "thread_ts": record.message_ts, "text": done_reply(record)},
             )
         except CALL_ERRORS as error:
             failure = classify(error, PERMANENT_ERRORS)

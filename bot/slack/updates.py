@@ -8,18 +8,14 @@ import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime.cancellation import pause, raise_if_cancelling
 from bot.runtime.clock import now_ms
 from bot.slack.api_errors import CALL_ERRORS, RETRY_LATER_MS, SlackFailure, Verdict, classify
 from bot.slack.blocks import request_message
-from bot.slack.messenger import client_like
 from bot.slack.parts import SlackParts
+from bot.slack.web_api import WebApi
 from bot.store.message_leases import MESSAGE_GAP_MS, RENDER_LEASE_MS
 from bot.store.records import RequestRecord
 from bot.store.render_queue import RenderQueue
@@ -58,15 +54,6 @@ class Attempt:
     final: bool = False
 
 
-def render_client(services: SlackParts) -> AsyncWebClient:
-    """A chat.update client that never sleeps on 429 (the budget handles Retry-After instead)."""
-    retries = [
-        AsyncConnectionErrorRetryHandler(max_retry_count=2),
-        AsyncServerErrorRetryHandler(max_retry_count=2),
-    ]
-    return client_like(services.messenger.client, retries)
-
-
 class Renderer:
     """Brings request messages up to date with their stored records, one render per message at a time.
 
@@ -79,7 +66,7 @@ class Renderer:
     ) -> None:
         self._lease_ms = lease_ms
         self.metrics = services.metrics
-        self._client = client or render_client(services)
+        self._api = WebApi(client or services.messenger.client)
         settings = services.settings
         self.queue = RenderQueue(services.redis, services.keys)
         self.budget = SlackBudget(
@@ -146,8 +133,9 @@ class Renderer:
             return Attempt(Rendered.DROPPED)
         message = request_message(record)
         try:
-            await self._client.chat_update(
-                channel=record.message_channel, ts=record.message_ts, **message.as_kwargs()
+            await self._api.call(
+                "chat.update",
+                {"channel": record.message_channel, "ts": record.message_ts, **message.as_kwargs()},
             )
         except CALL_ERRORS as error:
             return await self._failed(record.id, classify(error, PERMANENT_ERRORS), final)
