@@ -10,13 +10,15 @@ reply is never posted again by the client after a connection error.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import aiohttp
+import orjson
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+from bot.runtime import fast_json
 
 
 class WebApi:
@@ -33,7 +35,7 @@ class WebApi:
     async def call(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Call `method`; Slack's answer, or SlackApiError when it is not ok (a 429 included)."""
         url = f"{self._client.base_url}{method}"
-        body = json.dumps(payload, separators=(",", ":"))
+        body = fast_json.dumps(payload)
         session = self._client.session
         if session is None:  # a client without a session opens one per call, as slack_sdk does
             async with aiohttp.ClientSession() as own:
@@ -45,7 +47,7 @@ class WebApi:
             raw = await response.read()
             status, headers = response.status, dict(response.headers)
         try:
-            data = json.loads(raw) if raw else {}
+            data = orjson.loads(raw) if raw else {}
         except ValueError:
             data = {}
         if status == 200 and isinstance(data, dict) and data.get("ok"):

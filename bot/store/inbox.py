@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +10,7 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError, ResponseError
 
+from bot.runtime import fast_json
 from bot.runtime.clock import now_ms
 from bot.store.keys import Keys
 
@@ -209,7 +209,7 @@ def redact(element: dict[str, Any], attribute: str) -> str:
                 item for item in attributes if not (isinstance(item, dict) and item.get("key") == attribute)
             ],
         }
-    return json.dumps(element, separators=(",", ":"))
+    return fast_json.dumps(element)
 
 
 @dataclass(frozen=True)
