@@ -165,7 +165,10 @@ class Consumer:
         if loop.time() >= self._next_reclaim:
             await self.reclaim()
             self._next_reclaim = loop.time() + max(self._reclaim_ms / 2000, 0.05)
-        entries = await self.inbox.read(self.options.batch, self.options.block_ms)
+        # In a flood a consumer takes one entry per trickle turn: a whole batch, rendered and replied
+        # at once, would hold the event loop for tens of milliseconds the endpoint needs.
+        batch = 1 if self.ingest.flooded else self.options.batch
+        entries = await self.inbox.read(batch, self.options.block_ms)
         if entries:
             await self.process(entries)
 
