@@ -165,9 +165,9 @@ class Pipeline:
 
         await asyncio.gather(*(settle_request(indexes) for indexes in by_request.values()))
         try:
+            await self.show.show(token, to_show, concurrency)
             if any(_made_final(move) for move in transitions):  # the script appended audit entries
                 await self.services.audit.trim()
-            await self.show.show(token, to_show, concurrency)
         except Exception as error:  # noqa: BLE001 - unacknowledged: a redelivery finds the leases again
             for indexes in by_request.values():
                 for i in indexes:
