@@ -402,14 +402,13 @@ class Bench:
                 (f"drain {count:,} Done events", rate, target, met(ratio >= 0.7 and product.rate >= 1000))
             )
             self.cost_rows(product, floor, max_commands=12)
-        for count in sizes:
+        for count in sizes:  # how the time grows with the backlog: the issue's target is 10,000 -> 100,000
             if count * 10 in sizes:
                 big = count * 10
                 growth = {who: times[big] / times[count] for who, times in seconds.items()}
                 figure = f"{growth['product']:.1f}x (floor {growth['floor']:.1f}x)"
-                self.rows.append(
-                    (f"drain time {big:,} / {count:,}", figure, "<= 11x", met(growth["product"] <= 11))
-                )
+                target, ok = ("<= 11x", met(growth["product"] <= 11)) if big == 100_000 else ("-", "-")
+                self.rows.append((f"drain time {big:,} / {count:,}", figure, target, ok))
 
     async def pending_drain(self, count: int) -> None:
         """A backlog of one Pending event per request, drained by the product, then by the floor."""
