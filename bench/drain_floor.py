@@ -163,6 +163,7 @@ class FloorDrain:
         self.capacity = max(options.batch, options.rate_per_minute // 10)  # a batch's calls always fit
         self.refill_per_ms = options.rate_per_minute / 60_000
         self.headers = {"Authorization": f"Bearer {options.bot_token}"}
+        self.failures = 0  # requests whose Slack calls failed (their entries stay unacknowledged)
         self.transition_sha = ""
         self.take_sha = ""
 
@@ -235,7 +236,9 @@ class FloorDrain:
             if record["status"] != "pending":
                 await self.call("chat.postMessage", reply(record))
         except (aiohttp.ClientError, RuntimeError) as error:
-            print(f"drain floor: request {record['id']}: {error}", file=sys.stderr, flush=True)
+            if not self.failures:  # the first says why; the run will be INCOMPLETE anyway
+                print(f"drain floor: request {record['id']}: {error}", file=sys.stderr, flush=True)
+            self.failures += 1
             return False
         return True
 

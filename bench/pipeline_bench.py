@@ -191,6 +191,7 @@ class DrainRun:
     count: int
     kind: str  # "Done" or "Pending"
     seconds: float  # from the first append to the last effect shown (NaN when incomplete)
+    replied: float  # from the first append to the last thread reply (Done; NaN when incomplete)
     finished: int  # requests whose effects all showed
     timeout: float
     cpu_ms: float  # the drainer process's CPU per event
@@ -211,10 +212,12 @@ class DrainRun:
 
     def line(self) -> str:
         """The run as one printed line."""
+        replied = f" (all replied at {self.replied:.2f} s)" if self.kind == "Done" else ""
         done = (
-            f"{self.seconds:.2f} s, {self.rate:.0f} events/s"
-            if self.finished == self.count
-            else f"INCOMPLETE after {self.timeout:.0f} s ({self.finished} of {self.count} shown)"
+            f"{self.seconds:.2f} s{replied}, {self.rate:.0f} events/s"
+            if not math.isnan(self.seconds)
+            else f"INCOMPLETE after {self.timeout:.0f} s ({self.finished} of {self.count} shown"
+            f"{', inbox not empty' if self.finished == self.count else ''})"
         )
         top = ", ".join(
             f"{name} {n:.2f}" for name, n in sorted(self.calls.items(), key=lambda i: -i[1]) if n >= 0.005
@@ -376,10 +379,11 @@ class Bench:
         for name, own in (("xadd", count), ("xlen", polls), ("info", 2)):  # the bench's own commands
             calls[name] = calls.get(name, 0) - own
         finished = sum(all(ts in seen for seen in shown) for ts in tss)
-        last = max((seen[ts] - start for seen in shown for ts in tss if ts in seen), default=0.0)
+        last = [max((seen[ts] - start for ts in tss if ts in seen), default=0.0) for seen in shown]
         await cleanup(self.redis, prefix)
         return DrainRun(
-            who, count, kind[0], last if done else float("nan"), finished, timeout,
+            who, count, kind[0], max(last) if done else float("nan"), last[-1] if done else float("nan"),
+            finished, timeout,
             cpu * 1000 / count, redis_cpu * 1000 / count, own_cpu * 1000 / count,
             {name: n / count for name, n in calls.items() if n > 0}, kept,
         )  # fmt: skip
