@@ -1,4 +1,4 @@
-"""Child processes of the pipeline benchmark: the bot, the bare floor server, a closed-loop load generator."""
+"""Child processes of the pipeline benchmark: the bot, the floors (server and drain), a load generator."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 from redis.asyncio import Redis
 
+from bench.drain_floor import FloorOptions, drain
 from bot.app import AppOptions, create_web_app
 from bot.config import Settings
 from bot.runtime.event_loop import run
@@ -150,6 +151,21 @@ def floor_process(redis_url: str, stream: str, conn: Connection) -> None:
         app.router.add_post(CALLBACK_PATH, append)
         await _serve_until_told(app, conn)
         await redis.aclose()
+
+    run(main())
+
+
+def floor_drain_process(options: FloorOptions, pinned: bool, conn: Connection) -> None:
+    """Child: the drain's floor (bench.drain_floor) consumes the inbox until the parent says stop.
+
+    It answers port 0 once its consumer group exists, so that Child can start it like a server.
+    """
+    if pinned:
+        pin(0, server=True)
+
+    async def main() -> None:
+        stop = asyncio.get_running_loop().run_in_executor(None, conn.recv)
+        await drain(options, lambda: conn.send(0), stop)
 
     run(main())
 
