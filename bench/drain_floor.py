@@ -212,7 +212,7 @@ class FloorDrain:
         async with self.redis.pipeline(transaction=False) as pipe:
             for request_id, record in latest.items():
                 if request_id not in failed:
-                    pipe.set(keys.rendered(request_id), record["version"], px=options.ttl_ms)
+                    pipe.set(f"{keys.prefix}shown:{request_id}", record["version"], px=options.ttl_ms)
             if done:
                 pipe.xack(keys.inbox(), GROUP, *done)
                 pipe.xdel(keys.inbox(), *done)
