@@ -14,7 +14,7 @@ from bot.notifications.consumer import Consumer, WorkerOptions, render_job, repl
 from bot.notifications.deadlines import sweep_once
 from bot.runtime.cancellation import stop_tasks
 from bot.store.message_leases import MessageLeases
-from bot.store.records import RequestStatus
+from bot.store.records import RequestRecord, RequestStatus
 from bot.store.transitions import Transition, Transitions
 from bot.vehicle.notifications import parse_element
 from tests.app_support import CHANNEL, BotUnderTest, wait_until
@@ -291,3 +291,21 @@ async def test_concurrent_sweeps_are_single_replica(bot: BotUnderTest) -> None:
     await bot.services.redis.set(bot.services.keys.lock("deadline-sweep"), "other", px=5000)
     assert await sweep_once(pipeline) == 0
     await asyncio.sleep(0)
+
+
+async def test_empty_lists_in_a_record_stay_lists_through_the_scripts(bot: BotUnderTest) -> None:
+    """Redis 6.2's Lua JSON writes an empty list back as {}: the scripts keep every [] a list, so the
+    record still reads after a transition and its render."""
+    record, remote = await seed_request(bot)
+
+    def emptied(stored: RequestRecord) -> None:
+        stored.timeline = []
+        stored.outcome = {"stops": [], "note": "a [] in text stays text"}
+
+    await bot.services.requests.update(record.id, emptied)
+    await post(bot, notification(remote, "Pending", "SentToVehicle"))
+    await wait_until(lambda: inbox_drained(bot.services))
+    await wait_rendered(bot, record)
+    after = await stored(bot.services, record.id)
+    assert [step.step for step in after.timeline] == ["SentToVehicle"]
+    assert after.outcome == {"stops": [], "note": "a [] in text stays text"}

@@ -29,7 +29,8 @@ local function protect(s)
   return table.concat(out)
 end
 local function decode_record(raw)
-  return cjson.decode(protect(raw))
+  if string.find(raw, '%[%s*%]') then raw = protect(raw) end  -- the scan costs: only when needed
+  return cjson.decode(raw)
 end
 local function encode_record(record)
   return (string.gsub(cjson.encode(record), '%["__rb_empty_array__"%]', '[]'))
