@@ -42,3 +42,21 @@ local function lease_of(value)
   return holder, tonumber(expiry)
 end
 """
+
+
+def _lua_literal(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):  # every byte outside a safe set as a decimal escape: no quoting pitfalls
+        safe = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _-:./"
+        return '"' + "".join(chr(b) if b in safe else f"\\{b}" for b in value.encode()) + '"'
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"[{_lua_literal(k)}] = {_lua_literal(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"no Lua literal for {type(value).__name__}")
+
+
+def lua_constants(values: dict[str, object]) -> str:
+    """Lua source declaring each name as a local holding its value (ints, strings, flat dicts)."""
+    return "".join(f"local {name} = {_lua_literal(value)}\n" for name, value in values.items())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +12,7 @@ from redis.exceptions import ResponseError
 from bot.runtime.clock import now_ms
 from bot.store.keys import Keys
 from bot.store.message_leases import MessageLeases
-from bot.store.record_lua import RECORD_LUA
+from bot.store.record_lua import RECORD_LUA, lua_constants
 from bot.store.records import FINAL_STATUSES, STATUS_RANK, RequestRecord, RequestStatus
 from bot.vehicle.events import PENDING, VehicleEvent
 
@@ -35,19 +34,15 @@ DONE_STATUSES: dict[str, RequestStatus] = {
 }
 
 # The transition script: the record's state change, and what the caller does next about its message.
-TRANSITION_LUA = (
+_TRANSITION_BODY = (
     RECORD_LUA
     + r"""
--- KEYS: remote mapping, sending zset, deadlines zset, render queue, final render queue,
---       reply channels zset, replies queued set
+-- KEYS: remote mapping
 -- ARGV: 1 target status, 2 order, 3 final '1'/'0', 4 step, 5 detail, 6 vendor status ('' keeps),
---       7 failure cause, 8 feedback detail, 9 at (s), 10 mapping ttl ms, 11 inflight key prefix,
---       12 rank table JSON, 13 pending step table JSON,
---       14 request id ('' to find it through the remote mapping), 15 request key prefix, 16 now ms,
---       17 reply queue key prefix, 18 claim token ('' queues the render and the reply instead),
---       19 render lease ms, 20 message gap ms, 21 reply lease ms, 22 reply interval ms,
---       23 final statuses JSON, 24 audit stream ('' writes no audit entry), 25 vehicle audit stream
---       prefix, 26 vehicle audit stream length
+--       7 failure cause, 8 feedback detail, 9 at (s), 10 request id ('' to find it through the
+--       remote mapping), 11 now ms, 12 claim token ('' queues the render and the reply instead)
+-- The constants (upper case: key names, tables, durations) are written into the script's text by
+-- Transitions, so that each call sends only what is its own.
 -- A redelivered event is recognised by the order check alone: its rank is not above the stored one,
 -- and a Pending step of the same rank is the same report when the stored vendor status is its own.
 -- Returns {changed, version, status, outcome, request id, record JSON, render, reply}.
@@ -59,30 +54,27 @@ TRANSITION_LUA = (
 -- (render = 1, reply = 1); what it cannot give now is queued. A redelivered event is given what its
 -- first delivery may have left undone, so the unacknowledged inbox entry is what keeps a render and
 -- a reply durable.
-local id = ARGV[14]
+local id = ARGV[10]
 if id == '' then
   id = redis.call('GET', KEYS[1])
   if not id then return {0, 0, '', 'unmapped', '', '', 0, 0} end
 end
-local key = ARGV[15] .. id
+local key = REQUEST_PREFIX .. id
 local raw = redis.call('GET', key)
 if not raw then return {0, 0, '', 'missing', id, '', 0, 0} end
 -- decode before any write: a script error must leave nothing behind (scripts do not roll back)
 local record = decode_record(raw)
-local ranks = cjson.decode(ARGV[12])
-local steps = cjson.decode(ARGV[13])
-local finals = cjson.decode(ARGV[23])
-local token = ARGV[18]
-local now = tonumber(ARGV[16])
-local stored = (ranks[record.status] or 0) * 10
+local token = ARGV[12]
+local now = tonumber(ARGV[11])
+local stored = (RANKS[record.status] or 0) * 10
 if record.status == 'pending' and type(record.vendor_status) == 'string' then
-  stored = stored + (steps[record.vendor_status] or 0)
+  stored = stored + (STEPS[record.vendor_status] or 0)
 end
 local order = tonumber(ARGV[2])
 local changed = not (order < stored or (order == stored and (ARGV[3] == '1' or stored % 10 == 0
   or record.vendor_status == ARGV[6])))
 if not changed and token == '' then return {0, record.version, record.status, 'stale', id, raw, 0, 0} end
-local final = finals[record.status] == true
+local final = FINALS[record.status] == true
 if changed then
   local before = record.status
   final = ARGV[3] == '1'
@@ -99,34 +91,35 @@ if changed then
   timeline[#timeline + 1] = {at = tonumber(ARGV[9]), step = ARGV[4], detail = detail}
   record.timeline = timeline
   record.version = (tonumber(record.version) or 0) + 1
-  if before == 'sending' then redis.call('ZREM', KEYS[2], id) end
+  if before == 'sending' then redis.call('ZREM', SENDING, id) end
   if final then
     local slot = record.inflight_slot
     if slot == nil or slot == '' then slot = record.action end
-    local inflight = ARGV[11] .. record.vin .. ':' .. slot
+    local inflight = INFLIGHT_PREFIX .. record.vin .. ':' .. slot
     if redis.call('GET', inflight) == id then redis.call('DEL', inflight) end
-    redis.call('ZREM', KEYS[3], id)
-    if ARGV[24] ~= '' then
+    redis.call('ZREM', DEADLINES, id)
+    if AUDIT_STREAM ~= '' then
       local detail = record.status
       if type(record.failure_cause) == 'string' and record.failure_cause ~= '' then
         detail = detail .. ' ' .. record.failure_cause
       end
       local fields = {'at', ARGV[9], 'event', 'outcome', 'user', record.requester, 'action', record.action,
         'vin', record.vin, 'request_id', id, 'detail', detail}
-      redis.call('XADD', ARGV[24], '*', unpack(fields))
-      redis.call('XADD', ARGV[25] .. record.vin, 'MAXLEN', ARGV[26], '*', unpack(fields))
+      redis.call('XADD', AUDIT_STREAM, '*', unpack(fields))
+      local vehicle_stream = VEHICLE_AUDIT_PREFIX .. record.vin
+      redis.call('XADD', vehicle_stream, 'MAXLEN', VEHICLE_AUDIT_LENGTH, '*', unpack(fields))
     end
   end
 end
 local dirty = changed
 local render, reply = 0, 0
-local queue = final and KEYS[5] or KEYS[4]
+local queue = final and FINAL_QUEUE or UPDATE_QUEUE
 local channel = record.message_channel
 local has_message = type(channel) == 'string' and type(record.message_ts) == 'string'
 local function queue_reply()
-  if redis.call('SADD', KEYS[7], id) == 1 then
-    redis.call('RPUSH', ARGV[17] .. channel, id)
-    redis.call('ZADD', KEYS[6], 'NX', now, channel)
+  if redis.call('SADD', REPLIES_QUEUED, id) == 1 then
+    redis.call('RPUSH', REPLY_QUEUE_PREFIX .. channel, id)
+    redis.call('ZADD', REPLY_CHANNELS, 'NX', now, channel)
   end
 end
 if token == '' then
@@ -135,7 +128,7 @@ if token == '' then
 else
   if has_message and (tonumber(record.shown_version) or -1) < record.version then
     local holder, expiry = lease_of(record.render_lease)
-    local gate = (tonumber(record.shown_at) or 0) + tonumber(ARGV[20])
+    local gate = (tonumber(record.shown_at) or 0) + MESSAGE_GAP_MS
     if holder == token and expiry > now then
       render = 1
     elseif expiry > now then
@@ -143,7 +136,7 @@ else
     elseif gate > now then
       redis.call('ZADD', queue, gate, id)
     else
-      record.render_lease = (now + tonumber(ARGV[19])) .. '/' .. token
+      record.render_lease = (now + RENDER_LEASE_MS) .. '/' .. token
       dirty = true
       render = 1
     end
@@ -155,13 +148,12 @@ else
     elseif expiry > now then
       queue_reply()  -- the holder may die: the queue posts it once its lease has run out
     else
-      local interval = tonumber(ARGV[22])
-      local due = interval > 0 and redis.call('ZSCORE', KEYS[6], channel)
+      local due = REPLY_INTERVAL_MS > 0 and redis.call('ZSCORE', REPLY_CHANNELS, channel)
       if due and tonumber(due) > now then
         queue_reply()
       else
-        if interval > 0 then redis.call('ZADD', KEYS[6], now + interval, channel) end
-        record.reply_lease = (now + tonumber(ARGV[21])) .. '/' .. token
+        if REPLY_INTERVAL_MS > 0 then redis.call('ZADD', REPLY_CHANNELS, now + REPLY_INTERVAL_MS, channel) end
+        record.reply_lease = (now + REPLY_LEASE_MS) .. '/' .. token
         dirty = true
         reply = 1
       end
@@ -170,16 +162,16 @@ else
 end
 if dirty then
   raw = encode_record(record)
-  if changed then redis.call('SET', key, raw, 'PX', ARGV[10]) else redis.call('SET', key, raw, 'KEEPTTL') end
+  if changed then
+    redis.call('SET', key, raw, 'PX', MAPPING_TTL_MS)
+  else
+    redis.call('SET', key, raw, 'KEEPTTL')
+  end
 end
 return {changed and 1 or 0, record.version, record.status, changed and 'applied' or 'stale', id, raw,
   render, reply}
 """
 )
-
-_RANKS_JSON = json.dumps({status.value: rank for status, rank in STATUS_RANK.items()})
-_STEPS_JSON = json.dumps(PENDING_STEP_ORDER)
-_FINALS_JSON = json.dumps({status.value: True for status in FINAL_STATUSES})
 
 
 @dataclass(frozen=True)
@@ -230,24 +222,30 @@ class Transitions:
         """`audit_vehicle_entries` None writes no audit entry; else each vehicle's stream keeps that many."""
         self._redis = redis
         self._keys = keys
-        self._mapping_ttl_ms = int(mapping_ttl * 1000)
-        self._script = redis.register_script(TRANSITION_LUA)
-        self._constant_args = (
-            keys.inflight("", "").removesuffix(":"),
-            _RANKS_JSON,
-            _STEPS_JSON,
-        )
         leases = leases or MessageLeases()
-        self._lease_args = (
-            leases.render_ms,
-            leases.message_gap_ms,
-            leases.reply_ms,
-            leases.reply_interval_ms,
-            _FINALS_JSON,
-            "" if audit_vehicle_entries is None else keys.audit(),
-            keys.vehicle_audit(""),
-            audit_vehicle_entries or 0,
-        )
+        constants = lua_constants({
+            "RANKS": {status.value: rank for status, rank in STATUS_RANK.items()},
+            "STEPS": PENDING_STEP_ORDER,
+            "FINALS": {status.value: True for status in FINAL_STATUSES},
+            "MAPPING_TTL_MS": int(mapping_ttl * 1000),
+            "REQUEST_PREFIX": keys.request(""),
+            "INFLIGHT_PREFIX": keys.inflight("", "").removesuffix(":"),
+            "SENDING": keys.sending(),
+            "DEADLINES": keys.deadlines(),
+            "UPDATE_QUEUE": keys.pending_updates(),
+            "FINAL_QUEUE": keys.pending_finals(),
+            "REPLY_CHANNELS": keys.reply_channels(),
+            "REPLIES_QUEUED": keys.replies_queued(),
+            "REPLY_QUEUE_PREFIX": keys.reply_queue(""),
+            "RENDER_LEASE_MS": leases.render_ms,
+            "MESSAGE_GAP_MS": leases.message_gap_ms,
+            "REPLY_LEASE_MS": leases.reply_ms,
+            "REPLY_INTERVAL_MS": leases.reply_interval_ms,
+            "AUDIT_STREAM": "" if audit_vehicle_entries is None else keys.audit(),
+            "VEHICLE_AUDIT_PREFIX": keys.vehicle_audit(""),
+            "VEHICLE_AUDIT_LENGTH": audit_vehicle_entries or 0,
+        })  # fmt: skip
+        self._script = redis.register_script(constants + _TRANSITION_BODY)
 
     async def apply_event(self, event: VehicleEvent) -> Transition:
         """Apply a vendor event to the request of its remoteActionId, unless it is a duplicate or stale."""
@@ -256,7 +254,7 @@ class Transitions:
     async def apply_events(self, events: list[VehicleEvent], claim: str = "") -> list[Transition | Exception]:
         """Apply a batch of events in order, in one round trip; a script error fails its event only.
 
-        With a `claim` token the caller renders and replies itself (see TRANSITION_LUA); without one
+        With a `claim` token the caller renders and replies itself (see the script); without one
         the render and the reply are queued.
         """
         if len(events) == 1:
@@ -282,18 +280,13 @@ class Transitions:
         return _transition(await self._script(keys=keys, args=args))
 
     def _arguments(self, move: _Move, claim: str = "") -> tuple[list[str], list[Any]]:
-        keys = self._keys
         return (
-            [
-                keys.remote_map(move.remote_action_id), keys.sending(), keys.deadlines(),
-                keys.pending_updates(), keys.pending_finals(), keys.reply_channels(), keys.replies_queued(),
-            ],
+            [self._keys.remote_map(move.remote_action_id)],
             [
                 move.status.value, _order(move.status, move.vendor_status or None),
                 "1" if move.status.is_final else "0", move.step, move.detail, move.vendor_status,
-                move.failure_cause, move.feedback_detail, f"{time.time():.3f}", self._mapping_ttl_ms,
-                *self._constant_args, move.request_id, keys.request(""), now_ms(), keys.reply_queue(""),
-                claim, *self._lease_args,
+                move.failure_cause, move.feedback_detail, f"{time.time():.3f}", move.request_id, now_ms(),
+                claim,
             ],
         )  # fmt: skip
 
