@@ -49,6 +49,7 @@ from bench.pipeline_processes import (
     single_requests,
     unpin,
 )
+from bot.catalogue.action import Action
 from bot.config import Settings
 from bot.runtime.embedded_redis import EmbeddedRedis
 from bot.slack_emulator import DEFAULT_BOT_TOKEN, CallRecord, Message, SlackState, start_slack_emulator
@@ -99,6 +100,17 @@ class BenchSlack(SlackState):
             self.replied_at.setdefault(str(record.params["thread_ts"]), record.at)
 
 
+# Seeded requests go ten to a vehicle, one per action (each its own in-flight slot), as a fleet's
+# backlog would: with one vehicle per request, each request would also pay for a whole audit stream.
+SEED_ACTIONS = tuple(
+    Action(word)
+    for word in (
+        "lock", "unlock", "horn", "lights", "charge", "precondition", "wakeup", "navigate", "immobilize",
+        "stolen",
+    )
+)  # fmt: skip
+
+
 async def seed(redis: Redis, prefix: str, slack: BenchSlack, count: int) -> list[tuple[str, str]]:
     """`count` accepted requests, each with a posted message and its remoteActionId mapped: (remote, ts)."""
     store = RequestStore(redis, Keys(prefix), mapping_ttl=3600, inflight_ttl=3600)
@@ -108,10 +120,11 @@ async def seed(redis: Redis, prefix: str, slack: BenchSlack, count: int) -> list
         ts = slack.next_ts()
         slack.add_message(Message(CHANNEL, ts, "requested", None, slack.bot_user_id, slack.bot_id))
         remote = uuid.uuid4().hex
+        vehicle, action = divmod(index, len(SEED_ACTIONS))
         record = RequestRecord(
-            id=f"b{index:07d}", action="lock", summary="lock the doors", vin=f"VR3BENCH{index:09d}",
-            alias=f"van-{index}", requester=REQUESTER, channel=CHANNEL, status=RequestStatus.ACCEPTED,
-            message_channel=CHANNEL, message_ts=ts, remote_action_id=remote,
+            id=f"b{index:07d}", action=SEED_ACTIONS[action], summary="act on the vehicle",
+            vin=f"VR3BENCH{vehicle:09d}", alias=f"van-{vehicle}", requester=REQUESTER, channel=CHANNEL,
+            status=RequestStatus.ACCEPTED, message_channel=CHANNEL, message_ts=ts, remote_action_id=remote,
         )  # fmt: skip
         record.add_step("requested", detail=REQUESTER)
         async with limit:
