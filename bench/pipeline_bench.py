@@ -42,6 +42,7 @@ from bench.pipeline_processes import (
     batch_requests,
     bot_process,
     event,
+    floor_batch_process,
     floor_drain_process,
     floor_process,
     pin,
@@ -296,6 +297,7 @@ class Bench:
         make = single_requests if per_post == 1 else batch_requests
         bodies = make([uuid.uuid4().hex for _ in range(ACCEPT_REQUESTS)])
         ratios: dict[bool, list[float]] = {False: [], True: []}
+        rates: list[float] = []  # with the worker
         for round_number in range(1, self.rounds + 1):
             ok, failed = await run_load(floor.port, bodies, seconds=self.seconds)
             floor_rate = ok * per_post / self.seconds
@@ -303,18 +305,23 @@ class Bench:
             for pipeline in (False, True):
                 rate, backlog = await self._accept_once(kind, per_post, pipeline)
                 ratios[pipeline].append(rate / floor_rate)
+                if pipeline:
+                    rates.append(rate)
                 line += f"; {'with worker' if pipeline else 'endpoint alone'} {rate:.0f}/s"
                 if pipeline:
                     line += f" ({backlog} events left in the inbox for the worker)"
             print(line, flush=True)
         alone, ratio = statistics.median(ratios[False]), statistics.median(ratios[True])
         spread = f"{min(ratios[True]):.2f}-{max(ratios[True]):.2f}"
-        single = per_post == 1
+        rate = statistics.median(rates)
+        if per_post == 1:
+            target, met = ">= 0.70x floor", ratio >= 0.7
+        else:  # the floor appends each element with one script per body
+            target, met = ">= 0.80x floor, >= 50,000/s", ratio >= 0.8 and rate >= 50_000
         self.rows.append((
             f"accepted events/s, {kind}",
-            f"median {ratio:.2f}x floor with worker ({spread}), {alone:.2f}x endpoint alone",
-            ">= 0.70x floor" if single else "-",
-            ("yes" if ratio >= 0.7 else "NO") if single else "-",
+            f"median {rate:.0f}/s, {ratio:.2f}x floor with worker ({spread}), {alone:.2f}x endpoint alone",
+            target, "yes" if met else "NO",
         ))  # fmt: skip
 
     async def _accept_once(self, kind: str, per_post: int, pipeline: bool) -> tuple[float, int]:
@@ -593,12 +600,14 @@ async def main(
                 pinned = pin(pid, server=False)
             print(f"acceptance: {pinned or 'processes not pinned (one CPU)'}", flush=True)
             floor = await asyncio.to_thread(Child, floor_process, redis_url, f"{run}floor")
+            batch_floor = await asyncio.to_thread(Child, floor_batch_process, redis_url, f"{run}floor")
             bench.pinned = bool(pinned)
             try:
                 await bench.acceptance(floor, "single", 1)
-                await bench.acceptance(floor, "batch 100", 100)
+                await bench.acceptance(batch_floor, "batch 100", 100)
             finally:
                 await asyncio.to_thread(floor.stop)
+                await asyncio.to_thread(batch_floor.stop)
                 bench.pinned = False
                 for pid in others:
                     unpin(pid)

@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 from bench.drain_floor import FloorOptions, drain
 from bot.app import AppOptions, create_web_app
 from bot.config import Settings
+from bot.runtime import fast_json
 from bot.runtime.event_loop import run
 from bot.vehicle.channels import CALLBACK_TOKEN_ATTRIBUTE
 from bot.web import CALLBACK_PATH
@@ -145,6 +146,32 @@ def floor_process(redis_url: str, stream: str, conn: Connection) -> None:
 
         async def append(request: web.Request) -> web.Response:
             await redis.xadd(stream, {"e": await request.read()})
+            return web.Response(text="ok")
+
+        app = web.Application(client_max_size=1024 * 1024 + 1)
+        app.router.add_post(CALLBACK_PATH, append)
+        await _serve_until_told(app, conn)
+        await redis.aclose()
+
+    run(main())
+
+
+# One script per body appends every element as its own entry (what the product's batch append does).
+_APPEND_EACH = "for i = 1, #ARGV do redis.call('XADD', KEYS[1], '*', 'e', ARGV[i]) end return #ARGV"
+
+
+def floor_batch_process(redis_url: str, stream: str, conn: Connection) -> None:
+    """Child: the one-script floor of batch bodies: parse the JSON array, then one script appends each
+    element (written back as compact JSON, as the product stores it) as its own stream entry."""
+    pin(0, server=True)
+
+    async def main() -> None:
+        redis = Redis.from_url(redis_url)
+        append_each = redis.register_script(_APPEND_EACH)
+
+        async def append(request: web.Request) -> web.Response:
+            elements = json.loads(await request.read())
+            await append_each(keys=[stream], args=[fast_json.dumps(element) for element in elements])
             return web.Response(text="ok")
 
         app = web.Application(client_max_size=1024 * 1024 + 1)

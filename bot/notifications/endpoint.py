@@ -189,7 +189,8 @@ async def handle_notification(request: web.Request) -> web.Response:
             "callback: inbox unavailable (%s): answering 500 so the vendor redelivers", type(error).__name__
         )
         return web.Response(status=500, text="not stored")
-    services.ingest.arrived()  # only stored callbacks count: junk must not slow the worker down
+    # Only stored notifications count (junk must not slow the worker down), each element of a batch.
+    services.ingest.arrived(len(accepted) + len(rejected))
     _count(services, "accepted", len(accepted))
     if rejected:
         _count(services, "quarantined", len(rejected))

@@ -1,9 +1,10 @@
 """Ingest first: inbox consumers give way to the callback endpoint while the vendor floods it.
 
 Accepting a notification is what the vendor waits for (it redelivers what is not answered in time);
-applying it can wait. While callbacks arrive faster than FLOOD_RATE per second, consumers of this
-process apply one entry per trickle interval, so the endpoint keeps the event loop and the worker
-still moves; below that rate (a vendor's normal traffic) consumers run at full speed.
+applying it can wait. While notifications arrive faster than FLOOD_RATE per second (each element of a
+batch counts), consumers of this process apply one entry per trickle interval, so the endpoint keeps
+the event loop and the worker still moves; below that rate (a vendor's normal traffic) consumers run
+at full speed.
 """
 
 from __future__ import annotations
@@ -11,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import time
 
-FLOOD_RATE = 2000  # callbacks per second from which ingestion counts as flooded
+FLOOD_RATE = 2000  # notifications per second from which ingestion counts as flooded
 WINDOW_SECONDS = 0.1  # arrivals are counted over windows this long
 TRICKLE_SECONDS = 0.05  # one entry applied per interval while flooded (a few percent of a core)
 POLL_SECONDS = 0.005
 
 
 class IngestGate:
-    """Counts arriving callbacks; consumers are admitted freely unless callbacks arrive in a flood."""
+    """Counts arriving notifications; consumers are admitted freely unless they arrive in a flood."""
 
     def __init__(
         self,
@@ -36,7 +37,7 @@ class IngestGate:
         self._last_admitted = float("-inf")
 
     def arrived(self, count: int = 1) -> None:
-        """Count callbacks that just arrived."""
+        """Count notifications that were just stored."""
         self._roll(time.monotonic())
         self._current += count
 
@@ -50,7 +51,7 @@ class IngestGate:
 
     @property
     def flooded(self) -> bool:
-        """Whether callbacks arrive so fast that consumers should give way."""
+        """Whether notifications arrive so fast that consumers should give way."""
         self._roll(time.monotonic())
         return max(self._current, self._previous) >= self._flood_count
 
