@@ -1,12 +1,13 @@
 """Notification pipeline figures: acceptance and backlog drains, each beside a floor; end-to-end latency.
 
-Run: `.venv/bin/python -m bench.pipeline_bench` (about half an hour with the default drains, most of it
+Run: `.venv/bin/python -m bench.pipeline_bench` (about ten minutes with the default drains, most of it
 the product's 100,000-event drain; `--phases accept,drain,latency,rss` picks parts, rss being a 60 s run
 at 500 events/s that runs only when asked; `--drain-sizes 1000,10000` picks the backlogs of Done events,
 `--pending-size N` the backlog of Pending events (0: none); `--profile DIR` writes a cProfile of each bot
-process). The bot (create_web_app with its pipeline jobs) runs alone in one process; the floor server,
-the floor drain (bench.drain_floor) and the closed-loop load generator run in their own processes; this
-process runs the Slack emulator, seeds the requests and sends the open-loop traffic.
+process). The bot (create_web_app with its pipeline jobs) runs alone in one process; the floor servers
+(single bodies: append the raw body; batches: parse, then one script appends each element), the floor
+drain (bench.drain_floor) and the closed-loop load generator run in their own processes; this process
+runs the Slack emulator, seeds the requests (ten to a vehicle) and sends the open-loop traffic.
 Each drain seeds the same requests on a fresh key prefix, appends one event per request at once and
 times the product, then the floor, until every message shows it; the drainer's CPU and Redis's
 commands (INFO commandstats, scripts' inner commands included) are counted per event.
