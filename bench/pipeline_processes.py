@@ -148,12 +148,17 @@ def floor_process(redis_url: str, stream: str, conn: Connection) -> None:
             await redis.xadd(stream, {"e": await request.read()})
             return web.Response(text="ok")
 
-        app = web.Application(client_max_size=1024 * 1024 + 1)
-        app.router.add_post(CALLBACK_PATH, append)
-        await _serve_until_told(app, conn)
+        await _serve_callback(append, conn)
         await redis.aclose()
 
     run(main())
+
+
+async def _serve_callback(handler: Callable[[web.Request], Any], conn: Connection) -> None:
+    """Serve `handler` on the callback path until the parent says stop."""
+    app = web.Application(client_max_size=1024 * 1024 + 1)
+    app.router.add_post(CALLBACK_PATH, handler)
+    await _serve_until_told(app, conn)
 
 
 # One script per body appends every element as its own entry (what the product's batch append does).
@@ -174,9 +179,7 @@ def floor_batch_process(redis_url: str, stream: str, conn: Connection) -> None:
             await append_each(keys=[stream], args=[fast_json.dumps(element) for element in elements])
             return web.Response(text="ok")
 
-        app = web.Application(client_max_size=1024 * 1024 + 1)
-        app.router.add_post(CALLBACK_PATH, append)
-        await _serve_until_told(app, conn)
+        await _serve_callback(append, conn)
         await redis.aclose()
 
     run(main())

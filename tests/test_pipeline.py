@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,6 +14,8 @@ from bot.notifications.apply import Pipeline
 from bot.notifications.consumer import Consumer, WorkerOptions, render_job, reply_job
 from bot.notifications.deadlines import sweep_once
 from bot.runtime.cancellation import stop_tasks
+from bot.services import Services
+from bot.store.inbox import Entry
 from bot.store.message_leases import MessageLeases
 from bot.store.records import RequestRecord, RequestStatus
 from bot.store.transitions import Transition, Transitions
@@ -46,14 +49,20 @@ async def test_command_to_done_edits_one_message_and_replies_once(bot: BotUnderT
     assert "Sent to the vehicle" in steps
 
 
-async def test_same_notification_three_times_changes_nothing_after_the_first(bot: BotUnderTest) -> None:
-    """A redelivered Done is recognised: one transition, one version bump, one reply."""
+async def _done_three_times(bot: BotUnderTest) -> RequestRecord:
+    """A request whose Done the vendor delivered three times, once all three are applied (as seeded)."""
     record, remote = await seed_request(bot)
     done = notification(remote, "Done", "Success")
     for _ in range(3):
         assert (await post(bot, done)).status == 200
     await wait_status(bot.services, record.id, RequestStatus.SUCCESS)
     await wait_until(lambda: inbox_drained(bot.services))
+    return record
+
+
+async def test_same_notification_three_times_changes_nothing_after_the_first(bot: BotUnderTest) -> None:
+    """A redelivered Done is recognised: one transition, one version bump, one reply."""
+    record = await _done_three_times(bot)
     after = await stored(bot.services, record.id)
     assert after.version == record.version + 1
     assert [step.step for step in after.timeline].count("Success") == 1
@@ -173,6 +182,15 @@ async def _dlq_size(bot: BotUnderTest, size: int) -> bool:
     return int(await bot.services.redis.xlen(bot.services.keys.dead_letters())) >= size
 
 
+async def _read_by_a_dead_consumer(services: Services, element: dict[str, Any]) -> Entry:
+    """Store one inbox entry and have a consumer named dead-consumer read it (it never acks it)."""
+    dead = Consumer(services, Pipeline(services), WorkerOptions(), name="dead-consumer")
+    await dead.inbox.ensure_group()
+    await services.redis.xadd(services.keys.inbox(), {"e": json.dumps(element), "t": "0"})
+    (entry,) = await dead.inbox.read(10, 100)
+    return entry
+
+
 async def test_killed_worker_entry_is_finished_by_another_consumer_once(
     redis_url: str, key_prefix: str
 ) -> None:
@@ -183,13 +201,7 @@ async def test_killed_worker_entry_is_finished_by_another_consumer_once(
     ) as bot:
         services = bot.services
         record, remote = await seed_request(bot)
-        dead = Consumer(services, Pipeline(services), WorkerOptions(), name="dead-consumer")
-        await dead.inbox.ensure_group()
-        await services.redis.xadd(
-            services.keys.inbox(), {"e": json.dumps(notification(remote, "Done", "Success")), "t": "0"}
-        )
-        taken = await dead.inbox.read(10, 100)
-        assert len(taken) == 1  # the dead consumer holds the entry, pending, and never acks it
+        taken = [await _read_by_a_dead_consumer(services, notification(remote, "Done", "Success"))]
         held = await services.redis.xpending_range(services.keys.inbox(), "pipeline", "-", "+", 10)
         assert [(item["message_id"], item["consumer"]) for item in held] == [(taken[0].id, "dead-consumer")]
         live = Consumer(services, Pipeline(services), WorkerOptions(block_ms=50), name="live-consumer")
@@ -216,12 +228,7 @@ async def test_consumer_dying_after_its_transition_leaves_the_render_and_reply_t
     ) as bot:
         services = bot.services
         record, remote = await seed_request(bot)
-        dead = Consumer(services, Pipeline(services), WorkerOptions(), name="dead-consumer")
-        await dead.inbox.ensure_group()
-        await services.redis.xadd(
-            services.keys.inbox(), {"e": json.dumps(notification(remote, "Done", "Success")), "t": "0"}
-        )
-        (entry,) = await dead.inbox.read(10, 100)
+        entry = await _read_by_a_dead_consumer(services, notification(remote, "Done", "Success"))
         short = MessageLeases(render_ms=300, reply_ms=300)
         dying = Transitions(services.redis, services.keys, mapping_ttl=60, leases=short)
         (applied,) = await dying.apply_events([parse_element(json.loads(entry.element))], claim="dead")
@@ -241,12 +248,7 @@ async def test_consumer_dying_after_its_transition_leaves_the_render_and_reply_t
 
 async def test_a_done_delivered_three_times_writes_one_audit_outcome(bot: BotUnderTest) -> None:
     """The audit trail, global and per vehicle, holds one outcome for a Done the vendor sent three times."""
-    record, remote = await seed_request(bot)
-    done = notification(remote, "Done", "Success")
-    for _ in range(3):
-        assert (await post(bot, done)).status == 200
-    await wait_status(bot.services, record.id, RequestStatus.SUCCESS)
-    await wait_until(lambda: inbox_drained(bot.services))
+    record = await _done_three_times(bot)
     trail = await bot.services.audit.vehicle_trail(record.vin)
     assert [(entry.event, entry.detail) for entry in trail if entry.request_id == record.id] == [
         ("outcome", "success")

@@ -6,7 +6,6 @@ import logging
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -53,17 +52,6 @@ def build_slack_clients(
         retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)],
     )
     return idempotent, posting
-
-
-def client_like(source: AsyncWebClient, retry_handlers: list[AsyncRetryHandler]) -> AsyncWebClient:
-    """A client with `source`'s token, address, session and timeout, and its own retry handlers."""
-    return AsyncWebClient(
-        token=source.token,
-        base_url=source.base_url,
-        session=source.session,
-        timeout=source.timeout,
-        retry_handlers=retry_handlers,
-    )
 
 
 class Messenger:
