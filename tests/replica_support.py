@@ -188,8 +188,10 @@ async def kill_while_holding_entries(cluster: Cluster, victim: Replica, timeout:
         pending: list[dict[str, Any]] = await redis.xpending_range(inbox, GROUP, "-", "+", 10_000)
         held = [item["message_id"] for item in pending if item["consumer"].startswith(victim.consumer_prefix)]
         if held:
+            # A reply being posted: by the reply queue (its taken set) or by a consumer (its record's lease).
             taken: list[Any] = await redis.zrange(cluster.keys.replies_taken(), 0, -1)
-            leases = frozenset(str(member).split(" ", 1)[1] for member in taken)
+            held_by_consumers = {record.id for record in await requests(cluster) if record.reply_lease}
+            leases = frozenset(str(member).split(" ", 1)[1] for member in taken) | held_by_consumers
             elements = {entry_id: fields["e"] for entry_id, fields in await _entries(redis, inbox, held)}
             victim.process.kill()
             victim.process.wait()
