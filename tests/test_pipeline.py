@@ -311,3 +311,20 @@ async def test_empty_lists_in_a_record_stay_lists_through_the_scripts(bot: BotUn
     after = await stored(bot.services, record.id)
     assert [step.step for step in after.timeline] == ["SentToVehicle"]
     assert after.outcome == {"stops": [], "note": "a [] in text stays text"}
+
+
+async def test_a_batch_after_redis_lost_its_scripts_is_applied(bot: BotUnderTest) -> None:
+    """Scripts flushed (a restart or a failover loses them): the next batch of transitions still applies,
+    every event of it, once."""
+    first, first_remote = await seed_request(bot)
+    second, second_remote = await seed_request(bot)
+    transitions = Pipeline(bot.services).transitions
+    await bot.services.redis.script_flush()
+    events = [
+        parse_element(notification(first_remote, "Pending", "SentToVehicle")),
+        parse_element(notification(second_remote, "Done", "Success")),
+    ]
+    results = await transitions.apply_events(events)
+    assert [isinstance(result, Transition) and result.changed for result in results] == [True, True]
+    assert (await stored(bot.services, first.id)).vendor_status == "SentToVehicle"
+    assert (await stored(bot.services, second.id)).status is RequestStatus.SUCCESS

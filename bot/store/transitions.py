@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import ResponseError
+from redis.exceptions import NoScriptError, ResponseError
 
 from bot.runtime.clock import now_ms
 from bot.store.keys import Keys
@@ -262,12 +262,25 @@ class Transitions:
                 return [await self._call(_event_move(events[0]), claim)]
             except ResponseError as error:
                 return [error]
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for event in events:
-                keys, args = self._arguments(_event_move(event), claim)
-                await self._script(keys=keys, args=args, client=pipe)
-            answers = await pipe.execute(raise_on_error=False)
+        calls = [self._arguments(_event_move(event), claim) for event in events]
+        answers = await self._pipelined(calls)
         return [answer if isinstance(answer, Exception) else _transition(answer) for answer in answers]
+
+    async def _pipelined(self, calls: list[tuple[list[str], list[Any]]], *, reload: bool = True) -> list[Any]:
+        """EVALSHA every call in one round trip. (A pipeline given the script object itself would first
+        ask SCRIPT EXISTS, one more round trip per batch.) Calls that found the script missing (Redis
+        restarted, failed over, or flushed its scripts) did not run: it is loaded and they run again."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for keys, args in calls:
+                pipe.evalsha(self._script.sha, len(keys), *keys, *args)
+            answers: list[Any] = await pipe.execute(raise_on_error=False)
+        missing = [index for index, answer in enumerate(answers) if isinstance(answer, NoScriptError)]
+        if missing and reload:
+            await self._redis.script_load(self._script.script)
+            again = await self._pipelined([calls[index] for index in missing], reload=False)
+            for index, answer in zip(missing, again, strict=True):
+                answers[index] = answer
+        return answers
 
     async def mark_no_answer(self, request_id: str, remote_action_id: str | None) -> Transition:
         """Mark a request as having no final answer yet (a later Done still completes it)."""
