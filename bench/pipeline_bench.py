@@ -105,12 +105,9 @@ class BenchSlack(SlackState):
 
 # Seeded requests go ten to a vehicle, one per action (each its own in-flight slot), as a fleet's
 # backlog would: with one vehicle per request, each request would also pay for a whole audit stream.
-SEED_ACTIONS = tuple(
-    Action(word)
-    for word in (
-        "lock", "unlock", "horn", "lights", "charge", "precondition", "wakeup", "navigate", "immobilize",
-        "stolen",
-    )
+SEED_ACTIONS = (
+    Action.LOCK, Action.UNLOCK, Action.HORN, Action.LIGHTS, Action.CHARGE, Action.PRECONDITION,
+    Action.WAKEUP, Action.NAVIGATE, Action.IMMOBILIZE, Action.STOLEN,
 )  # fmt: skip
 
 

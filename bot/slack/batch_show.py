@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.slack.replies import Replied, ReplyQueue
 from bot.slack.updates import Attempt, Rendered, Renderer
-from bot.store.message_leases import Finished, MessageFinisher
+from bot.store.message_leases import Finished
 from bot.store.records import RequestRecord
 
 
@@ -28,11 +28,6 @@ class BatchShow:
         self._renderer = renderer
         self._replies = replies
         self._finisher = renderer.queue.finisher
-
-    @property
-    def finisher(self) -> MessageFinisher:
-        """The script that gives the leases back."""
-        return self._finisher
 
     async def show(self, token: str, items: list[ToShow], concurrency: int = 16) -> None:
         """Show every item within the shared budget (finals first); what is left waits in the queues."""
@@ -58,14 +53,18 @@ class BatchShow:
                 elif item.render:
                     self._renderer.metrics.slack_budget_waits.inc()
                     attempt = Attempt(Rendered.DEFERRED, retry_in_ms=max(waits[final], 1), final=final)
-                replied, reply_retry_ms = Replied.POSTED, 0
-                if item.reply and record.message_channel is not None:
-                    replied, reply_retry_ms = await self._replies.send(record.message_channel, record)
+                reply, reply_retry_ms = "", 0
+                if item.reply:  # the transition gives a reply lease only to a request with a message
+                    channel = record.message_channel
+                    replied, reply_retry_ms = (
+                        await self._replies.send(channel, record) if channel else (Replied.DROPPED, 0)
+                    )
+                    reply = replied.value
             return Finished(
                 record.id, final, rendered=attempt is not None,
                 shown_version=attempt.shown_version if attempt else None,
                 retry_in_ms=attempt.retry_in_ms if attempt else None,
-                reply=replied.value if item.reply else "", reply_retry_in_ms=reply_retry_ms,
+                reply=reply, reply_retry_in_ms=reply_retry_ms,
             )  # fmt: skip
 
         finished = await asyncio.gather(*(one(item) for item in items))

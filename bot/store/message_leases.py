@@ -114,7 +114,7 @@ class MessageFinisher:
         self._keys = keys
         self._finish = redis.register_script(_FINISH)
 
-    async def finish(self, token: str, items: list[Finished], client: Redis | None = None) -> None:
+    async def finish(self, token: str, items: list[Finished]) -> None:
         """Record what was shown and posted, queue what was deferred, give the leases back."""
         if not items:
             return
@@ -131,4 +131,4 @@ class MessageFinisher:
                 "" if item.hold is None else item.hold, "1" if item.final else "0", reply,
             ]  # fmt: skip
         queues = [keys.pending_finals(), keys.pending_updates(), keys.reply_channels(), keys.replies_queued()]
-        await self._finish(keys=queues, args=args, client=client)
+        await self._finish(keys=queues, args=args)
