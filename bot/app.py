@@ -36,8 +36,8 @@ from bot.slack.messenger import Messenger, build_slack_clients
 from bot.store.connect import connect, wait_for_redis
 from bot.usecases.authz import Authorizer
 from bot.usecases.fleet import Fleet
-from bot.vehicle.channels import ensure_channel
 from bot.vehicle.client import create_client
+from bot.vehicle.connected_car import ConnectedCarV1
 from bot.web import CALLBACK_PATH, SERVICES_KEY, SLACK_PATH
 
 log = logging.getLogger(__name__)
@@ -166,7 +166,7 @@ async def _assemble(
     client, posting = build_slack_clients(
         settings.slack_bot_token.get_secret_value(), settings.slack_api_url, session
     )
-    vehicles = create_client(
+    client_v1 = create_client(
         session,
         api_url=settings.stellantis_api_url,
         token_url=settings.stellantis_token_url,
@@ -182,12 +182,14 @@ async def _assemble(
         ca_file=settings.stellantis_ca_file,
         timeout_seconds=settings.stellantis_timeout_seconds,
     )
-    channel_id = settings.stellantis_channel_id or await ensure_channel(
-        vehicles,
-        label=settings.stellantis_channel_label,
-        target_url=settings.callback_public_url.rstrip("/") + CALLBACK_PATH,
-        token=settings.callback_token,
+    vehicles = ConnectedCarV1(
+        client_v1,
+        channel_label=settings.stellantis_channel_label,
+        webhook_url=settings.callback_public_url.rstrip("/") + CALLBACK_PATH,
+        callback_token=settings.callback_token,
+        channel_id=settings.stellantis_channel_id,
     )
+    await vehicles.set_up()
     services = Services.assemble(
         settings,
         redis,
@@ -200,7 +202,6 @@ async def _assemble(
         fleet=Fleet.load(settings.fleet_file),
         vehicles=vehicles,
         messenger=Messenger(client, posting, settings.alert_channel, simulator=options.simulator),
-        channel_id=channel_id,
         simulator=options.simulator,
         metrics=metrics,
     )
@@ -252,7 +253,7 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
         if settings.slack_app_token is not None:
             jobs.append(socket_mode_job(bolt, app[SOCKET_KEY]))
         tasks = [asyncio.create_task(job(services), name=getattr(job, "__qualname__", "job")) for job in jobs]
-        log.info("ready: vehicle channel %s, %d background jobs", services.channel_id, len(tasks))
+        log.info("ready: vehicle cloud %r, %d background jobs", services.vehicles, len(tasks))
         # Everything built so far lives as long as the process: keeping it out of the garbage collector's
         # sight makes each collection cheaper on the request path.
         gc.freeze()

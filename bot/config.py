@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.catalogue.action import Action
+from bot.catalogue.table import REMOTE_ROWS
 from bot.redis_url import is_sentinel_url, parse_sentinel_url, redacted_redis_url
 
 Mode = Literal["serve", "demo", "test"]
@@ -205,7 +207,7 @@ class Settings(BaseSettings):
         gt=0,
         description="A request without a final answer this long is checked with the vendor, then marked",
     )
-    action_timeouts: Annotated[dict[str, float], NoDecode] = Field(
+    action_timeouts: Annotated[dict[Action, float], NoDecode] = Field(
         default_factory=dict,
         description="Per-action overrides of ACTION_TIMEOUT_SECONDS, e.g. state=120,navigate=300",
     )
@@ -300,7 +302,13 @@ class Settings(BaseSettings):
                 if not sep:
                     raise ValueError(f"expected action=seconds, got {item!r}")
                 parsed[action.strip().lower()] = float(seconds)
-            return parsed
+            value = parsed
+        remote_words = [row.action.value for row in REMOTE_ROWS]
+        for action, seconds in dict(value).items():
+            if action not in remote_words:
+                raise ValueError(f"{action!r} is not a remote action (one of {', '.join(remote_words)})")
+            if not float(seconds) > 0:
+                raise ValueError(f"the timeout of {action} must be a number of seconds above 0")
         return value
 
     @field_validator("slack_api_url", "stellantis_api_url", "stellantis_token_url", "callback_public_url")
@@ -351,7 +359,7 @@ class Settings(BaseSettings):
             return self.redis_min_replicas
         return 1 if self.redis_url is not None and is_sentinel_url(self.redis_url) else 0
 
-    def timeout_for(self, action: str) -> float:
+    def timeout_for(self, action: Action) -> float:
         """Seconds to wait for a final answer to `action` before the timeout path runs."""
         return self.action_timeouts.get(action, self.action_timeout_seconds)
 

@@ -23,7 +23,7 @@ from bot.store.tickets import TicketStore
 from bot.usecases.authz import Authorizer
 from bot.usecases.fleet import Fleet
 from bot.usecases.ports import RemoteWatch, RequestMessages
-from bot.vehicle.client import StellantisClient
+from bot.usecases.vehicle_cloud import VehicleCloud
 
 
 @dataclass(frozen=True)
@@ -41,11 +41,10 @@ class Services:
     parked: ParkedEvents
     authorizer: Authorizer
     fleet: Fleet
-    vehicles: StellantisClient
+    vehicles: VehicleCloud
     messenger: Messenger
     messages: RequestMessages
     watch: RemoteWatch
-    channel_id: str
     simulator: bool
     metrics: Metrics
     work: WorkTracker = field(default_factory=WorkTracker)
@@ -59,9 +58,8 @@ class Services:
         *,
         authorizer: Authorizer,
         fleet: Fleet,
-        vehicles: StellantisClient,
+        vehicles: VehicleCloud,
         messenger: Messenger,
-        channel_id: str,
         simulator: bool,
         metrics: Metrics | None = None,
     ) -> Services:
@@ -93,7 +91,6 @@ class Services:
             messenger=messenger,
             messages=SlackRequestMessages(OutputParts(settings, redis, keys, messenger, metrics)),
             watch=NotificationWatch(settings, requests, parked),
-            channel_id=channel_id,
             simulator=simulator,
             metrics=metrics,
         )

@@ -16,13 +16,13 @@ from bot.catalogue.command import Command, parse
 from bot.catalogue.row import ActionRow, Target
 from bot.catalogue.table import CATALOGUE, REMOTE_ROWS, ROWS, usage_text
 from bot.runtime.bundled import DEMO_FLEET
-from bot.simulator.actions import BEHAVIOURS, Outcome, apply
+from bot.simulator.actions import Outcome, apply
 from bot.simulator.fleet import load_fleet
-from bot.slack.blocks import ButtonId, vehicle_card
+from bot.simulator.remote_reader import parse_remote
+from bot.slack.blocks import card_action_id, vehicle_card
 from bot.usecases.fleet import Vehicle
-from bot.vehicle.remote_parse import parse_remote
+from bot.vehicle.features import V1_CAPABILITY_KEYS
 from bot.vehicle.remotes import build_remote
-from bot.vehicle.wire import CAPABILITY_KEYS
 from tests.usage_forms import VEHICLE, forms
 
 CARD_VEHICLE = Vehicle(vin="VR3UHZKXZLT000012", alias=VEHICLE)
@@ -69,10 +69,9 @@ def test_every_remote_form_reaches_the_vendor_and_the_simulator(
     assert plan.feature.response_type in remote_types, "vendor RemoteType"
     assert plan.feature.response_type in row.remote.remote_types, "remote types"
     assert parse_remote(body).feature == plan.feature, "simulator strict parser"
-    assert model in BEHAVIOURS, f"simulator behaviour: add {model.__name__} to BEHAVIOURS"
     (vehicle,) = [v for v in load_fleet(DEMO_FLEET) if v.alias == VEHICLE]
     assert isinstance(apply(vehicle, plan.feature, was_asleep=False), Outcome)
-    assert row.remote.capability in CAPABILITY_KEYS.values(), "capability key"
+    assert row.remote.capability in V1_CAPABILITY_KEYS.values(), "capability key"
     assert plan.summary, "summary words"
 
 
@@ -84,19 +83,22 @@ def test_help_lists_every_row(row: ActionRow[Any]) -> None:
 
 @pytest.mark.parametrize("row", REMOTE_ROWS, ids=[row.action.value for row in REMOTE_ROWS])
 def test_the_card_offers_exactly_the_rows_that_say_so(row: ActionRow[Any]) -> None:
-    """A row with card options has a card button whose command plans like the typed one."""
+    """Each card button a row declares is on the card, and its command plans like the typed one."""
     assert row.remote is not None
     card = vehicle_card(CARD_VEHICLE, REMOTE_ROWS, simulator=False)
     buttons = {
-        element["action_id"]: element["value"]
+        element["action_id"]: (element["text"]["text"], element["value"])
         for block in card.blocks
         for element in block.get("elements", [])
         if block["type"] == "actions"
     }
-    action_id = f"{ButtonId.CARD}_{row.action.value}"
-    if row.remote.card is None:
-        assert action_id not in buttons, "card: offered though the row has no card options"
-        return
-    command = Command.model_validate_json(buttons[action_id])
-    assert command.action is row.action and command.vehicle == CARD_VEHICLE.vin.lower(), "card button"
-    assert command.plan().summary, "card button plan"
+    own = {key: value for key, value in buttons.items() if key.split("_")[2] == row.action.value}
+    assert len(own) == len(row.remote.cards), "card: one button per declared card button"
+    for index, button in enumerate(row.remote.cards):
+        title, value = own[card_action_id(row, index)]
+        assert title == (button.title or row.title), "card button title"
+        command = Command.model_validate_json(value)
+        assert command.action is row.action and command.vehicle == CARD_VEHICLE.vin.lower(), "card button"
+        typed = parse(f"{row.action.value} {CARD_VEHICLE.vin} {button.words}".strip())
+        assert command.options == typed.options, "card button words"
+        assert command.plan().summary, "card button plan"

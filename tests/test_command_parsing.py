@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bot.catalogue.command import CommandError, parse
-from bot.vehicle.remotes import RemoteFeature
+from bot.vehicle.features import FeatureModel
 
 
-def feature_for(text: str) -> tuple[RemoteFeature, str]:
+def feature_for(text: str) -> tuple[FeatureModel, str]:
     """The feature and words a typed command plans."""
     plan = parse(text).plan()
     assert plan.feature is not None
@@ -48,14 +48,14 @@ def feature_for(text: str) -> tuple[RemoteFeature, str]:
 def test_each_form_builds_the_vendor_action(text: str, action_body: dict[str, object]) -> None:
     """Typed forms become the exact data-treatment action object."""
     feature, summary = feature_for(text)
-    assert feature.action_body() == action_body
+    assert feature.v1_action() == action_body
     assert summary
 
 
 def test_precondition_program_with_days_temperature_and_slot() -> None:
     """`precondition at 07:30 mon,fri 21C slot 2` sets program 2 for those days at 21 °C."""
     feature, _ = feature_for("precondition van-12 at 07:30 mon,fri 21C slot 2")
-    (program,) = feature.action_body()["preconditioning"]["airConditioning"]["programs"]
+    (program,) = feature.v1_action()["preconditioning"]["airConditioning"]["programs"]
     assert program["slot"] == 2 and program["start"] == "PT07H30M" and program["temp"] == 21
     assert program["occurrence"]["day"] == ["Mon", "Fri"]
 
@@ -63,7 +63,7 @@ def test_precondition_program_with_days_temperature_and_slot() -> None:
 def test_navigate_sends_longitude_then_latitude() -> None:
     """Points are typed lat,lon and sent as GeoJSON [lon, lat]; the last is the destination."""
     feature, summary = feature_for("navigate van-12 48.85,2.35 45.76,4.83")
-    positions = feature.action_body()["navigation"]["positions"]
+    positions = feature.v1_action()["navigation"]["positions"]
     assert positions[-1]["geometry"]["coordinates"] == [4.83, 45.76]
     assert "45.76" in summary
 

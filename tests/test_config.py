@@ -9,6 +9,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.slack_response import SlackResponse
 
+from bot.catalogue.action import Action
 from bot.cli import _why
 from bot.config import SERVE_REQUIRED, ConfigError, Settings, load_settings
 
@@ -49,8 +50,19 @@ def test_per_action_timeouts_override_the_default(monkeypatch: pytest.MonkeyPatc
     """ACTION_TIMEOUTS=state=120 changes only the state action's timeout."""
     monkeypatch.setenv("ACTION_TIMEOUTS", "state=120")
     settings = load_settings()
-    assert settings.timeout_for("state") == 120
-    assert settings.timeout_for("lock") == settings.action_timeout_seconds
+    assert settings.timeout_for(Action.STATE) == 120
+    assert settings.timeout_for(Action.LOCK) == settings.action_timeout_seconds
+
+
+def test_a_timeout_for_an_action_the_catalogue_does_not_know_stops_the_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ACTION_TIMEOUTS=lokc=60 (a typo) is refused at start, naming the word and the valid actions."""
+    monkeypatch.setenv("ACTION_TIMEOUTS", "lokc=60")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert "\n" not in message and "lokc" in message and "lock" in message
 
 
 def test_serve_names_every_missing_setting_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:

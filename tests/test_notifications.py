@@ -11,6 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.vehicle.events import VehicleEvent
+from bot.vehicle.features import FEATURES
+from bot.vehicle.features.tan import Tan
 from bot.vehicle.notifications import (
     NotificationError,
     body_attributes,
@@ -19,7 +21,6 @@ from bot.vehicle.notifications import (
     parse_element,
     split_payload,
 )
-from bot.vehicle.remotes import FEATURE_TYPES, Tan
 from tests.vendor_spec import (
     FLEET_OWNER_WEBHOOK,
     PLATFORM_NOTIFICATION,
@@ -280,7 +281,7 @@ NOTIFIED_AS = {
 
 def test_request_type_and_notification_type_agree() -> None:
     """The 202 type of every request and the type in its notifications map to the same canonical name."""
-    posted = [model.remote_type for model in FEATURE_TYPES] + [Tan.confirm_theft().response_type]
+    posted = [model.v1.remote_type for model in FEATURES] + [Tan.confirm_theft().response_type]
     for remote_type in posted:
         assert canonical_remote_type(remote_type) == canonical_remote_type(NOTIFIED_AS[remote_type])
         assert canonical_remote_type(remote_type) in CANONICAL_NAMES

@@ -9,34 +9,31 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from bot.vehicle.remotes import (
-    TAN_DURATIONS,
-    ChargeSettings,
-    Charging,
-    DeferredCharge,
-    Horn,
-    Immobilization,
-    Lights,
-    Locking,
-    Navigation,
-    OnboardPersonalData,
+from bot.vehicle.features import FeatureModel
+from bot.vehicle.features.base import TAN_DURATIONS, RemoteRequestError
+from bot.vehicle.features.charging import ChargeSettings, Charging, DeferredCharge
+from bot.vehicle.features.horn import Horn
+from bot.vehicle.features.immobilization import Immobilization
+from bot.vehicle.features.lights import Lights
+from bot.vehicle.features.locking import Locking
+from bot.vehicle.features.navigation import Navigation
+from bot.vehicle.features.personal_data import OnboardPersonalData
+from bot.vehicle.features.preconditioning import (
     Preconditioning,
     PreconditioningProgram,
     PreconditioningSettings,
-    RemoteFeature,
-    RemoteRequestError,
-    Stolen,
-    Tan,
-    VehicleFinder,
-    WakeUp,
-    build_remote,
 )
+from bot.vehicle.features.stolen import Stolen
+from bot.vehicle.features.tan import Tan
+from bot.vehicle.features.vehicle_finder import VehicleFinder
+from bot.vehicle.features.wakeup import WakeUp
+from bot.vehicle.remotes import build_remote
 
 PARIS = (48.8584, 2.2945)
 LYON = (45.7640, 4.8357)
 
 # (case id, feature, the exact `action` object it must send)
-GOLDEN: list[tuple[str, RemoteFeature, dict[str, Any]]] = [
+GOLDEN: list[tuple[str, FeatureModel, dict[str, Any]]] = [
     ("lock", Locking(lock=True), {"locking": {"state": "Locked"}}),
     ("unlock", Locking(lock=False), {"locking": {"state": "Unlocked"}}),
     ("horn", Horn(), {"horn": {"state": "Activated"}}),
@@ -317,9 +314,9 @@ EXPECTED_TYPES = {
 @pytest.mark.parametrize(
     ("feature", "action"), [case[1:] for case in GOLDEN], ids=[case[0] for case in GOLDEN]
 )
-def test_action_body_is_the_exact_wire_object(feature: RemoteFeature, action: dict[str, Any]) -> None:
+def test_action_body_is_the_exact_wire_object(feature: FeatureModel, action: dict[str, Any]) -> None:
     """Each feature and form sends exactly the documented data-treatment action object."""
-    assert feature.action_body() == action
+    assert feature.v1_action() == action
 
 
 def test_every_feature_has_a_golden_case() -> None:
@@ -331,7 +328,7 @@ def test_every_feature_has_a_golden_case() -> None:
 @pytest.mark.parametrize(("model", "remote_type"), list(EXPECTED_TYPES.items()))
 def test_remote_type_is_the_202_type(model: type[Any], remote_type: str) -> None:
     """Each feature declares the RemoteType the vendor answers in the 202."""
-    assert model.remote_type == remote_type
+    assert model.v1.remote_type == remote_type
 
 
 def test_tan_response_type_depends_on_the_form() -> None:

@@ -12,33 +12,32 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft7Validator  # type: ignore[import-untyped]
 
-from bot.vehicle.remote_parse import parse_remote
-from bot.vehicle.remotes import (
+from bot.simulator.remote_reader import parse_remote
+from bot.vehicle.features import FeatureModel
+from bot.vehicle.features.base import (
     CHARGE_RATES,
     DAYS,
     EXTENDED_EVENT_PARAMS,
     TAN_DURATIONS,
-    ChargeSettings,
-    Charging,
-    ChargingProgram,
-    DeferredCharge,
-    Horn,
-    Immobilization,
-    Lights,
-    Locking,
-    Navigation,
-    OnboardPersonalData,
+    RemoteBodyError,
+)
+from bot.vehicle.features.charging import ChargeSettings, Charging, ChargingProgram, DeferredCharge
+from bot.vehicle.features.horn import Horn
+from bot.vehicle.features.immobilization import Immobilization
+from bot.vehicle.features.lights import Lights
+from bot.vehicle.features.locking import Locking
+from bot.vehicle.features.navigation import Navigation
+from bot.vehicle.features.personal_data import OnboardPersonalData
+from bot.vehicle.features.preconditioning import (
     Preconditioning,
     PreconditioningProgram,
     PreconditioningSettings,
-    RemoteBodyError,
-    RemoteFeature,
-    Stolen,
-    Tan,
-    VehicleFinder,
-    WakeUp,
-    build_remote,
 )
+from bot.vehicle.features.stolen import Stolen
+from bot.vehicle.features.tan import Tan
+from bot.vehicle.features.vehicle_finder import VehicleFinder
+from bot.vehicle.features.wakeup import WakeUp
+from bot.vehicle.remotes import build_remote
 from tests.test_remote_bodies import GOLDEN
 
 # The vendor schema's attribute `value` is oneOf two string schemas, the second an enum of these bare words,
@@ -52,7 +51,7 @@ def _errors(validator: Draft7Validator, body: dict[str, Any]) -> list[str]:
     ]
 
 
-def _assert_round_trip(feature: RemoteFeature, body: dict[str, Any]) -> None:
+def _assert_round_trip(feature: FeatureModel, body: dict[str, Any]) -> None:
     parsed = parse_remote(body)
     assert parsed.feature == feature
     assert parsed.action_key == next(iter(body["action"]))
@@ -65,7 +64,7 @@ def _assert_round_trip(feature: RemoteFeature, body: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("feature", [case[1] for case in GOLDEN], ids=[case[0] for case in GOLDEN])
 def test_every_form_matches_the_closed_schema(
-    feature: RemoteFeature, remote_validator: Draft7Validator, remote_types: list[str]
+    feature: FeatureModel, remote_validator: Draft7Validator, remote_types: list[str]
 ) -> None:
     """Each form the bot can send is accepted by the vendor schema with no extra or missing keys."""
     body = build_remote(
@@ -76,7 +75,7 @@ def test_every_form_matches_the_closed_schema(
 
 
 @pytest.mark.parametrize("feature", [case[1] for case in GOLDEN], ids=[case[0] for case in GOLDEN])
-def test_parse_remote_accepts_every_built_body(feature: RemoteFeature) -> None:
+def test_parse_remote_accepts_every_built_body(feature: FeatureModel) -> None:
     """The simulator's parser reads back every body the bot builds into the same feature."""
     _assert_round_trip(feature, build_remote("slack:U1:x", feature, attributes={"cbtoken": "t"}))
 
@@ -144,7 +143,7 @@ points = st.tuples(
     st.floats(min_value=-90, max_value=90, allow_nan=False),
     st.floats(min_value=-180, max_value=180, allow_nan=False),
 )
-features: st.SearchStrategy[RemoteFeature] = st.one_of(
+features: st.SearchStrategy[FeatureModel] = st.one_of(
     st.builds(Locking, lock=st.booleans()),
     st.builds(Horn, on=st.booleans()),
     st.builds(Lights, on=st.booleans()),
@@ -185,7 +184,7 @@ event_params = st.lists(st.sampled_from(EXTENDED_EVENT_PARAMS), unique=True)
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(feature=features, label=labels, attributes=attribute_maps, params=event_params)
 def test_any_built_body_matches_the_schema_and_parses_back(
-    feature: RemoteFeature,
+    feature: FeatureModel,
     label: str,
     attributes: dict[str, str],
     params: list[str],

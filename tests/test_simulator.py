@@ -16,22 +16,20 @@ from bot.usecases.fleet import Fleet
 from bot.vehicle.channels import callback_body_attributes, ensure_channel
 from bot.vehicle.client import StellantisClient
 from bot.vehicle.errors import BadRequestError, NotSupportedError
-from bot.vehicle.remotes import (
-    Charging,
-    Horn,
-    Immobilization,
-    Lights,
-    Locking,
-    Navigation,
-    OnboardPersonalData,
-    Preconditioning,
-    RemoteFeature,
-    Stolen,
-    Tan,
-    VehicleFinder,
-    WakeUp,
-    build_remote,
-)
+from bot.vehicle.features import FeatureModel
+from bot.vehicle.features.charging import Charging
+from bot.vehicle.features.horn import Horn
+from bot.vehicle.features.immobilization import Immobilization
+from bot.vehicle.features.lights import Lights
+from bot.vehicle.features.locking import Locking
+from bot.vehicle.features.navigation import Navigation
+from bot.vehicle.features.personal_data import OnboardPersonalData
+from bot.vehicle.features.preconditioning import Preconditioning
+from bot.vehicle.features.stolen import Stolen
+from bot.vehicle.features.tan import Tan
+from bot.vehicle.features.vehicle_finder import VehicleFinder
+from bot.vehicle.features.wakeup import WakeUp
+from bot.vehicle.remotes import build_remote
 from bot.vehicle.wire import ChannelSpec, ChannelSubscribe, Webhook, WebhookAttribute
 from tests.simulator_support import (
     RecordingWebhook,
@@ -58,7 +56,7 @@ class World:
     client: StellantisClient
     channel_id: str
 
-    async def send(self, alias: str, feature: RemoteFeature, label: str = "req", **kwargs: list[str]) -> str:
+    async def send(self, alias: str, feature: FeatureModel, label: str = "req", **kwargs: list[str]) -> str:
         """Send a remote built like the bot builds it; return its remoteActionId."""
         body = build_remote(label, feature, attributes=callback_body_attributes(TOKEN), **kwargs)
         sent = await self.client.send_remote(self.sim.simulator.vehicle(alias).vin, self.channel_id, body)
@@ -91,7 +89,7 @@ async def slow_world() -> AsyncIterator[World]:
         yield item
 
 
-ROUND_TRIPS: list[tuple[RemoteFeature, str, str]] = [
+ROUND_TRIPS: list[tuple[FeatureModel, str, str]] = [
     (Locking(lock=False), "Doors", "Locking"),
     (Horn(), "Horn", "Horn"),
     (Lights(on=True), "Lights", "Lights"),
@@ -115,7 +113,7 @@ ROUND_TRIPS: list[tuple[RemoteFeature, str, str]] = [
 
 @pytest.mark.parametrize(("feature", "notification_type", "response_type"), ROUND_TRIPS)
 async def test_every_feature_round_trips_to_the_webhook(
-    world: World, feature: RemoteFeature, notification_type: str, response_type: str
+    world: World, feature: FeatureModel, notification_type: str, response_type: str
 ) -> None:
     """Each remote on a sleeping EV is accepted, woken, sent and done, each step posted with our auth."""
     vin = world.sim.simulator.vehicle("van-12").vin
@@ -185,7 +183,7 @@ async def test_extended_event_params_become_extensions(world: World) -> None:
     ],
 )
 async def test_demo_fleet_outcomes(
-    world: World, alias: str, feature: RemoteFeature, expected: list[tuple[str, str, str | None]]
+    world: World, alias: str, feature: FeatureModel, expected: list[tuple[str, str, str | None]]
 ) -> None:
     """The demo fleet's special vehicles end their remotes with the realistic outcome."""
     rid = await world.send(alias, feature)

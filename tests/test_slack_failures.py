@@ -22,6 +22,18 @@ async def test_second_request_while_one_is_in_flight_shows_the_first(bot: BotUnd
     assert [m.ts for m in bot.slack.messages(CHANNEL) if not m.thread_ts] == [first.ts]
 
 
+async def test_horn_stop_is_sent_while_the_horn_request_it_stops_is_in_flight(bot: BotUnderTest) -> None:
+    """`horn stop` has its own in-flight slot: it reaches the vehicle while the horn still sounds."""
+    bot.simulator.hold_deliveries()  # no Done arrives: the horn request stays in flight
+    await bot.command("horn van-12")
+    await bot.wait_for_request_message()
+    await bot.wait_for_remote_posts(1)
+    await bot.command("horn van-12 stop")
+    await bot.wait_for_remote_posts(2)
+    assert bot.simulator.remote_posts[1].body["action"] == {"horn": {"state": "Unactivated"}}
+    assert "already in flight" in await bot.answer_to("horn van-12 stop")
+
+
 async def test_send_timeout_is_reconciled_without_a_second_post(redis_url: str, key_prefix: str) -> None:
     """When the vendor answers too late, the request is found by its label and never POSTed twice."""
     async for bot in start_bot(redis_url, key_prefix, stellantis_timeout_seconds=0.2):

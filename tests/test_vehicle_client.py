@@ -25,7 +25,10 @@ from bot.vehicle.errors import (
     VendorTimeoutError,
     error_from_response,
 )
-from bot.vehicle.remotes import Horn, Locking, Navigation, build_remote
+from bot.vehicle.features.horn import Horn
+from bot.vehicle.features.locking import Locking
+from bot.vehicle.features.navigation import Navigation
+from bot.vehicle.remotes import build_remote
 from bot.vehicle.wire import VehicleCapability
 from tests.simulator_support import (
     CLIENT_ID,

@@ -10,7 +10,7 @@ from bot.catalogue.action import Action
 from bot.catalogue.options import NoOptions, OptionError, Options
 from bot.catalogue.row import ActionRow, Plan, Target
 from bot.catalogue.table import BY_WORD, CATALOGUE, row_of
-from bot.vehicle.remote_base import RemoteRequestError
+from bot.vehicle.features.base import RemoteRequestError
 
 HELP_USAGE = "help"
 

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.vehicle.remote_base import ChargeLimit, ChargeRate, Day, TanDuration
+from bot.vehicle.features.base import ChargeLimit, ChargeRate, Day, TanDuration
 
 ON_OFF = ("on", "off")
 TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -32,6 +32,12 @@ class OnOff(Options):
     """An on/off switch (lights default to on)."""
 
     on: bool
+
+
+class HornOptions(Options):
+    """`horn`: sound it, or ask a sounding horn to stop."""
+
+    stop: bool = False
 
 
 class StateOptions(Options):

@@ -9,8 +9,7 @@ from typing import Any, Generic, TypeVar
 
 from bot.catalogue.action import Action
 from bot.catalogue.options import Options
-from bot.vehicle.remote_base import FeatureModel
-from bot.vehicle.remotes import RemoteFeature
+from bot.vehicle.features import FeatureModel
 from bot.vehicle.wire import VehicleCapability
 
 OptionsT = TypeVar("OptionsT", bound=Options)
@@ -34,7 +33,7 @@ class Outcome(StrEnum):
 class Plan:
     """What a parsed command will do: the feature to send (None: show the last reported state) and words."""
 
-    feature: RemoteFeature | None
+    feature: FeatureModel | None
     summary: str
 
 
@@ -46,11 +45,26 @@ class CapabilityRule:
     refusal: str
 
 
+@dataclass(frozen=True)
+class CardButton:
+    """A button on the vehicle card: the words it sends after the vehicle, and its label if not the row's."""
+
+    words: str = ""
+    title: str | None = None
+
+
+ON_CARD = (CardButton(),)  # one button: the row's title, the action without options
+
+
 def _never(_options: Any) -> bool:
     return False
 
 
 def _no_rule(_options: Any) -> CapabilityRule | None:
+    return None
+
+
+def _no_slot(_options: Any) -> str | None:
     return None
 
 
@@ -62,19 +76,22 @@ class Remote(Generic[OptionsT]):
     plan: Callable[[OptionsT], Plan]
     dangerous: bool = False  # always asks for an explicit confirmation
     confirm_when: Callable[[OptionsT], bool] = _never  # asks for a confirmation for these options only
-    card: str | None = None  # the words after the vehicle its card button sends (None: not on the card)
+    cards: tuple[CardButton, ...] = ()  # its buttons on the vehicle card, in order (none: not on the card)
     outcome: Outcome | None = None
     capability_rule: Callable[[OptionsT], CapabilityRule | None] = _no_rule
+    own_slot: Callable[[OptionsT], str | None] = _no_slot  # a slot of its own for these options
 
     @property
     def capability(self) -> str:
-        """The capability key the vehicle must not deny (the action object's key)."""
-        return self.model.wire_key
+        """The capability key the vehicle must not deny (the feature's key)."""
+        return self.model.v1.key
 
-    @property
-    def slot(self) -> str:
-        """One request in flight per vehicle and slot (lock and unlock share theirs)."""
-        return self.model.wire_key
+    def slot(self, options: OptionsT) -> str:
+        """One request in flight per vehicle and slot: the feature's, unless these options have their own.
+
+        Lock and unlock share the doors' slot; `horn stop` has its own, so it can stop a sounding horn.
+        """
+        return self.own_slot(options) or self.model.v1.key
 
     @property
     def remote_types(self) -> tuple[str, ...]:
@@ -98,7 +115,7 @@ class ActionRow(Generic[OptionsT]):
     parse: Callable[[list[str]], OptionsT]  # the words after the vehicle (or after the subcommand)
     target: Target = Target.VEHICLE
     aliases: tuple[str, ...] = ()
-    guarded: bool = True  # needs a grant in POLICY_FILE
+    guarded: bool = True  # needs a grant in POLICY_FILE (else anyone may use it)
     typed: bool = True  # reachable by its word (the vehicle card is reached by a vehicle word alone)
     note: str = ""  # said after the usage line in help
     remote: Remote[OptionsT] | None = None

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.catalogue.action import Action
 from bot.catalogue.options import (
+    HornOptions,
     NavigateOptions,
     NoOptions,
     OnOff,
@@ -16,11 +17,34 @@ from bot.catalogue.options import (
     no_options,
     on_off,
 )
-from bot.catalogue.row import ActionRow, Outcome, Plan, Remote
-from bot.vehicle.remotes import Horn, Lights, Locking, Navigation, VehicleFinder, WakeUp
+from bot.catalogue.row import ON_CARD, ActionRow, CardButton, Outcome, Plan, Remote
+from bot.vehicle.features.horn import Horn
+from bot.vehicle.features.lights import Lights
+from bot.vehicle.features.locking import Locking
+from bot.vehicle.features.navigation import Navigation
+from bot.vehicle.features.vehicle_finder import VehicleFinder
+from bot.vehicle.features.wakeup import WakeUp
 
 POINT = re.compile(r"^(-?\d{1,2}(?:\.\d+)?),(-?\d{1,3}(?:\.\d+)?)$")
 NO_REFRESH = "--no-refresh"
+HORN_STOP = "stop"
+
+
+def _horn(args: list[str]) -> HornOptions:
+    if args not in ([], [HORN_STOP]):
+        raise OptionError(f"unexpected `{' '.join(args)}`: write `{HORN_STOP}` to stop a sounding horn")
+    return HornOptions(stop=bool(args))
+
+
+def _horn_plan(options: HornOptions) -> Plan:
+    if options.stop:
+        return Plan(Horn(on=False), "stop the horn")
+    return Plan(Horn(), "sound the horn")
+
+
+def _horn_slot(options: HornOptions) -> str | None:
+    # A stop must reach the vehicle while the horn request it stops is still in flight.
+    return "horn-stop" if options.stop else None
 
 
 def _lights(args: list[str]) -> OnOff:
@@ -63,22 +87,24 @@ def _state_plan(options: StateOptions) -> Plan:
 BASIC_ROWS: tuple[ActionRow[Any], ...] = (
     ActionRow(
         Action.LOCK, "Lock", ":lock:", "lock <vehicle>", NoOptions, no_options,
-        remote=Remote(Locking, lambda _o: Plan(Locking(lock=True), "lock the doors"), card=""),
+        remote=Remote(Locking, lambda _o: Plan(Locking(lock=True), "lock the doors"), cards=ON_CARD),
     ),
     ActionRow(
         Action.UNLOCK, "Unlock", ":unlock:", "unlock <vehicle>", NoOptions, no_options,
-        remote=Remote(Locking, lambda _o: Plan(Locking(lock=False), "unlock the doors"), card=""),
+        remote=Remote(Locking, lambda _o: Plan(Locking(lock=False), "unlock the doors"), cards=ON_CARD),
     ),
     ActionRow(
-        Action.HORN, "Horn", ":loudspeaker:", "horn <vehicle>", NoOptions, no_options,
-        remote=Remote(Horn, lambda _o: Plan(Horn(), "sound the horn"), card=""),
+        Action.HORN, "Horn", ":loudspeaker:", f"horn <vehicle> [{HORN_STOP}]", HornOptions, _horn,
+        remote=Remote(
+            Horn, _horn_plan, cards=(CardButton(), CardButton(HORN_STOP, "Stop horn")), own_slot=_horn_slot
+        ),
     ),
     ActionRow(
         Action.LIGHTS, "Lights", ":bulb:", "lights <vehicle> [on|off]", OnOff, _lights,
         remote=Remote(
             Lights,
             lambda o: Plan(Lights(on=o.on), f"switch the lights {'on' if o.on else 'off'}"),
-            card="",
+            cards=ON_CARD,
         ),
     ),
 )  # fmt: skip
@@ -89,19 +115,19 @@ WAKE_AND_FIND_ROWS: tuple[ActionRow[Any], ...] = (
         remote=Remote(
             WakeUp,
             lambda _o: Plan(WakeUp(), "wake the vehicle up (uses one of its monthly wake-ups)"),
-            card="",
+            cards=ON_CARD,
         ),
     ),
     ActionRow(
         Action.STATE, "State", ":bar_chart:", f"state <vehicle> [{NO_REFRESH}]", StateOptions, _state,
-        remote=Remote(WakeUp, _state_plan, card="", outcome=Outcome.STATE),
+        remote=Remote(WakeUp, _state_plan, cards=ON_CARD, outcome=Outcome.STATE),
     ),
     ActionRow(
         Action.LOCATE, "Locate", ":round_pushpin:", "locate <vehicle>", NoOptions, no_options,
         remote=Remote(
             VehicleFinder,
             lambda _o: Plan(VehicleFinder(), "find the vehicle's present location"),
-            card="",
+            cards=ON_CARD,
             outcome=Outcome.POSITION,
         ),
     ),

@@ -14,9 +14,10 @@ from bot.catalogue.options import (
     at_most,
     clock,
 )
-from bot.catalogue.row import ActionRow, CapabilityRule, Plan, Remote
-from bot.vehicle.remote_base import DAYS, ChargeLimit, ChargeRate, Day
-from bot.vehicle.remotes import Charging, Preconditioning
+from bot.catalogue.row import ActionRow, CapabilityRule, CardButton, Plan, Remote
+from bot.vehicle.features.base import DAYS, ChargeLimit, ChargeRate, Day
+from bot.vehicle.features.charging import Charging
+from bot.vehicle.features.preconditioning import Preconditioning
 
 TEMP = re.compile(r"^(\d{1,2}(?:\.\d)?)c$")
 DAY_WORDS = tuple(day.lower() for day in DAYS)
@@ -150,7 +151,7 @@ ENERGY_ROWS: tuple[ActionRow[Any], ...] = (
         "charge <vehicle> start|stop|rate <low|low+|med|med+|high>|limit <80|100>|at <HH:MM>",
         ChargeOptions, _charge,
         remote=Remote(
-            Charging, _charge_plan, card="start",
+            Charging, _charge_plan, cards=(CardButton("start"),),
             capability_rule=lambda o: STOP_NEEDS_IMMEDIATE if o.mode == "stop" else None,
         ),
     ),
@@ -158,6 +159,6 @@ ENERGY_ROWS: tuple[ActionRow[Any], ...] = (
         Action.PRECONDITION, "Precondition", ":snowflake:",
         "precondition <vehicle> on|off|at <HH:MM> [mon,tue,...] [<temp>C] [slot N]|delete <N>",
         PreconditionOptions, _precondition,
-        remote=Remote(Preconditioning, _precondition_plan, card="on"),
+        remote=Remote(Preconditioning, _precondition_plan, cards=(CardButton("on"),)),
     ),
 )  # fmt: skip

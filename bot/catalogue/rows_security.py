@@ -15,9 +15,12 @@ from bot.catalogue.options import (
     no_options,
     on_off,
 )
-from bot.catalogue.row import ActionRow, Plan, Remote
-from bot.vehicle.remote_base import TAN_DURATIONS
-from bot.vehicle.remotes import Immobilization, OnboardPersonalData, Stolen, Tan
+from bot.catalogue.row import ON_CARD, ActionRow, CardButton, Plan, Remote
+from bot.vehicle.features.base import TAN_DURATIONS
+from bot.vehicle.features.immobilization import Immobilization
+from bot.vehicle.features.personal_data import OnboardPersonalData
+from bot.vehicle.features.stolen import Stolen
+from bot.vehicle.features.tan import Tan
 
 TAN_WORDS = {
     "2h": "2 hours",
@@ -86,12 +89,12 @@ def _immobilize_plan(options: OnOff) -> Plan:
 SECURITY_ROWS: tuple[ActionRow[Any], ...] = (
     ActionRow(
         Action.IMMOBILIZE, "Immobilize", ":no_entry:", "immobilize <vehicle> on|off", OnOff, _switch,
-        remote=Remote(Immobilization, _immobilize_plan, dangerous=True, card="on"),
+        remote=Remote(Immobilization, _immobilize_plan, dangerous=True, cards=(CardButton("on"),)),
     ),
     ActionRow(
         Action.STOLEN, "Stolen", ":rotating_light:", f"stolen <vehicle> on|off|{CRANK_INHIBIT} on|off",
         StolenOptions, _stolen,
-        remote=Remote(Stolen, _stolen_plan, dangerous=True, card="on"),
+        remote=Remote(Stolen, _stolen_plan, dangerous=True, cards=(CardButton("on"),)),
     ),
     ActionRow(
         Action.TAN, "Theft alarm", ":shield:",
@@ -104,7 +107,7 @@ SECURITY_ROWS: tuple[ActionRow[Any], ...] = (
             OnboardPersonalData,
             lambda _o: Plan(OnboardPersonalData(), "delete all personal data stored on board"),
             dangerous=True,
-            card="",
+            cards=ON_CARD,
         ),
     ),
 )  # fmt: skip

@@ -74,7 +74,7 @@ def outcome_from_extensions(kind: Outcome, extensions: list[dict[str, Any]]) -> 
 async def outcome_from_telemetry(services: Services, record: RequestRecord) -> dict[str, Any] | None:
     """The Locate/State outcome from the vendor's latest telemetry (None when the vendor fails)."""
     try:
-        telemetry = await services.vehicles.get_latest_telemetry(record.vin)
+        telemetry = await services.vehicles.latest_state(record.vin)
     except VendorError as error:
         log.warning("request %s: latest telemetry unavailable (%s)", record.id, type(error).__name__)
         return None

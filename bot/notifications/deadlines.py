@@ -45,9 +45,7 @@ async def _check(pipeline: Pipeline, request_id: str) -> str:
     remote = None
     if record.remote_action_id is not None:
         try:
-            remote = await services.vehicles.get_remote(
-                record.vin, services.channel_id, record.remote_action_id
-            )
+            remote = await services.vehicles.get_one(record.vin, record.remote_action_id)
         except VendorError as error:
             log.warning("request %s: remote status unavailable (%s)", request_id, type(error).__name__)
     if remote is not None and remote.status in FINAL_REMOTE_STATUSES:

@@ -7,22 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.simulator.fleet import SimVehicle
-from bot.vehicle.remote_base import FeatureModel
-from bot.vehicle.remotes import (
-    Charging,
-    Horn,
-    Immobilization,
-    Lights,
-    Locking,
-    Navigation,
-    OnboardPersonalData,
-    Preconditioning,
-    RemoteFeature,
-    Stolen,
-    Tan,
-    VehicleFinder,
-    WakeUp,
-)
+from bot.vehicle.features import FeatureModel
+from bot.vehicle.features.charging import Charging
+from bot.vehicle.features.immobilization import Immobilization
+from bot.vehicle.features.lights import Lights
+from bot.vehicle.features.locking import Locking
+from bot.vehicle.features.preconditioning import Preconditioning
+from bot.vehicle.features.stolen import Stolen
+from bot.vehicle.features.tan import Tan
+from bot.vehicle.features.wakeup import WakeUp
 
 LOW_BATTERY_PERCENT = 15
 
@@ -39,7 +32,7 @@ class Outcome:
     failure_cause: str | None = None
 
 
-def starts_energy_use(feature: RemoteFeature) -> bool:
+def starts_energy_use(feature: FeatureModel) -> bool:
     """True for remotes the vehicle refuses on a low traction battery (start charging, precondition)."""
     if isinstance(feature, Preconditioning):
         return feature.immediate is True or feature.settings is not None
@@ -101,9 +94,9 @@ def _done(_vehicle: SimVehicle, _feature: FeatureModel, _was_asleep: bool) -> Ou
     return Outcome(SUCCESS)  # nothing the simulator tracks changes
 
 
-def apply(vehicle: SimVehicle, feature: RemoteFeature, *, was_asleep: bool) -> Outcome:
+def apply(vehicle: SimVehicle, feature: FeatureModel, *, was_asleep: bool) -> Outcome:
     """Run the remote on the vehicle: change its state and say how it ended."""
-    return BEHAVIOURS[type(feature)](vehicle, feature, was_asleep)
+    return BEHAVIOURS.get(type(feature), _done)(vehicle, feature, was_asleep)
 
 
 def _charging(vehicle: SimVehicle, feature: Charging, _was_asleep: bool) -> Outcome:
@@ -120,18 +113,15 @@ def _charging(vehicle: SimVehicle, feature: Charging, _was_asleep: bool) -> Outc
     return Outcome(SUCCESS)  # programs, settings and timed starts are stored by the vehicle
 
 
-# What each vendor feature does to a simulated vehicle: a new feature needs its entry here.
+# What a vendor feature does to the state the simulator keeps; a feature absent here simply succeeds
+# (horn, navigation, locate, personal data: nothing the simulated vehicle shows changes).
 BEHAVIOURS: dict[type[FeatureModel], Callable[[SimVehicle, Any, bool], Outcome]] = {
     Locking: _locking,
-    Horn: _done,
     Lights: _lights,
     Preconditioning: _preconditioning,
     Charging: _charging,
     Immobilization: _immobilization,
     Stolen: _stolen,
-    Navigation: _done,
     WakeUp: _wakeup,
-    VehicleFinder: _done,
     Tan: _tan,
-    OnboardPersonalData: _done,
 }

@@ -16,7 +16,7 @@ from bot.simulator.delivery import Deliverer, DeliveryAttempt, Notification
 from bot.simulator.engine import DONE, Delays, RemoteEngine
 from bot.simulator.fleet import SimVehicle
 from bot.simulator.records import SimChannel, SimRemote
-from bot.vehicle.remote_parse import ParsedRemote
+from bot.simulator.remote_reader import ParsedRemote
 
 API_PREFIX = "/connectedcar/v1"
 TOKEN_PATH = "/oauth2/token"

@@ -11,7 +11,7 @@ from bot.simulator import payloads
 from bot.simulator.actions import FAILED, LOW_BATTERY_PERCENT, Outcome, apply, starts_energy_use
 from bot.simulator.fleet import SimVehicle
 from bot.simulator.records import SimRemote
-from bot.vehicle.remotes import VehicleFinder
+from bot.vehicle.features.vehicle_finder import VehicleFinder
 
 PENDING = "Pending"
 DONE = "Done"

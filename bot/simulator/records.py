@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.simulator.payloads import now_iso
-from bot.vehicle.remote_parse import ParsedRemote
+from bot.simulator.remote_reader import ParsedRemote
 
 _CHANNEL_VARIABLES = re.compile(r"\$(vin|channelid|channellabel)\b", re.IGNORECASE)
 _REMOTE_VARIABLES = re.compile(r"\$(remotetype|remotestatus|remotelabel)\b", re.IGNORECASE)

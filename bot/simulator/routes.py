@@ -14,8 +14,9 @@ from aiohttp import web
 from bot.simulator import payloads
 from bot.simulator.app import API_PREFIX, STATE_PATH, TOKEN_PATH, RecordedPost
 from bot.simulator.records import SimChannel
+from bot.simulator.remote_reader import parse_remote
 from bot.vehicle.errors import MAX_CHANNELS
-from bot.vehicle.remote_parse import RemoteBodyError, parse_remote
+from bot.vehicle.features.base import RemoteBodyError
 
 if TYPE_CHECKING:
     from bot.simulator.app import Simulator

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.catalogue.command import parse
-from bot.catalogue.row import ActionRow
+from bot.catalogue.row import ActionRow, CardButton
 from bot.catalogue.table import row_of
 from bot.slack.kit import DATA_KIT, Block, Kit
 from bot.slack.words import STATUS_WORDS, explain_failure, step_words
@@ -151,9 +151,10 @@ def vehicle_card(
         title += f" · groups: {', '.join(vehicle.groups)}"
     blocks: list[Block] = [kit.section(title)]
     buttons = [
-        kit.button(row.title, f"{ButtonId.CARD}_{row.action.value}", card_value(row, vehicle))
+        kit.button(button.title or row.title, card_action_id(row, index), card_value(row, button, vehicle))
         for row in rows
-        if row.remote is not None and row.remote.card is not None
+        if row.remote is not None
+        for index, button in enumerate(row.remote.cards)
     ]
     for start in range(0, len(buttons), 5):
         blocks.append(kit.actions(buttons[start : start + 5]))
@@ -162,13 +163,17 @@ def vehicle_card(
     return Message(text=f"Vehicle {vehicle.name}", blocks=blocks)
 
 
-def card_value(row: ActionRow[Any], vehicle: Vehicle) -> str:
-    """A card button's value: the row's card command for the vehicle, parsed here and carried as JSON.
+def card_action_id(row: ActionRow[Any], index: int) -> str:
+    """The action id of a row's card button: its first is `rb_card_<action>`, others add their index."""
+    return f"{ButtonId.CARD}_{row.action.value}" + (f"_{index}" if index else "")
+
+
+def card_value(row: ActionRow[Any], button: CardButton, vehicle: Vehicle) -> str:
+    """A card button's value: the button's command for the vehicle, parsed here and carried as JSON.
 
     The click reads it back as data; the text it holds is only for the audit trail and the answers.
     """
-    assert row.remote is not None and row.remote.card is not None
-    command = parse(f"{row.action.value} {vehicle.vin} {row.remote.card}".strip())
+    command = parse(f"{row.action.value} {vehicle.vin} {button.words}".strip())
     return command.model_dump_json(exclude_defaults=True)
 
 

@@ -206,12 +206,16 @@ class Authorizer:
             ):
                 continue
             return Decision(True)
+        return Decision(False, self.refusal(user_id, f"`{action}`", vehicle, approve=approve))
+
+    @staticmethod
+    def refusal(user_id: str, what: str, vehicle: Vehicle | None, *, approve: bool = False) -> str:
+        """Why the user may not run (or approve) `what`, and who can change that."""
         verb = "approve" if approve else "run"
         where = f" on {vehicle.name}" if vehicle is not None else ""
-        return Decision(
-            False,
-            f"You are not allowed to {verb} `{action}`{where} from this channel. "
-            f"Ask an admin to grant it to your user id `{user_id}` in the policy file.",
+        return (
+            f"You are not allowed to {verb} {what}{where} from this channel. "
+            f"Ask an admin to grant it to your user id `{user_id}` in the policy file."
         )
 
     def requires_approval(self, action: str) -> bool:

@@ -1,4 +1,4 @@
-"""What the use cases work with: stores, authorization, the fleet, the vendor client and two ports."""
+"""What the use cases work with: stores, authorization, the fleet, and the vehicle cloud and Slack ports."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from bot.store.tickets import TicketStore
 from bot.usecases.authz import Authorizer
 from bot.usecases.fleet import Fleet
 from bot.usecases.ports import RemoteWatch, RequestMessages
-from bot.vehicle.client import StellantisClient
+from bot.usecases.vehicle_cloud import VehicleCloud
 
 
 class UseCaseContext(Protocol):
@@ -37,13 +37,11 @@ class UseCaseContext(Protocol):
     @property
     def fleet(self) -> Fleet: ...
     @property
-    def vehicles(self) -> StellantisClient: ...
+    def vehicles(self) -> VehicleCloud: ...
     @property
     def messages(self) -> RequestMessages: ...
     @property
     def watch(self) -> RemoteWatch: ...
-    @property
-    def channel_id(self) -> str: ...
     @property
     def simulator(self) -> bool: ...
     @property

@@ -15,7 +15,6 @@ from bot.store.requests import InFlight, NotSendable
 from bot.usecases.context import UseCaseContext
 from bot.usecases.fleet import Vehicle
 from bot.usecases.results import Started
-from bot.vehicle.channels import callback_body_attributes
 from bot.vehicle.errors import (
     AuthError,
     BadRequestError,
@@ -26,7 +25,7 @@ from bot.vehicle.errors import (
     VendorError,
     VendorTimeoutError,
 )
-from bot.vehicle.remotes import RemoteFeature, build_remote
+from bot.vehicle.features import FeatureModel
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +37,7 @@ class ActionRequest:
     command: Command
     vehicle: Vehicle
     summary: str
-    feature: RemoteFeature
+    feature: FeatureModel
     requester: str
     channel: str
 
@@ -89,12 +88,12 @@ async def start_request(
         approver=approver,
         needs_approval=needs_approval,
         status=RequestStatus.AWAITING_APPROVAL if needs_approval else RequestStatus.SENDING,
-        remote_body=request.feature.action_body(),
+        remote_body=services.vehicles.describe(request.feature),
         simulator=services.simulator,
     )
     remote = request.command.row.remote
     assert remote is not None  # only a remote command becomes a request
-    record.inflight_slot = remote.slot
+    record.inflight_slot = remote.slot(request.command.options)
     record.add_step("requested", detail=request.requester)
     conflict = await services.requests.create(record)
     if conflict is not None:
@@ -121,7 +120,7 @@ async def start_request(
     return Started(record, moved_to_dm=posted.moved_to_dm, post_error=posted.error)
 
 
-async def send(services: UseCaseContext, request_id: str, feature: RemoteFeature) -> RequestRecord:
+async def send(services: UseCaseContext, request_id: str, feature: FeatureModel) -> RequestRecord:
     """Send the stored request to the vendor exactly once, and record the answer."""
     try:
         record = await services.requests.update(request_id, _mark_sending)
@@ -131,17 +130,14 @@ async def send(services: UseCaseContext, request_id: str, feature: RemoteFeature
         if stored is None:
             raise
         return stored
-    body = build_remote(
-        record.label,
-        feature,
-        attributes={
-            **callback_body_attributes(services.settings.callback_token),
-            "requestedBy": record.requester,
-        },
-        extended_event_params=_extended_event_params(record),
-    )
     try:
-        answer = await services.vehicles.send_remote(record.vin, services.channel_id, body)
+        answer = await services.vehicles.send(
+            record.vin,
+            feature,
+            label=record.label,
+            attributes={"requestedBy": record.requester},
+            extended_event_params=_extended_event_params(record),
+        )
     except (VendorTimeoutError, ServerError) as error:
         # The vendor may have taken it: never sent again, found by its label or shown as unconfirmed.
         log.warning("request %s: outcome unknown (%s), reconciling by label", record.id, type(error).__name__)
@@ -251,7 +247,7 @@ async def reconcile(services: UseCaseContext, request_id: str, *, give_up: bool)
     if record is None or record.status is not RequestStatus.SENDING:
         raise LookupError(request_id)
     try:
-        found = await services.vehicles.find_remote_by_label(record.vin, services.channel_id, record.label)
+        found = await services.vehicles.find_by_label(record.vin, record.label)
     except VendorError as error:
         log.warning("request %s: reconciliation failed (%s), will try again", record.id, type(error).__name__)
         return record

@@ -13,7 +13,7 @@ async def resolve_vehicle(ctx: UseCaseContext, word: str) -> Vehicle:
     except VehicleNotFound:
         if ctx.fleet.vehicles and len(word) != 17:
             raise
-    known = [vehicle.vin for vehicle in await ctx.vehicles.list_vehicles()]
+    known = [vehicle.vin for vehicle in await ctx.vehicles.vehicles()]
     return ctx.fleet.resolve(word, known_vins=known)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.catalogue.action import Action
 from bot.catalogue.command import Command
+from bot.catalogue.options import ListOptions
 from bot.catalogue.row import ActionRow
 from bot.catalogue.table import REMOTE_ROWS
 from bot.store.audit import AuditEntry
@@ -50,8 +50,13 @@ class Listing:
     vehicles: list[Vehicle]
 
 
-async def _check(ctx: UseCaseContext, actor: Actor, action: Action, vehicle: Vehicle | None) -> Denied | None:
-    decision = await ctx.authorizer.check(actor.user, action, vehicle, actor.channel)
+async def _check(
+    ctx: UseCaseContext, actor: Actor, row: ActionRow[Any], vehicle: Vehicle | None
+) -> Denied | None:
+    """Denied unless the row needs no grant or the user holds one for it here."""
+    if not row.guarded:
+        return None
+    decision = await ctx.authorizer.check(actor.user, row.action, vehicle, actor.channel)
     return None if decision.allowed else Denied(decision.reason)
 
 
@@ -59,7 +64,7 @@ async def allowed_rows(ctx: UseCaseContext, actor: Actor, vehicle: Vehicle) -> l
     """The remote actions the user may run on this vehicle from this channel."""
     rows = []
     for row in REMOTE_ROWS:
-        if await _check(ctx, actor, row.action, vehicle) is None:
+        if await _check(ctx, actor, row, vehicle) is None:
             rows.append(row)
     return rows
 
@@ -69,15 +74,13 @@ async def card(ctx: UseCaseContext, actor: Actor, command: Command) -> Card | De
     vehicle = await resolve_vehicle(ctx, command.vehicle or "")
     allowed = await allowed_rows(ctx, actor, vehicle)
     if not allowed:
-        denied = await _check(ctx, actor, Action.LOCK, vehicle)
-        reason = denied.reason if denied else ""
-        return Denied(reason.replace(f"`{Action.LOCK}`", "any action"))
-    capability = await ctx.vehicles.get_capability(vehicle.vin)
+        return Denied(ctx.authorizer.refusal(actor.user, "any action", vehicle))
+    capability = await ctx.vehicles.capability(vehicle.vin)
     shown = tuple(
         row
         for row in allowed
         if row.remote is not None
-        and row.remote.card is not None
+        and row.remote.cards
         and capability.supports(row.remote.capability) is not False
     )
     return Card(vehicle, shown)
@@ -88,30 +91,31 @@ async def status(ctx: UseCaseContext, actor: Actor, command: Command) -> Statuse
     reference = command.vehicle or ""
     record = await ctx.requests.get(reference)
     if record is not None:
-        return await _check(ctx, actor, Action.STATUS, vehicle_of(ctx, record.vin)) or Statuses(
+        return await _check(ctx, actor, command.row, vehicle_of(ctx, record.vin)) or Statuses(
             reference, [record]
         )
     vehicle = await resolve_vehicle(ctx, reference)
-    denied = await _check(ctx, actor, Action.STATUS, vehicle)
+    denied = await _check(ctx, actor, command.row, vehicle)
     return denied or Statuses(reference, await ctx.requests.recent_for_vehicle(vehicle.vin))
 
 
 async def history(ctx: UseCaseContext, actor: Actor, command: Command) -> History | Denied:
     """A vehicle's audit trail."""
     vehicle = await resolve_vehicle(ctx, command.vehicle or "")
-    denied = await _check(ctx, actor, Action.HISTORY, vehicle)
+    denied = await _check(ctx, actor, command.row, vehicle)
     return denied or History(vehicle, await ctx.audit.vehicle_trail(vehicle.vin))
 
 
-async def listing(ctx: UseCaseContext, actor: Actor, wanted: str) -> Listing | Denied:
-    """The vehicles (from the fleet file, else the vendor's list) the user may act on."""
-    denied = await _check(ctx, actor, Action.LIST, None)
+async def listing(ctx: UseCaseContext, actor: Actor, command: Command) -> Listing | Denied:
+    """The vehicles (from the fleet file, else the vendor's list) the user may act on, matching the filter."""
+    denied = await _check(ctx, actor, command.row, None)
     if denied:
         return denied
+    wanted = command.options.filter if isinstance(command.options, ListOptions) else ""
     if ctx.fleet.vehicles:
         vehicles = list(ctx.fleet.vehicles)
     else:
-        vehicles = [Vehicle(vin=v.vin) for v in await ctx.vehicles.list_vehicles()]
+        vehicles = [Vehicle(vin=v.vin) for v in await ctx.vehicles.vehicles()]
     matching = []
     for vehicle in vehicles:
         text = f"{vehicle.alias or ''} {vehicle.vin} {' '.join(vehicle.groups)}".lower()

@@ -56,12 +56,12 @@ async def _authorized(
         return Denied(decision.reason)
     plan = command.plan()
     if plan.feature is None:  # the last reported state, without waking the vehicle
-        telemetry = await ctx.vehicles.get_latest_telemetry(vehicle.vin)
+        telemetry = await ctx.vehicles.latest_state(vehicle.vin)
         return LastState(vehicle, vehicle_state(telemetry))
     remote = command.row.remote
     assert remote is not None  # a plan with a feature comes from a remote row
     rule = remote.capability_rule(command.options)
-    if rule is not None and not rule.holds(await ctx.vehicles.get_capability(vehicle.vin)):
+    if rule is not None and not rule.holds(await ctx.vehicles.capability(vehicle.vin)):
         return Unsupported(vehicle, rule.refusal)
     if command.needs_confirmation and not confirmed:
         token = await ctx.confirmations.issue(

@@ -8,28 +8,12 @@ from types import MappingProxyType
 from typing import Any
 
 from bot.vehicle.events import VehicleEvent
+from bot.vehicle.features import CANONICAL_NAMES
 
 UNKNOWN_REMOTE_TYPE = "Unknown"
 
-# Both notification vocabularies (Fleet Owner and data-treatment webhooks) and the 202's RemoteType;
-# names that are already canonical (Horn, Lights, Stolen, ...) are absent and pass through unchanged.
-_CANONICAL: Mapping[str, str] = MappingProxyType(
-    {
-        "Doors": "Locking",
-        "Locking": "Locking",
-        "ThermalPreconditioning": "Preconditioning",
-        "Preconditioning": "Preconditioning",
-        "ElectricBatteryChargingRequest": "Charging",
-        "Charging": "Charging",
-        "ChargingState": "Charging",
-        "WakeUp": "WakeUp",
-        "Wakeup": "WakeUp",
-        "Tan": "Tan",
-        "Tan.suppress": "Tan",
-        "Tan.confirm": "Tan",
-        "VehicleState": "State",
-    }
-)
+# Notification names that are not one remote feature's (the Fleet Owner v3 state refresh).
+_OTHER_NAMES: Mapping[str, str] = MappingProxyType({"VehicleState": "State"})
 
 
 class NotificationError(ValueError):
@@ -38,7 +22,7 @@ class NotificationError(ValueError):
 
 def canonical_remote_type(name: str) -> str:
     """One name per remote feature across both notification vocabularies; unknown names pass through."""
-    return _CANONICAL.get(name, name)
+    return CANONICAL_NAMES.get(name) or _OTHER_NAMES.get(name, name)
 
 
 def _is_fleet_owner(payload: Mapping[str, Any]) -> bool:

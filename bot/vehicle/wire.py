@@ -7,27 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-ChannelStatus = Literal["Running", "Paused"]
+from bot.vehicle.features import V1_CAPABILITY_KEYS
 
-# Capability keys seen in the spec and in the vendor's own examples, mapped to the remote action key
-# (the key inside the remote body's `action`), compared case-insensitively.
-CAPABILITY_KEYS: dict[str, str] = {
-    "door": "locking",
-    "doors": "locking",
-    "locking": "locking",
-    "horn": "horn",
-    "lights": "lights",
-    "preconditioning": "preconditioning",
-    "charging": "charging",
-    "wakeup": "wakeup",
-    "navigation": "navigation",
-    "stolen": "stolen",
-    "tansuppress": "tan",
-    "tan": "tan",
-    "vehiclefinder": "vehicleFinder",
-    "onboardpersonaldata": "onboardPersonalData",
-    "immobilization": "immobilization",
-}
+ChannelStatus = Literal["Running", "Paused"]
 
 
 class _Wire(BaseModel):
@@ -104,7 +86,7 @@ class VehicleCapability(_Wire):
         remotes: dict[str, RemoteCapability] = {}
         raw_remotes = onboard.get("remote")
         for key, entry in raw_remotes.items() if isinstance(raw_remotes, Mapping) else ():
-            action_key = CAPABILITY_KEYS.get(str(key).lower())
+            action_key = V1_CAPABILITY_KEYS.get(str(key).lower())
             if action_key is None:
                 continue
             cap = _remote_capability(entry)

@@ -1,4 +1,4 @@
-"""Strict readers of wire values: each refuses what the vendor would refuse, naming the path."""
+"""Strict readers of wire values for the features' v1 readers: each refuses what the vendor would."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import time
 from typing import Any, NoReturn
 
-from bot.vehicle.remote_base import DAYS, RemoteBodyError
+from bot.vehicle.features.base import DAYS, RemoteBodyError
 
 CLOCK = re.compile(r"PT(?:(\d{1,2})H)?(?:(\d{1,2})M)?")
 
@@ -106,3 +106,16 @@ def array(value: Any, path: str, low: int, high: int | None = None) -> list[Any]
     if len(value) < low or (high is not None and len(value) > high):
         fail(path, f"must hold {low} to {high} items" if high is not None else f"needs at least {low} item")
     return value
+
+
+ON_OFF = ("Activated", "Unactivated")
+
+
+def state(value: Any, path: str, choices: Sequence[str]) -> str:
+    """A `{"state": <one of choices>}` object's state."""
+    return one_of(closed_object(value, path, {"state"}, {"state"})["state"], f"{path}.state", choices)
+
+
+def fixed_action(value: Any, path: str, expected: str) -> None:
+    """A `{"action": <expected>}` object, nothing else."""
+    one_of(closed_object(value, path, {"action"}, {"action"})["action"], f"{path}.action", (expected,))

@@ -1,12 +1,13 @@
-"""Shared pieces of the remote-action models: vocabularies, errors, the frozen base model, field checks."""
+"""What every vendor feature shares: its base model, its v1 names, vocabularies, errors, checks."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import time
 from types import MappingProxyType
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
@@ -69,33 +70,65 @@ class RemoteModel(BaseModel):
             raise RemoteRequestError(_explain(exc)) from None
 
 
-class FeatureModel(RemoteModel):
-    """A remote feature: knows its RemoteType, the key of its action object and the object it sends."""
+@dataclass(frozen=True)
+class V1Names:
+    """How the Connected Car v1 ("data-treatment") API names one feature."""
 
-    remote_type: ClassVar[str]
-    wire_key: ClassVar[str]  # the one key of the body's `action`, also the vehicle capability's key
-    other_types: ClassVar[tuple[str, ...]] = ()  # further RemoteTypes of its 202 answers
-    webhook_type: ClassVar[str] = ""  # the `remoteType` its notifications carry, when not remote_type
+    key: str  # the one key of the body's `action`, also the vehicle capability's key
+    remote_type: str  # the RemoteType of its 202 answer
+    also_answered_as: tuple[str, ...] = ()  # further RemoteTypes of its 202 answers
+    notified_as: tuple[str, ...] = ()  # the `remoteType` of its notifications first, then older names
+    capability_names: tuple[str, ...] = ()  # further capability keys naming it (compared in lower case)
+
+
+_REGISTERED: list[type[FeatureModel]] = []
+
+
+class FeatureModel(RemoteModel):
+    """A vendor remote feature, declared once: its fields, its name and its words in each vocabulary.
+
+    Each subclass with a `v1` registers itself; every table that needs all features is derived from
+    the registry (see `bot.vehicle.features`).
+    """
+
+    name: ClassVar[str]  # one name across every vocabulary (notifications are normalised to it)
+    v1: ClassVar[V1Names]
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if "v1" in cls.__dict__:
+            _REGISTERED.append(cls)
 
     @classmethod
     def remote_types(cls) -> tuple[str, ...]:
         """Every RemoteType the vendor uses for this feature's answers and notifications."""
-        names = (cls.remote_type, *cls.other_types, cls.notification_type())
+        names = (cls.v1.remote_type, *cls.v1.also_answered_as, *cls.v1.notified_as)
         return tuple(dict.fromkeys(names))
 
     @classmethod
     def notification_type(cls) -> str:
-        """The `remoteType` of this feature's notifications (the webhook template keeps older names)."""
-        return cls.webhook_type or cls.remote_type
+        """The `remoteType` of this feature's v1 notifications."""
+        return (*cls.v1.notified_as, cls.v1.remote_type)[0]
 
     @property
     def response_type(self) -> str:
         """The RemoteType the vendor answers in the 202 for this very request."""
-        return self.remote_type
+        return self.v1.remote_type
 
-    def action_body(self) -> dict[str, Any]:
-        """The one-key object that goes under the body's `action`."""
+    def v1_action(self) -> dict[str, Any]:
+        """The one-key object that goes under the v1 body's `action`."""
         raise NotImplementedError
+
+    @classmethod
+    def read_v1(cls, value: Any, path: str) -> Self:
+        """Strictly read the object under `action.<key>` back into the model (RemoteBodyError if refused)."""
+        raise NotImplementedError
+
+
+def registered_features() -> tuple[type[FeatureModel], ...]:
+    """Every feature class declared so far, in declaration order."""
+    return tuple(_REGISTERED)
 
 
 def format_clock(value: time) -> str:

@@ -1,4 +1,4 @@
-"""The two schedule-heavy remote features: air-conditioning preconditioning and battery charging."""
+"""Charging: start or stop now, program slots, settings, or a deferred start and end."""
 
 from __future__ import annotations
 
@@ -8,136 +8,33 @@ from typing import Any, ClassVar, Self
 
 from pydantic import model_validator
 
-from bot.vehicle.remote_base import (
+from bot.vehicle.features.base import (
+    CHARGE_RATES,
     ChargeLimit,
     ChargeRate,
     ChargeType,
     Day,
     FeatureModel,
-    PreconditioningMode,
     ProgramAction,
     RemoteModel,
     RemoteRequestError,
+    V1Names,
     check_clock,
     check_days,
-    check_finite,
     check_slots,
     format_clock,
-    wire_number,
 )
-
-
-class PreconditioningProgram(RemoteModel):
-    """One air-conditioning program slot to set (days, start, optional temperature) or delete."""
-
-    slot: int
-    action: ProgramAction = "Set"
-    days: tuple[Day, ...] = ()
-    start: time | None = None
-    temp: float | None = None
-    enabled: bool = True
-
-    @model_validator(mode="after")
-    def _check(self) -> Self:
-        if not 1 <= self.slot <= 4:
-            raise RemoteRequestError("slot must be 1 to 4 for preconditioning programs")
-        if self.action == "Delete":
-            if self.days or self.start is not None or self.temp is not None:
-                raise RemoteRequestError("deleting a preconditioning program takes only the slot")
-            return self
-        check_days(self.days)
-        if self.start is None:
-            raise RemoteRequestError("a preconditioning program needs a start time")
-        check_clock(self.start, "the program start time")
-        if self.temp is not None:
-            check_finite(self.temp, "the program temperature")
-        return self
-
-    def wire(self) -> dict[str, Any]:
-        """The program item as it appears in `programs`."""
-        if self.action == "Delete" or self.start is None:
-            return {"slot": self.slot, "actionsType": "Delete"}
-        item: dict[str, Any] = {
-            "slot": self.slot,
-            "actionsType": "Set",
-            "start": format_clock(self.start),
-            "occurrence": {"day": list(self.days)},
-            "enabled": self.enabled,
-        }
-        if self.temp is not None:
-            item["temp"] = wire_number(self.temp)
-        return item
-
-
-class PreconditioningSettings(RemoteModel):
-    """Cabin target temperature, mode and whether that mode is active."""
-
-    temp: float
-    mode: PreconditioningMode = "Auto"
-    active: bool = True
-
-    @model_validator(mode="after")
-    def _check(self) -> Self:
-        check_finite(self.temp, "the target temperature")
-        return self
-
-
-class Preconditioning(FeatureModel):
-    """Air conditioning: on/off now, program slots, or settings (exactly one of the three)."""
-
-    remote_type: ClassVar[str] = "Preconditioning"
-    wire_key: ClassVar[str] = "preconditioning"
-    webhook_type: ClassVar[str] = "ThermalPreconditioning"
-    immediate: bool | None = None
-    programs: tuple[PreconditioningProgram, ...] = ()
-    settings: PreconditioningSettings | None = None
-
-    @model_validator(mode="after")
-    def _check(self) -> Self:
-        forms = (self.immediate is not None) + bool(self.programs) + (self.settings is not None)
-        if forms != 1:
-            raise RemoteRequestError(
-                "preconditioning takes exactly one of: on/off now, programs, or settings"
-            )
-        check_slots([program.slot for program in self.programs], "preconditioning")
-        return self
-
-    @classmethod
-    def switch(cls, on: bool) -> Preconditioning:
-        """Start (on=True) or stop air conditioning now."""
-        return cls(immediate=on)
-
-    @classmethod
-    def set_program(
-        cls, slot: int, days: Sequence[Day], start: time, *, temp: float | None = None, enabled: bool = True
-    ) -> Preconditioning:
-        """Create or replace one program slot (1 to 4)."""
-        program = PreconditioningProgram(slot=slot, days=tuple(days), start=start, temp=temp, enabled=enabled)
-        return cls(programs=(program,))
-
-    @classmethod
-    def delete_program(cls, slot: int) -> Preconditioning:
-        """Delete one program slot (1 to 4)."""
-        return cls(programs=(PreconditioningProgram(slot=slot, action="Delete"),))
-
-    @classmethod
-    def configure(
-        cls, temp: float, *, mode: PreconditioningMode = "Auto", active: bool = True
-    ) -> Preconditioning:
-        """Set the target temperature and mode."""
-        return cls(settings=PreconditioningSettings(temp=temp, mode=mode, active=active))
-
-    def action_body(self) -> dict[str, Any]:
-        """{"preconditioning": {"airConditioning": {<immediate | programs | settings>}}}."""
-        if self.immediate is not None:
-            air: dict[str, Any] = {"immediate": self.immediate}
-        elif self.settings is not None:
-            settings = self.settings
-            state = "Activated" if settings.active else "Unactivated"
-            air = {"settings": {"temp": wire_number(settings.temp), "mode": settings.mode, "state": state}}
-        else:
-            air = {"programs": [program.wire() for program in self.programs]}
-        return {"preconditioning": {"airConditioning": air}}
+from bot.vehicle.features.strict import (
+    array,
+    boolean,
+    clock,
+    closed_object,
+    days,
+    fail,
+    integer,
+    one_of,
+    only_one,
+)
 
 
 class ChargingProgram(RemoteModel):
@@ -237,9 +134,12 @@ class DeferredCharge(RemoteModel):
 class Charging(FeatureModel):
     """Battery charging: stop now, programs, settings, or deferred start/end (exactly one)."""
 
-    remote_type: ClassVar[str] = "Charging"
-    wire_key: ClassVar[str] = "charging"
-    webhook_type: ClassVar[str] = "ElectricBatteryChargingRequest"
+    name: ClassVar[str] = "Charging"
+    v1: ClassVar[V1Names] = V1Names(
+        key="charging",
+        remote_type="Charging",
+        notified_as=("ElectricBatteryChargingRequest", "ChargingState"),
+    )
     immediate: bool | None = None
     programs: tuple[ChargingProgram, ...] = ()
     settings: ChargeSettings | None = None
@@ -325,7 +225,7 @@ class Charging(FeatureModel):
         """End charging at a time of day (or keep going to full)."""
         return cls(deferred=DeferredCharge(end_at=end, charge_to_full=charge_to_full))
 
-    def action_body(self) -> dict[str, Any]:
+    def v1_action(self) -> dict[str, Any]:
         """{"charging": {"charge": {<immediate | programs | settings | deferred>}}}."""
         charge: dict[str, Any]
         if self.immediate is not None:
@@ -340,3 +240,84 @@ class Charging(FeatureModel):
         else:
             charge = {"programs": [program.wire() for program in self.programs]}
         return {"charging": {"charge": charge}}
+
+    @classmethod
+    def read_v1(cls, value: Any, path: str) -> Self:
+        """The v1 charging object: exactly one of immediate, programs, settings or deferred."""
+        outer = closed_object(value, path, {"charge"}, {"charge"})
+        path += ".charge"
+        charge = closed_object(outer["charge"], path, ("immediate", "programs", "settings", "deferred"))
+        form = only_one(charge, path, ("immediate", "programs", "settings", "deferred"))
+        if form == "immediate":
+            return cls(immediate=boolean(charge["immediate"], f"{path}.immediate"))
+        if form == "programs":
+            items = array(charge["programs"], f"{path}.programs", 1, 2)
+            return cls(
+                programs=tuple(_read_program(item, f"{path}.programs[{i}]") for i, item in enumerate(items))
+            )
+        if form == "deferred":
+            return cls(deferred=_read_deferred(charge["deferred"], f"{path}.deferred"))
+        path += ".settings"
+        settings = closed_object(charge["settings"], path, ("chargePreferenceRate", "chargeLimit"))
+        if only_one(settings, path, ("chargePreferenceRate", "chargeLimit")) == "chargeLimit":
+            limit = one_of(settings["chargeLimit"], f"{path}.chargeLimit", ("MedPlus", "High"))
+            return cls(settings=ChargeSettings(limit=limit))
+        rate = one_of(settings["chargePreferenceRate"], f"{path}.chargePreferenceRate", CHARGE_RATES)
+        return cls(settings=ChargeSettings(rate=rate))
+
+
+_CHARGE_PROGRAM_KEYS = (
+    *("slot", "actionsType", "start", "occurrence", "enabled", "chargeToFull", "chargeType"),
+    *("minChargingLevel", "maxChargingLevel", "minSOC", "targetSOC"),
+)
+
+
+def _read_program(value: Any, path: str) -> ChargingProgram:
+    item = closed_object(value, path, _CHARGE_PROGRAM_KEYS, ("slot", "minChargingLevel", "maxChargingLevel"))
+    slot = integer(item["slot"], f"{path}.slot", 1, 2)
+    levels = {
+        "min_level": integer(item["minChargingLevel"], f"{path}.minChargingLevel", 0, 50),
+        "max_level": integer(item["maxChargingLevel"], f"{path}.maxChargingLevel", 0, 100),
+    }
+    # Deprecated aliases of the levels: checked, then ignored.
+    if "minSOC" in item:
+        integer(item["minSOC"], f"{path}.minSOC", 0, 50)
+    if "targetSOC" in item:
+        integer(item["targetSOC"], f"{path}.targetSOC", 0, 100)
+    action = one_of(item.get("actionsType", "Set"), f"{path}.actionsType", ("Set", "Delete"))
+    if action == "Delete":
+        return ChargingProgram(slot=slot, action="Delete", **levels)
+    closed_object(item, path, _CHARGE_PROGRAM_KEYS, ("start", "occurrence", "enabled"))
+    return ChargingProgram(
+        slot=slot,
+        days=days(item["occurrence"], f"{path}.occurrence"),
+        start=clock(item["start"], f"{path}.start"),
+        enabled=boolean(item["enabled"], f"{path}.enabled"),
+        charge_to_full=boolean(item.get("chargeToFull", True), f"{path}.chargeToFull"),
+        charge_type=one_of(
+            item.get("chargeType", "Regular"), f"{path}.chargeType", ("Regular", "Cooperative")
+        ),
+        **levels,
+    )
+
+
+def _read_deferred(value: Any, path: str) -> DeferredCharge:
+    deferred = closed_object(value, path, ("start", "end"))
+    if not deferred:
+        fail(path, "give a start, an end, or both")
+    fields: dict[str, Any] = {}
+    if "start" in deferred:
+        start = closed_object(deferred["start"], f"{path}.start", ("startTime", "immediate"))
+        if only_one(start, f"{path}.start", ("startTime", "immediate")) == "startTime":
+            fields["start_at"] = clock(start["startTime"], f"{path}.start.startTime")
+        elif not boolean(start["immediate"], f"{path}.start.immediate"):
+            fail(f"{path}.start.immediate", "false asks for nothing; give startTime or immediate true")
+        else:
+            fields["start_now"] = True
+    if "end" in deferred:
+        end = closed_object(
+            deferred["end"], f"{path}.end", ("endTime", "chargeToFull"), ("endTime", "chargeToFull")
+        )
+        fields["end_at"] = clock(end["endTime"], f"{path}.end.endTime")
+        fields["charge_to_full"] = boolean(end["chargeToFull"], f"{path}.end.chargeToFull")
+    return DeferredCharge(**fields)
