@@ -14,7 +14,7 @@ from jsonschema import Draft7Validator  # type: ignore[import-untyped]
 from bot.catalogue.action import Action
 from bot.catalogue.command import Command, parse
 from bot.catalogue.row import ActionRow, Target
-from bot.catalogue.table import CATALOGUE, REMOTE_ROWS, ROWS, usage_text
+from bot.catalogue.table import CATALOGUE, REMOTE_ROWS, ROWS
 from bot.runtime.bundled import DEMO_FLEET
 from bot.simulator.actions import Outcome, apply
 from bot.simulator.fleet import load_fleet
@@ -23,6 +23,7 @@ from bot.slack.blocks import card_action_id, vehicle_card
 from bot.usecases.fleet import Vehicle
 from bot.vehicle.features import V1_CAPABILITY_KEYS
 from bot.vehicle.remotes import build_remote
+from tests.app_support import BotUnderTest
 from tests.usage_forms import VEHICLE, forms
 
 CARD_VEHICLE = Vehicle(vin="VR3UHZKXZLT000012", alias=VEHICLE)
@@ -51,22 +52,40 @@ def test_every_usage_form_parses_to_its_row(row: ActionRow[Any], text: str) -> N
     assert Command.model_validate_json(command.model_dump_json()) == command, "options do not survive JSON"
 
 
+def _body(row: ActionRow[Any], text: str) -> dict[str, Any] | None:
+    """The v1 body a usage form sends (None for a form that sends nothing)."""
+    assert row.remote is not None
+    plan = parse(text).plan()
+    if plan.feature is None:
+        return None  # shows the stored state instead of sending (state --no-refresh)
+    extended = (row.remote.outcome.value,) if row.remote.outcome else ()
+    return build_remote("rb:x", plan.feature, attributes={"cbtoken": "t"}, extended_event_params=extended)
+
+
 @pytest.mark.parametrize(("row", "text"), REMOTE_CASES, ids=[text for _row, text in REMOTE_CASES])
-def test_every_remote_form_reaches_the_vendor_and_the_simulator(
+def test_every_remote_body_is_one_the_vendor_schema_accepts(
     row: ActionRow[Any], text: str, remote_validator: Draft7Validator, remote_types: list[str]
 ) -> None:
-    """Plan, vendor body, schema, the simulator's strict reading and its behaviour, for every form."""
+    """The body of every form validates against the vendor's `Remote` schema (needs ../shared/spec/)."""
+    body = _body(row, text)
+    if body is None:
+        return
+    errors = [error.message for error in remote_validator.iter_errors(body)]
+    assert not errors, f"vendor schema: {errors}"
+    assert parse_remote(body).remote_type in remote_types, "vendor RemoteType"
+
+
+@pytest.mark.parametrize(("row", "text"), REMOTE_CASES, ids=[text for _row, text in REMOTE_CASES])
+def test_every_remote_form_reaches_the_vendor_and_the_simulator(row: ActionRow[Any], text: str) -> None:
+    """Plan, body, the simulator's strict reading and its behaviour, for every form (no spec needed)."""
     assert row.remote is not None
     plan = parse(text).plan()
     if plan.feature is None:
         return  # shows the stored state instead of sending (state --no-refresh)
     model = type(plan.feature)
     assert model is row.remote.model, f"plan: builds {model.__name__}, the row names {row.remote.model}"
-    extended = (row.remote.outcome.value,) if row.remote.outcome else ()
-    body = build_remote("rb:x", plan.feature, attributes={"cbtoken": "t"}, extended_event_params=extended)
-    errors = [error.message for error in remote_validator.iter_errors(body)]
-    assert not errors, f"vendor schema: {errors}"
-    assert plan.feature.response_type in remote_types, "vendor RemoteType"
+    body = _body(row, text)
+    assert body is not None
     assert plan.feature.response_type in row.remote.remote_types, "remote types"
     assert parse_remote(body).feature == plan.feature, "simulator strict parser"
     (vehicle,) = [v for v in load_fleet(DEMO_FLEET) if v.alias == VEHICLE]
@@ -75,10 +94,11 @@ def test_every_remote_form_reaches_the_vendor_and_the_simulator(
     assert plan.summary, "summary words"
 
 
-@pytest.mark.parametrize("row", ROWS, ids=[row.action.value for row in ROWS])
-def test_help_lists_every_row(row: ActionRow[Any]) -> None:
-    """`/vehicle help` has the row's usage line."""
-    assert f"`/vehicle {row.usage}`" in usage_text("/vehicle"), "help"
+async def test_help_lists_every_row(bot: BotUnderTest) -> None:
+    """`/vehicle help`, as a user gets it, shows the usage line of every typed row and the vehicle card."""
+    answer = await bot.answer_to("help")
+    missing = [row.action.value for row in ROWS if f"`/vehicle {row.usage}`" not in answer]
+    assert not missing, f"help does not list: {', '.join(missing)}"
 
 
 @pytest.mark.parametrize("row", REMOTE_ROWS, ids=[row.action.value for row in REMOTE_ROWS])
