@@ -10,7 +10,6 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.catalogue.action import Action
 from bot.catalogue.command import Command, CommandError, parse
-from bot.catalogue.options import ListOptions
 from bot.catalogue.table import usage_text
 from bot.runtime.logs import log_context
 from bot.services import Services
@@ -77,8 +76,7 @@ class CommandListener:
                 else:
                     await caller.send(answers.card_message(card, services.simulator))
             case Action.LIST:
-                wanted = command.options.filter if isinstance(command.options, ListOptions) else ""
-                await self._say(caller, await queries.listing(services, actor, wanted), answers.listing_text)
+                await self._say(caller, await queries.listing(services, actor, command), answers.listing_text)
             case Action.STATUS:
                 await self._say(caller, await queries.status(services, actor, command), answers.status_text)
             case Action.HISTORY:

@@ -258,7 +258,7 @@ def test_a_vehicle_card_button_sends_its_request(page: Page) -> None:
     type_command(page, "/vehicle van-12")
     card = page.locator("#messages .message.ephemeral", has_text="VIN VR3UHZKXZLT000012")
     expect(card).to_contain_text("Only visible to you")
-    card.get_by_role("button", name="Horn").click()
+    card.get_by_role("button", name="Horn", exact=True).click()
     message = request_message(page, "Horn", "van-12")
     expect(status(message)).to_have_text(re.compile("Done$"), timeout=FINAL)
 
