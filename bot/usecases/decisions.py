@@ -10,6 +10,7 @@ from bot.catalogue.command import Command
 from bot.store.records import RequestRecord, RequestStatus
 from bot.store.requests import NotSendable
 from bot.store.tickets import Claim, ClaimResult
+from bot.usecases.closing import Closing, close_request
 from bot.usecases.context import UseCaseContext
 from bot.usecases.dispatch import expire_approval, send
 from bot.usecases.lookup import vehicle_of
@@ -208,23 +209,12 @@ async def _record_decision(
 
 
 async def _cancel(ctx: UseCaseContext, record: RequestRecord, words: str) -> None:
-    def cancelled(stored: RequestRecord) -> None:
-        if stored.status is RequestStatus.AWAITING_APPROVAL:
-            stored.status = RequestStatus.CANCELLED
-            stored.refusal = words
-            stored.add_step("cancelled", detail=words)
-
-    await ctx.requests.update(record.id, cancelled)
     await ctx.requests.clear_deadline(record.id)
-    await ctx.audit.record(
-        "cancelled",
-        user=record.requester,
-        action=record.action,
-        vin=record.vin,
-        request_id=record.id,
-        detail=words,
-    )
-    await ctx.messages.show_latest(record.id)
+    closing = Closing(
+        RequestStatus.CANCELLED, "cancelled", "cancelled", words, words=words,
+        only_from=RequestStatus.AWAITING_APPROVAL,
+    )  # fmt: skip
+    await close_request(ctx, record.id, closing)
 
 
 async def retry(ctx: UseCaseContext, actor: Actor, request_id: str) -> RemoteResult | TooOld:

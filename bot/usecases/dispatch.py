@@ -12,6 +12,7 @@ from bot.catalogue.table import row_of
 from bot.runtime.logs import add_log_context
 from bot.store.records import RequestRecord, RequestStatus
 from bot.store.requests import InFlight, NotSendable
+from bot.usecases.closing import Closing, close_request
 from bot.usecases.context import UseCaseContext
 from bot.usecases.fleet import Vehicle
 from bot.usecases.results import Started
@@ -183,17 +184,9 @@ async def attach_remote(
 
 
 async def _refuse(services: UseCaseContext, request_id: str, words: str) -> RequestRecord:
-    def refused(record: RequestRecord) -> None:
-        record.status = RequestStatus.REFUSED
-        record.refusal = words
-        record.add_step("refused", detail=words)
-
-    record = await services.requests.update(request_id, refused)
-    await services.audit.record(
-        "outcome", user=record.requester, action=record.action, vin=record.vin, request_id=record.id,
-        detail=f"refused: {words}",
-    )  # fmt: skip
-    await services.messages.show_latest(record.id)
+    closing = Closing(RequestStatus.REFUSED, "refused", "outcome", f"refused: {words}", words=words)
+    record = await close_request(services, request_id, closing)
+    assert record is not None  # refused from any status
     return record
 
 
@@ -201,39 +194,25 @@ async def _cancel_unseen_approval(services: UseCaseContext, record: RequestRecor
     """Approvers cannot see a request that went to the requester's DM: cancel it rather than let it expire."""
     words = "approvers cannot see it in a direct message: invite the bot to the channel and run it again."
 
-    def cancelled(stored: RequestRecord) -> None:
-        stored.status = RequestStatus.CANCELLED
-        stored.refusal = words
-        stored.add_step("cancelled", detail=words)
-
     await services.approvals.discard(record.id)
     await services.requests.clear_deadline(record.id)
-    record = await services.requests.update(record.id, cancelled)
-    await services.audit.record(
-        "cancelled", user=record.requester, action=record.action, vin=record.vin, request_id=record.id,
-        detail=words,
-    )  # fmt: skip
-    await services.messages.show_latest(record.id)
-    return record
+    closed = await close_request(
+        services, record.id, Closing(RequestStatus.CANCELLED, "cancelled", "cancelled", words, words=words)
+    )
+    assert closed is not None  # cancelled from any status
+    return closed
 
 
 async def expire_approval(services: UseCaseContext, request_id: str) -> RequestRecord | None:
     """Close a request nobody approved in time; the message says so. None if it was decided meanwhile."""
 
-    def expired(record: RequestRecord) -> None:
-        if record.status is RequestStatus.AWAITING_APPROVAL:
-            record.status = RequestStatus.EXPIRED
-            record.add_step("expired")
-
-    record = await services.requests.update(request_id, expired)
-    if record.status is not RequestStatus.EXPIRED:
-        return None
-    await services.approvals.discard(request_id)
-    await services.audit.record(
-        "expired", user=record.requester, action=record.action, vin=record.vin, request_id=record.id,
-        detail="no approval in time",
+    closing = Closing(
+        RequestStatus.EXPIRED, "expired", "expired", "no approval in time",
+        only_from=RequestStatus.AWAITING_APPROVAL,
     )  # fmt: skip
-    await services.messages.show_latest(record.id)
+    record = await close_request(services, request_id, closing)
+    if record is not None:
+        await services.approvals.discard(request_id)
     return record
 
 
@@ -259,16 +238,11 @@ async def reconcile(services: UseCaseContext, request_id: str, *, give_up: bool)
 
 
 async def _unconfirmed(services: UseCaseContext, request_id: str) -> RequestRecord:
-    def unconfirmed(record: RequestRecord) -> None:
-        record.status = RequestStatus.UNCONFIRMED
-        record.add_step("unconfirmed")
-
-    record = await services.requests.update(request_id, unconfirmed)
-    await services.audit.record(
-        "outcome", user=record.requester, action=record.action, vin=record.vin, request_id=record.id,
-        detail="unconfirmed: the vehicle cloud did not confirm whether it took the request",
-    )  # fmt: skip
-    await services.messages.show_latest(record.id)
+    detail = "unconfirmed: the vehicle cloud did not confirm whether it took the request"
+    record = await close_request(
+        services, request_id, Closing(RequestStatus.UNCONFIRMED, "unconfirmed", "outcome", detail)
+    )
+    assert record is not None  # unconfirmed from any status
     await services.messages.alert(
         record, "unconfirmed", ":grey_question: The vehicle cloud did not confirm whether it took a request"
     )
