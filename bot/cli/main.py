@@ -80,7 +80,7 @@ def _simulator(settings: Settings, args: argparse.Namespace) -> int:
 
 def _ops(settings: Settings, what: str, action: str, entry_id: str | None) -> int:
     settings.require(("REDIS_URL",))
-    from bot import cli_ops
+    from bot.cli import ops as cli_ops
 
     if what == "dlq" and action == "replay":
         count = run(cli_ops.dlq_replay(settings, entry_id))
@@ -94,8 +94,8 @@ def _ops(settings: Settings, what: str, action: str, entry_id: str | None) -> in
 
 def _audit(settings: Settings, args: argparse.Namespace) -> int:
     settings.require(("REDIS_URL",))
-    from bot import cli_ops
-    from bot.audit_export import ExportFilter
+    from bot.cli import ops as cli_ops
+    from bot.cli.audit_export import ExportFilter
 
     wanted = ExportFilter(since=args.since, vehicle=args.vehicle, user=args.user)
     if args.output is None:
