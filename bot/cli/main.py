@@ -40,7 +40,7 @@ def _serve(settings: Settings) -> int:
             ", ".join(settings.slack_response_origins),
         )
     from bot.app import AppOptions, create_web_app, default_jobs
-    from bot.serving import serve_until_signalled
+    from bot.web.serving import serve_until_signalled
 
     app = create_web_app(settings, AppOptions(simulator=False, background=default_jobs(settings)))
     log.info("listening on port %d; /readyz says what the start waits for", settings.port)
