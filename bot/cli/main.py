@@ -64,7 +64,7 @@ def _check_config(settings: Settings) -> int:
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bot.demo import DemoOptions, run_demo
+    from bot.demo.run import DemoOptions, run_demo
 
     port = settings.port if args.port is None else args.port
     run(run_demo(settings, DemoOptions(host=args.host, port=port, log_file=Path(args.log_file))))
