@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.redis_url import is_sentinel_url, parse_sentinel_url, redacted_redis_url
+from bot.store.redis_url import is_sentinel_url, parse_sentinel_url, redacted_redis_url
 
 Mode = Literal["serve", "demo", "test"]
 
