@@ -38,7 +38,7 @@ test: lint typecheck unit
 
 # Regenerate README's settings table and .env.example from bot/config.py.
 docs: $(STAMP)
-	$(BIN)/python -m bot.settings_doc
+	$(BIN)/python -m bot.cli.settings_doc
 
 # Regenerate both locks from pyproject.toml with pip-tools (needs PyPI). Pins already in a lock are
 # kept unless `make lock UPGRADE=--upgrade`; a dependency added to pyproject is resolved and hashed.

@@ -30,7 +30,7 @@ import yaml
 
 from bench.processes import served_bot
 from bot.runtime.embedded_redis import EmbeddedRedis
-from bot.web import CALLBACK_PATH
+from bot.web.names import CALLBACK_PATH
 
 if TYPE_CHECKING:
     from schemathesis import APIOperation, GenerationMode

@@ -60,7 +60,7 @@ from bot.store.inbox import entry_fields
 from bot.store.keys import Keys
 from bot.store.records import RequestRecord, RequestStatus
 from bot.store.requests import RequestStore
-from bot.web import CALLBACK_PATH
+from bot.web.names import CALLBACK_PATH
 
 CHANNEL = "C0FLEETOPS"
 REQUESTER = "U0OPERATOR"

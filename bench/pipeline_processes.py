@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.runtime import fast_json
 from bot.runtime.event_loop import run
 from bot.vehicle.channels import CALLBACK_TOKEN_ATTRIBUTE
-from bot.web import CALLBACK_PATH
+from bot.web.names import CALLBACK_PATH
 
 TOKEN = "bench-callback-token"
 STEPS = (("Pending", "Accepted"), ("Pending", "WakingUpVehicle"), ("Pending", "SentToVehicle"))

@@ -23,13 +23,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import SERVE_REQUIRED, Settings
 from bot.notifications.endpoint import add_callback_route
-from bot.observability import metrics_server, sample_inbox_forever
 from bot.runtime.cancellation import stop_tasks
 from bot.runtime.http_metrics import http_tracer
 from bot.runtime.loops import keep_running
 from bot.runtime.metrics import Metrics
 from bot.services import Services
-from bot.serving import STAGE_KEY, StartStage
 from bot.slack import ingress
 from bot.slack.alerts import alert_audit_lag
 from bot.slack.messenger import Messenger, build_slack_clients
@@ -38,7 +36,9 @@ from bot.usecases.authz import Authorizer
 from bot.usecases.fleet import Fleet
 from bot.vehicle.client import create_client
 from bot.vehicle.connected_car import ConnectedCarV1
-from bot.web import CALLBACK_PATH, SERVICES_KEY, SLACK_PATH
+from bot.web.names import CALLBACK_PATH, SERVICES_KEY, SLACK_PATH
+from bot.web.observability import metrics_server, sample_inbox_forever
+from bot.web.serving import STAGE_KEY, StartStage
 
 log = logging.getLogger(__name__)
 

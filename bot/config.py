@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.catalogue.action import Action
 from bot.catalogue.table import REMOTE_ROWS
-from bot.redis_url import is_sentinel_url, parse_sentinel_url, redacted_redis_url
+from bot.store.redis_url import is_sentinel_url, parse_sentinel_url, redacted_redis_url
 
 Mode = Literal["serve", "demo", "test"]
 

@@ -20,7 +20,7 @@ from bot.simulator.app import API_PREFIX, TOKEN_PATH, Simulator
 from bot.simulator.fleet import load_fleet
 from bot.simulator.routes import build_app
 from bot.slack_emulator import DEFAULT_BOT_TOKEN, Message, SlackDriver, SlackState, start_slack_emulator
-from bot.web import SERVICES_KEY
+from bot.web.names import SERVICES_KEY
 
 SIGNING_SECRET = "test-signing-secret"
 CALLBACK_TOKEN = "cb-token-current"

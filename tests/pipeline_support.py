@@ -14,7 +14,7 @@ import aiohttp
 from bot.services import Services
 from bot.store.records import RequestRecord, RequestStatus
 from bot.vehicle.channels import CALLBACK_TOKEN_ATTRIBUTE
-from bot.web import CALLBACK_PATH
+from bot.web.names import CALLBACK_PATH
 from tests.app_support import CALLBACK_TOKEN, CHANNEL, OPERATOR, BotUnderTest, start_bot, wait_until
 
 PENDING_STEPS = ("Accepted", "WakingUpVehicle", "SentToVehicle")

@@ -15,8 +15,8 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.app import audit_watch_forever
-from bot.audit_export import ExportFilter
-from bot.cli_ops import audit_export
+from bot.cli.audit_export import ExportFilter
+from bot.cli.ops import audit_export
 from bot.config import Settings
 from bot.store.audit import AuditLog
 from bot.store.keys import Keys

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.usecases.authz import Authorizer, Policy, PolicyError
 from bot.usecases.fleet import Vehicle
 

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.slack_response import SlackResponse
 
 from bot.catalogue.action import Action
-from bot.cli import _why
+from bot.cli.main import _why
 from bot.config import SERVE_REQUIRED, ConfigError, Settings, load_settings
 
 

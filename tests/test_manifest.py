@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from bot.config import Settings
-from bot.web import SLACK_PATH
+from bot.web.names import SLACK_PATH
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.cli_ops import dlq_list, dlq_replay, parked_list
+from bot.cli.ops import dlq_list, dlq_replay, parked_list
 from bot.notifications.apply import Pipeline
 from bot.notifications.consumer import Consumer, WorkerOptions, render_job, reply_job
 from bot.notifications.deadlines import sweep_once

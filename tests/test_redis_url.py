@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.redis_url import SentinelUrl, parse_sentinel_url
+from bot.store.redis_url import SentinelUrl, parse_sentinel_url
 
 SECRET = "s3cr%40t-pw"  # "s3cr@t-pw" once decoded
 SENTINEL_SECRET = "sentinel-pw-9"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.cli.settings_doc import ROOT, env_example, readme_with_table, settings_table
 from bot.config import Settings
-from bot.settings_doc import ROOT, env_example, readme_with_table, settings_table
 
 
 def test_every_setting_has_words() -> None:
@@ -12,7 +12,7 @@ def test_every_setting_has_words() -> None:
 
 
 def test_the_readme_table_is_the_generated_one() -> None:
-    """README.md's settings table is what `python -m bot.settings_doc` writes (run it after a change)."""
+    """README.md's settings table is what `python -m bot.cli.settings_doc` writes (run it after a change)."""
     readme = (ROOT / "README.md").read_text()
     assert readme_with_table(readme) == readme
     assert all(f"`{name.upper()}`" in settings_table() for name in Settings.model_fields)

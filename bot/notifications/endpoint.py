@@ -16,7 +16,7 @@ from bot.slack.alerts import alert_in_background
 from bot.store.inbox import NotReplicated, redact
 from bot.vehicle.channels import CALLBACK_TOKEN_ATTRIBUTE
 from bot.vehicle.notifications import NotificationError, body_attributes, check_element, split_payload
-from bot.web import CALLBACK_PATH, SERVICES_KEY
+from bot.web.names import CALLBACK_PATH, SERVICES_KEY
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError
 
 from bot.config import Settings
-from bot.redis_url import is_sentinel_url, parse_sentinel_url
 from bot.store.pool import WaitingConnectionPool
+from bot.store.redis_url import is_sentinel_url, parse_sentinel_url
 from bot.store.sentinel import connect_sentinel
 
 log = logging.getLogger(__name__)

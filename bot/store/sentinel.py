@@ -9,8 +9,8 @@ from redis.asyncio.sentinel import Sentinel, SentinelManagedConnection, Sentinel
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
-from bot.redis_url import SentinelUrl
 from bot.store.pool import WaitingSentinelConnectionPool
+from bot.store.redis_url import SentinelUrl
 
 # Answers of a node that is no longer (or not yet) a primary that can keep a write.
 _REFUSED_WRITE = ("READONLY", "NOREPLICAS")

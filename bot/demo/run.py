@@ -20,11 +20,11 @@ from bot.runtime.bundled import DEMO_FLEET
 from bot.runtime.bundled import SAMPLE_POLICY as DEMO_POLICY
 from bot.runtime.embedded_redis import EmbeddedRedis
 from bot.runtime.logs import LOG_FORMAT, EscapingFormatter
-from bot.serving import stop_on_signals
 from bot.simulator.app import API_PREFIX, TOKEN_PATH, Simulator
 from bot.simulator.fleet import load_fleet
 from bot.simulator.routes import build_app
 from bot.slack_emulator import DEFAULT_BOT_TOKEN
+from bot.web.serving import stop_on_signals
 
 DEMO_SIGNING_SECRET = "demo-signing-secret"
 DEMO_CALLBACK_TOKEN = "demo-callback-token"

@@ -9,7 +9,7 @@ from typing import Any, TextIO, cast
 
 from redis.asyncio import Redis
 
-from bot.audit_export import ExportFilter, ExportResult, export
+from bot.cli.audit_export import ExportFilter, ExportResult, export
 from bot.config import ConfigError, Settings
 from bot.store.audit import AuditLog
 from bot.store.connect import connect
@@ -78,7 +78,7 @@ async def parked_list(settings: Settings) -> list[str]:
 
 
 async def audit_export(settings: Settings, wanted: ExportFilter, out: TextIO) -> ExportResult:
-    """Export the audit trail as JSON lines to `out` (see bot.audit_export)."""
+    """Export the audit trail as JSON lines to `out` (see bot.cli.audit_export)."""
     async with _connect(settings) as (redis, keys):
         audit = AuditLog(redis, keys, settings.audit_retention_entries, settings.audit_vehicle_entries)
         return await export(audit, wanted, out)

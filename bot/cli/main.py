@@ -40,7 +40,7 @@ def _serve(settings: Settings) -> int:
             ", ".join(settings.slack_response_origins),
         )
     from bot.app import AppOptions, create_web_app, default_jobs
-    from bot.serving import serve_until_signalled
+    from bot.web.serving import serve_until_signalled
 
     app = create_web_app(settings, AppOptions(simulator=False, background=default_jobs(settings)))
     log.info("listening on port %d; /readyz says what the start waits for", settings.port)
@@ -64,7 +64,7 @@ def _check_config(settings: Settings) -> int:
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bot.demo import DemoOptions, run_demo
+    from bot.demo.run import DemoOptions, run_demo
 
     port = settings.port if args.port is None else args.port
     run(run_demo(settings, DemoOptions(host=args.host, port=port, log_file=Path(args.log_file))))
@@ -80,7 +80,7 @@ def _simulator(settings: Settings, args: argparse.Namespace) -> int:
 
 def _ops(settings: Settings, what: str, action: str, entry_id: str | None) -> int:
     settings.require(("REDIS_URL",))
-    from bot import cli_ops
+    from bot.cli import ops as cli_ops
 
     if what == "dlq" and action == "replay":
         count = run(cli_ops.dlq_replay(settings, entry_id))
@@ -94,8 +94,8 @@ def _ops(settings: Settings, what: str, action: str, entry_id: str | None) -> in
 
 def _audit(settings: Settings, args: argparse.Namespace) -> int:
     settings.require(("REDIS_URL",))
-    from bot import cli_ops
-    from bot.audit_export import ExportFilter
+    from bot.cli import ops as cli_ops
+    from bot.cli.audit_export import ExportFilter
 
     wanted = ExportFilter(since=args.since, vehicle=args.vehicle, user=args.user)
     if args.output is None:
