@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from redis.asyncio import Redis
 
 from bot.config import Settings
-from bot.notifications.ingest_gate import IngestGate
-from bot.notifications.watch import NotificationWatch
+from bot.runtime.ingest_gate import IngestGate
 from bot.runtime.metrics import Metrics
 from bot.runtime.work import WorkTracker
 from bot.slack.messenger import Messenger
@@ -22,7 +21,7 @@ from bot.store.requests import RequestStore
 from bot.store.tickets import TicketStore
 from bot.usecases.authz import Authorizer
 from bot.usecases.fleet import Fleet
-from bot.usecases.ports import RemoteWatch, RequestMessages
+from bot.usecases.ports import RequestMessages
 from bot.usecases.vehicle_cloud import VehicleCloud
 
 
@@ -44,7 +43,6 @@ class Services:
     vehicles: VehicleCloud
     messenger: Messenger
     messages: RequestMessages
-    watch: RemoteWatch
     simulator: bool
     metrics: Metrics
     work: WorkTracker = field(default_factory=WorkTracker)
@@ -90,7 +88,6 @@ class Services:
             vehicles=vehicles,
             messenger=messenger,
             messages=SlackRequestMessages(OutputParts(settings, redis, keys, messenger, metrics)),
-            watch=NotificationWatch(settings, requests, parked),
             simulator=simulator,
             metrics=metrics,
         )

@@ -7,7 +7,7 @@ import json
 
 from bot.notifications.apply import Pipeline
 from bot.notifications.consumer import Consumer, WorkerOptions
-from bot.notifications.ingest_gate import IngestGate
+from bot.runtime.ingest_gate import IngestGate
 from tests.pipeline_support import notification, running_bot, seed_request
 
 

@@ -16,8 +16,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.notifications.apply import Applied, Pipeline
-from bot.notifications.ingest_gate import IngestGate
 from bot.runtime.cancellation import raise_if_cancelling
+from bot.runtime.ingest_gate import IngestGate
 from bot.runtime.loops import keep_running
 from bot.services import Services
 from bot.slack.alerts import alert_in_background

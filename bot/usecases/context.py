@@ -9,11 +9,12 @@ from redis.asyncio import Redis
 from bot.config import Settings
 from bot.runtime.work import WorkTracker
 from bot.store.audit import AuditLog
+from bot.store.parking import ParkedEvents
 from bot.store.requests import RequestStore
 from bot.store.tickets import TicketStore
 from bot.usecases.authz import Authorizer
 from bot.usecases.fleet import Fleet
-from bot.usecases.ports import RemoteWatch, RequestMessages
+from bot.usecases.ports import RequestMessages
 from bot.usecases.vehicle_cloud import VehicleCloud
 
 
@@ -33,6 +34,8 @@ class UseCaseContext(Protocol):
     @property
     def audit(self) -> AuditLog: ...
     @property
+    def parked(self) -> ParkedEvents: ...
+    @property
     def authorizer(self) -> Authorizer: ...
     @property
     def fleet(self) -> Fleet: ...
@@ -40,8 +43,6 @@ class UseCaseContext(Protocol):
     def vehicles(self) -> VehicleCloud: ...
     @property
     def messages(self) -> RequestMessages: ...
-    @property
-    def watch(self) -> RemoteWatch: ...
     @property
     def simulator(self) -> bool: ...
     @property

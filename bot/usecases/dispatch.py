@@ -178,7 +178,11 @@ async def attach_remote(
             record.add_step("accepted_by_api")
 
     record = await services.requests.update(request_id, accepted)
-    await services.watch.remote_attached(record)  # deadline + replay of events that arrived first
+    if not record.status.is_final:  # the final answer's deadline
+        await services.requests.set_deadline(
+            record.id, time.time() + services.settings.timeout_for(record.action)
+        )
+    await services.parked.replay(remote_action_id)  # what arrived before the mapping existed
     await services.messages.show_latest(record.id)
     return record
 

@@ -1,4 +1,4 @@
-"""What the use cases need from the outside world, as interfaces: Slack output and the notification side."""
+"""What the use cases need from Slack, as an interface: the message that shows a request."""
 
 from __future__ import annotations
 
@@ -32,10 +32,3 @@ class RequestMessages(Protocol):
 
     async def alert(self, record: RequestRecord, effect: str, headline: str) -> None:
         """Tell the operators about this request, once per `effect`."""
-
-
-class RemoteWatch(Protocol):
-    """The notification side: told when a request gets its remoteActionId."""
-
-    async def remote_attached(self, record: RequestRecord) -> None:
-        """Start the request's deadline and apply what arrived before the mapping existed."""
