@@ -103,7 +103,7 @@ class RequestRecord(BaseModel):
     simulator: bool = False
     reply_posted: bool = False
     # What the request message shows, and who is updating it or posting its thread reply right now.
-    # A lease is "<expiry ms>/<holder>" (bot/store/record_lua.py); the Lua scripts keep these fields.
+    # A lease is "<expiry ms>/<holder>" (bot/store/scripts/lib/record.lua); scripts keep these fields.
     shown_version: int = -1  # the version the message last showed (-1: none rendered yet)
     shown_at: int = 0  # when that render was sent (ms), for the one-update-per-second gate
     render_lease: str = ""

@@ -9,32 +9,7 @@ from redis.asyncio import Redis
 from bot.runtime.clock import now_ms
 from bot.store.keys import Keys
 from bot.store.message_leases import Finished, MessageFinisher
-from bot.store.record_lua import RECORD_LUA
-
-# Takes the message's render lease (kept in the record) and reads what the render needs. The request
-# stays queued, held out of reach until the lease ends: if this renderer dies mid-render, another
-# renders it then.
-# KEYS: final queue, update queue, Slack pause, record
-# ARGV: token, lease ms, request id, hold score (now + lease, ms), now ms
-# Returns 0 when another renderer holds the lease, else {pause ms, record JSON or ''}.
-_BEGIN = (
-    RECORD_LUA
-    + r"""
-local now = tonumber(ARGV[5])
-local raw = redis.call('GET', KEYS[4])
-if raw then
-  local record = decode_record(raw)
-  local _, expiry = lease_of(record.render_lease)
-  if expiry > now then return 0 end
-  record.render_lease = (now + tonumber(ARGV[2])) .. '/' .. ARGV[1]
-  raw = encode_record(record)
-  redis.call('SET', KEYS[4], raw, 'KEEPTTL')
-end
-redis.call('ZADD', KEYS[1], 'XX', ARGV[4], ARGV[3])
-redis.call('ZADD', KEYS[2], 'XX', ARGV[4], ARGV[3])
-return {redis.call('PTTL', KEYS[3]), raw or ''}
-"""
-)
+from bot.store.scripts import register
 
 
 @dataclass(frozen=True)
@@ -54,7 +29,7 @@ class RenderQueue:
     def __init__(self, redis: Redis, keys: Keys) -> None:
         self._redis = redis
         self._keys = keys
-        self._begin = redis.register_script(_BEGIN)
+        self._begin = register(redis, "render_begin")
         self.finisher = MessageFinisher(redis, keys)
 
     def _queue(self, final: bool) -> str:
