@@ -10,11 +10,9 @@ from redis.exceptions import WatchError
 
 from bot.runtime.clock import now_ms
 from bot.store.keys import Keys
-from bot.store.records import FINAL_STATUSES, RequestRecord, RequestStatus
+from bot.store.records import SLOT_FREED, RequestRecord, RequestStatus
 from bot.store.scripts import register, source
 
-# Statuses whose request no longer blocks a new one for the same vehicle and slot.
-_RELEASED = ",".join(sorted({*(s.value for s in FINAL_STATUSES), RequestStatus.NO_ANSWER.value}))
 VEHICLE_HISTORY = 200
 # Sent as EVAL inside the update's MULTI, as ever: a registered script there makes the pipeline ask
 # SCRIPT EXISTS first.
@@ -40,7 +38,7 @@ class RequestStore:
         self._keys = keys
         self._mapping_ttl_ms = int(mapping_ttl * 1000)
         self._inflight_ttl_ms = int(inflight_ttl * 1000)
-        self._create = register(redis, "request_create")
+        self._create = register(redis, "request_create", {"SLOT_FREED": dict.fromkeys(SLOT_FREED, True)})
 
     async def create(self, record: RequestRecord) -> InFlight | None:
         """Store a new request unless one for the same vehicle and action is still in flight."""
@@ -60,7 +58,6 @@ class RequestStore:
                 self._inflight_ttl_ms,
                 "1" if record.status is RequestStatus.SENDING else "0",
                 self._keys.request(""),
-                _RELEASED,
                 VEHICLE_HISTORY,
             ],
         )

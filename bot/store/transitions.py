@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 from redis.exceptions import NoScriptError, ResponseError
 
 from bot.runtime.clock import now_ms
+from bot.store.audit import FIELDS as AUDIT_FIELDS
 from bot.store.keys import Keys
 from bot.store.message_leases import MessageLeases
 from bot.store.records import FINAL_STATUSES, STATUS_RANK, RequestRecord, RequestStatus
@@ -84,9 +85,11 @@ class Transitions:
         self._keys = keys
         leases = leases or MessageLeases()
         constants: dict[str, object] = {
-            "RANKS": {status.value: rank for status, rank in STATUS_RANK.items()},
+            "RANKS": STATUS_RANK,
             "STEPS": PENDING_STEP_ORDER,
-            "FINALS": {status.value: True for status in FINAL_STATUSES},
+            "FINALS": dict.fromkeys(FINAL_STATUSES, True),
+            "PENDING_STATUS": RequestStatus.PENDING,
+            "SENDING_STATUS": RequestStatus.SENDING,
             "MAPPING_TTL_MS": int(mapping_ttl * 1000),
             "REQUEST_PREFIX": keys.request(""),
             "INFLIGHT_PREFIX": keys.inflight("", "").removesuffix(":"),
@@ -102,6 +105,7 @@ class Transitions:
             "REPLY_LEASE_MS": leases.reply_ms,
             "REPLY_INTERVAL_MS": leases.reply_interval_ms,
             "AUDIT_STREAM": "" if audit_vehicle_entries is None else keys.audit(),
+            "AUDIT_FIELDS": AUDIT_FIELDS,
             "VEHICLE_AUDIT_PREFIX": keys.vehicle_audit(""),
             "VEHICLE_AUDIT_LENGTH": audit_vehicle_entries or 0,
         }  # fmt: skip

@@ -102,8 +102,12 @@ def _lua_literal(value: object) -> str:
     if isinstance(value, str):  # every byte outside a safe set as a decimal escape: no quoting pitfalls
         safe = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _-:./"
         return '"' + "".join(chr(b) if b in safe else f"\\{b}" for b in value.encode()) + '"'
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"[{_lua_literal(k)}] = {_lua_literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, dict):  # sorted: the same text (and SHA) in every process, whatever the set order
+        return (
+            "{"
+            + ", ".join(sorted(f"[{_lua_literal(k)}] = {_lua_literal(v)}" for k, v in value.items()))
+            + "}"
+        )
     if isinstance(value, tuple | list):
         return "{" + ", ".join(_lua_literal(item) for item in value) + "}"
     raise TypeError(f"no Lua literal for {type(value).__name__}")

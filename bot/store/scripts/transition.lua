@@ -5,8 +5,8 @@
 -- ARGV: 1 target status, 2 order, 3 final '1'/'0', 4 step, 5 detail, 6 vendor status ('' keeps),
 --       7 failure cause, 8 feedback detail, 9 at (s), 10 request id ('' to find it through the
 --       remote mapping), 11 now ms, 12 claim token ('' queues the render and the reply instead)
--- The constants (upper case: key names, tables, durations) are written into the script's text by
--- Transitions, so that each call sends only what is its own.
+-- The constants (upper case: key names, the state machine's tables, durations, the audit layout) are
+-- written into the script's text by Transitions, so that each call sends only what is its own.
 -- A redelivered event is recognised by the order check alone: its rank is not above the stored one,
 -- and a Pending step of the same rank is the same report when the stored vendor status is its own.
 -- Returns {changed, version, status, outcome, request id, record JSON, render, reply}.
@@ -18,10 +18,10 @@
 -- (render = 1, reply = 1); what it cannot give now is queued. A redelivered event is given what its
 -- first delivery may have left undone, so the unacknowledged inbox entry is what keeps a render and
 -- a reply durable.
---@constants RANKS STEPS FINALS MAPPING_TTL_MS REQUEST_PREFIX INFLIGHT_PREFIX
+--@constants RANKS STEPS FINALS PENDING_STATUS SENDING_STATUS MAPPING_TTL_MS REQUEST_PREFIX INFLIGHT_PREFIX
 --@constants SENDING DEADLINES UPDATE_QUEUE FINAL_QUEUE REPLY_CHANNELS REPLIES_QUEUED REPLY_QUEUE_PREFIX
 --@constants RENDER_LEASE_MS MESSAGE_GAP_MS REPLY_LEASE_MS REPLY_INTERVAL_MS
---@constants AUDIT_STREAM VEHICLE_AUDIT_PREFIX VEHICLE_AUDIT_LENGTH
+--@constants AUDIT_STREAM AUDIT_FIELDS VEHICLE_AUDIT_PREFIX VEHICLE_AUDIT_LENGTH
 local id = ARGV[10]
 if id == '' then
   id = redis.call('GET', KEYS[1])
@@ -35,7 +35,7 @@ local record = decode_record(raw)
 local token = ARGV[12]
 local now = tonumber(ARGV[11])
 local stored = (RANKS[record.status] or 0) * 10
-if record.status == 'pending' and type(record.vendor_status) == 'string' then
+if record.status == PENDING_STATUS and type(record.vendor_status) == 'string' then
   stored = stored + (STEPS[record.vendor_status] or 0)
 end
 local order = tonumber(ARGV[2])
@@ -59,7 +59,7 @@ if changed then
   timeline[#timeline + 1] = {at = tonumber(ARGV[9]), step = ARGV[4], detail = detail}
   record.timeline = timeline
   record.version = (tonumber(record.version) or 0) + 1
-  if before == 'sending' then redis.call('ZREM', SENDING, id) end
+  if before == SENDING_STATUS then redis.call('ZREM', SENDING, id) end
   if final then
     local slot = record.inflight_slot
     if slot == nil or slot == '' then slot = record.action end
@@ -71,8 +71,13 @@ if changed then
       if type(record.failure_cause) == 'string' and record.failure_cause ~= '' then
         detail = detail .. ' ' .. record.failure_cause
       end
-      local fields = {'at', ARGV[9], 'event', 'outcome', 'user', record.requester, 'action', record.action,
-        'vin', record.vin, 'request_id', id, 'detail', detail}
+      local entry = {at = ARGV[9], event = 'outcome', user = record.requester, action = record.action,
+        vin = record.vin, request_id = id, detail = detail}
+      local fields = {}
+      for _, name in ipairs(AUDIT_FIELDS) do
+        fields[#fields + 1] = name
+        fields[#fields + 1] = entry[name]
+      end
       redis.call('XADD', AUDIT_STREAM, '*', unpack(fields))
       local vehicle_stream = VEHICLE_AUDIT_PREFIX .. record.vin
       redis.call('XADD', vehicle_stream, 'MAXLEN', VEHICLE_AUDIT_LENGTH, '*', unpack(fields))
