@@ -8,7 +8,7 @@ from redis.asyncio import Redis
 
 from bot.runtime.clock import now_ms
 from bot.store.keys import Keys
-from bot.store.message_leases import Finished, MessageFinisher
+from bot.store.message_finish import Finished, MessageFinisher
 from bot.store.scripts import register
 
 

@@ -12,7 +12,7 @@ from redis.exceptions import NoScriptError, ResponseError
 from bot.runtime.clock import now_ms
 from bot.store.audit import FIELDS as AUDIT_FIELDS
 from bot.store.keys import Keys
-from bot.store.message_leases import MessageLeases
+from bot.store.message_finish import MessageLeases
 from bot.store.records import FINAL_STATUSES, STATUS_RANK, RequestRecord, RequestStatus
 from bot.store.scripts import register
 from bot.vehicle.events import PENDING, VehicleEvent

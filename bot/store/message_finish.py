@@ -1,4 +1,4 @@
-"""The render and reply leases a request's record holds, and the script that gives a batch of them back."""
+"""Finishing the renders and replies of a batch of request messages in one script call; the leases' terms."""
 
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ class TakenReply:
         return f"{self.channel} {self.record.id}"
 
 
-class ReplyStore:
+class ThreadReplyQueues:
     """Hands out due replies channel by channel, and records how each post ended."""
 
     def __init__(self, redis: Redis, keys: Keys, *, interval_ms: int, lease_ms: int) -> None:
