@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from bot.runtime.clock import now_ms
 from bot.store.keys import Keys
@@ -23,6 +24,16 @@ class RenderLease:
     record_json: str  # '' when the record is gone
 
 
+def render_queue(keys: Keys, *, final: bool) -> str:
+    """The queue a request's render waits in: final states have their own, taken first."""
+    return keys.pending_finals() if final else keys.pending_updates()
+
+
+def enqueue_render(pipe: Pipeline, keys: Keys, request_id: str, *, final: bool) -> None:
+    """Queue a request's render inside the caller's transaction (the latest state is what gets shown)."""
+    pipe.zadd(render_queue(keys, final=final), {request_id: now_ms()})
+
+
 class RenderQueue:
     """Two queues of requests whose message needs a render: final states are taken first."""
 
@@ -32,19 +43,16 @@ class RenderQueue:
         self._begin = register(redis, "render_begin")
         self.finisher = MessageFinisher(redis, keys)
 
-    def _queue(self, final: bool) -> str:
-        return self._keys.pending_finals() if final else self._keys.pending_updates()
-
     async def mark_dirty(self, request_id: str) -> None:
         """Queue a request's message for rendering (idempotent; the latest state is what gets shown)."""
-        await self._redis.zadd(self._queue(final=False), {request_id: now_ms()})
+        await self._redis.zadd(render_queue(self._keys, final=False), {request_id: now_ms()})
 
     async def due_items(self, limit: int) -> list[tuple[str, bool]]:
         """Queued requests whose time has come, with whether each is a final state; finals first."""
         now = now_ms()
         async with self._redis.pipeline(transaction=False) as pipe:
             for final in (True, False):
-                pipe.zrangebyscore(self._queue(final), "-inf", now, start=0, num=limit)
+                pipe.zrangebyscore(render_queue(self._keys, final=final), "-inf", now, start=0, num=limit)
             finals, updates = await pipe.execute()
         items: dict[str, bool] = {}
         for request_id in finals:
@@ -59,7 +67,8 @@ class RenderQueue:
         hold = now + lease_ms
         begun = await self._begin(
             keys=[
-                keys.pending_finals(), keys.pending_updates(), keys.slack_pause(), keys.request(request_id),
+                render_queue(keys, final=True), render_queue(keys, final=False), keys.slack_pause(),
+                keys.request(request_id),
             ],
             args=[token, lease_ms, request_id, hold, now],
         )  # fmt: skip

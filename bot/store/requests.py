@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
-from bot.runtime.clock import now_ms
 from bot.store.keys import Keys
 from bot.store.records import SLOT_FREED, RequestRecord, RequestStatus
+from bot.store.render_queue import enqueue_render
 from bot.store.scripts import register, source
 
 VEHICLE_HISTORY = 200
@@ -98,9 +98,7 @@ class RequestStore:
                     pipe.multi()  # type: ignore[no-untyped-call]
                     pipe.set(key, record.model_dump_json(), px=self._mapping_ttl_ms)
                     if queue_render or (record.status.is_final and record.status is not before):
-                        final = record.status.is_final
-                        queue = self._keys.pending_finals() if final else self._keys.pending_updates()
-                        pipe.zadd(queue, {record.id: now_ms()})
+                        enqueue_render(pipe, self._keys, record.id, final=record.status.is_final)
                     if record.status is RequestStatus.SENDING:
                         pipe.zadd(
                             self._keys.sending(), {record.id: record.sending_since or record.created_at}

@@ -14,6 +14,7 @@ from bot.store.audit import FIELDS as AUDIT_FIELDS
 from bot.store.keys import Keys
 from bot.store.message_finish import MessageLeases
 from bot.store.records import FINAL_STATUSES, STATUS_RANK, RequestRecord, RequestStatus
+from bot.store.render_queue import render_queue
 from bot.store.scripts import register
 from bot.vehicle.events import PENDING, VehicleEvent
 
@@ -95,8 +96,8 @@ class Transitions:
             "INFLIGHT_PREFIX": keys.inflight("", "").removesuffix(":"),
             "SENDING": keys.sending(),
             "DEADLINES": keys.deadlines(),
-            "UPDATE_QUEUE": keys.pending_updates(),
-            "FINAL_QUEUE": keys.pending_finals(),
+            "UPDATE_QUEUE": render_queue(keys, final=False),
+            "FINAL_QUEUE": render_queue(keys, final=True),
             "REPLY_CHANNELS": keys.reply_channels(),
             "REPLIES_QUEUED": keys.replies_queued(),
             "REPLY_QUEUE_PREFIX": keys.reply_queue(""),
