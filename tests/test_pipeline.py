@@ -16,7 +16,7 @@ from bot.notifications.deadlines import sweep_once
 from bot.runtime.cancellation import stop_tasks
 from bot.services import Services
 from bot.store.inbox import Entry
-from bot.store.message_leases import MessageLeases
+from bot.store.message_finish import MessageLeases
 from bot.store.records import RequestRecord, RequestStatus
 from bot.store.transitions import Transition, Transitions
 from bot.vehicle.notifications import parse_element

@@ -7,7 +7,7 @@ import itertools
 from bot.notifications.apply import Pipeline
 from bot.slack.replies import Replied, ReplyQueue
 from bot.store.records import RequestRecord
-from bot.store.reply_queue import TakenReply
+from bot.store.thread_reply_queues import TakenReply
 from bot.vehicle.notifications import parse_element
 from tests.app_support import CHANNEL, OPERATOR, BotUnderTest, wait_until
 from tests.pipeline_support import notification, post, running_bot, seed_request, stored

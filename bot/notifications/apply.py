@@ -17,7 +17,7 @@ from bot.slack.alerts import alert_once
 from bot.slack.batch_show import BatchShow, ToShow
 from bot.slack.replies import ReplyQueue
 from bot.slack.updates import Renderer
-from bot.store.message_leases import MessageLeases
+from bot.store.message_finish import MessageLeases
 from bot.store.records import RequestRecord, RequestStatus
 from bot.store.transitions import Transition, Transitions
 from bot.vehicle.errors import VendorError

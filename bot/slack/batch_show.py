@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.slack.replies import Replied, ReplyQueue
 from bot.slack.updates import Attempt, Rendered, Renderer
-from bot.store.message_leases import Finished
+from bot.store.message_finish import Finished
 from bot.store.records import RequestRecord
 
 

@@ -21,7 +21,7 @@ from bot.slack.blocks import done_reply
 from bot.slack.parts import SlackParts
 from bot.slack.web_api import WebApi
 from bot.store.records import RequestRecord
-from bot.store.reply_queue import ReplyStore, TakenReply
+from bot.store.thread_reply_queues import TakenReply, ThreadReplyQueues
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,9 @@ class ReplyQueue:
         interval_ms = int(services.settings.slack_reply_interval_seconds * 1000)
         if lease_ms is None:
             lease_ms = int(services.settings.reply_lease_seconds * 1000)
-        self.store = ReplyStore(services.redis, services.keys, interval_ms=interval_ms, lease_ms=lease_ms)
+        self.store = ThreadReplyQueues(
+            services.redis, services.keys, interval_ms=interval_ms, lease_ms=lease_ms
+        )
 
     async def take(self, limit: int) -> tuple[list[TakenReply], int | None]:
         """The replies due now, leased to this caller; and when the next channel is due (ms, None: none)."""

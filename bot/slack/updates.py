@@ -16,7 +16,7 @@ from bot.slack.api_errors import CALL_ERRORS, RETRY_LATER_MS, SlackFailure, Verd
 from bot.slack.blocks import request_message
 from bot.slack.parts import SlackParts
 from bot.slack.web_api import WebApi
-from bot.store.message_leases import MESSAGE_GAP_MS, RENDER_LEASE_MS
+from bot.store.message_finish import MESSAGE_GAP_MS, RENDER_LEASE_MS
 from bot.store.records import RequestRecord
 from bot.store.render_queue import RenderQueue
 from bot.store.slack_budget import SlackBudget

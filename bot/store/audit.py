@@ -17,75 +17,7 @@ from redis.asyncio import Redis
 
 from bot.runtime.metrics import Metrics
 from bot.store.keys import Keys
-
-# `newer(a, b)`: whether stream id a comes after b (ids are "<ms>-<seq>"; both parts fit a Lua number).
-_NEWER = r"""
-local function parts(id)
-  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
-  return tonumber(ms), tonumber(seq)
-end
-local function newer(a, b)
-  local ams, aseq = parts(a)
-  local bms, bseq = parts(b)
-  return ams > bms or (ams == bms and aseq > bseq)
-end
-"""
-
-# `trim(stream, cursor key, retention)`: trims the global stream to `retention` entries, but never
-# past the export cursor once there is one.
-_TRIM_FUNCTION = (
-    _NEWER
-    + r"""
-local function trim(stream, cursor_key, retention)
-  local over = redis.call('XLEN', stream) - retention
-  if over <= 0 then return end
-  local cursor = redis.call('GET', cursor_key)
-  if not cursor then
-    redis.call('XTRIM', stream, 'MAXLEN', retention)  -- nothing was ever exported: plain retention
-    return
-  end
-  local oldest = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)[1][1]
-  if newer(oldest, cursor) then return end  -- every entry over retention is still to export
-  local doomed = redis.call('XRANGE', stream, '-', '+', 'COUNT', over)
-  if not newer(doomed[#doomed][1], cursor) then
-    redis.call('XTRIM', stream, 'MAXLEN', retention)
-  else
-    local first_unexported = redis.call('XRANGE', stream, '(' .. cursor, '+', 'COUNT', 1)[1][1]
-    redis.call('XTRIM', stream, 'MINID', first_unexported)
-  end
-end
-"""
-)
-
-# KEYS: global stream, vehicle stream (or ""), export cursor.
-# ARGV: retention, vehicle retention, then field, value pairs.
-_RECORD = (
-    _TRIM_FUNCTION
-    + r"""
-local fields = {}
-for i = 3, #ARGV do fields[#fields + 1] = ARGV[i] end
-local id = redis.call('XADD', KEYS[1], '*', unpack(fields))
-if KEYS[2] ~= '' then
-  redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], '*', unpack(fields))
-end
-trim(KEYS[1], KEYS[3], tonumber(ARGV[1]))
-return id
-"""
-)
-
-# KEYS: global stream, export cursor. ARGV: retention. For entries appended by other scripts (the
-# transition script writes the outcome entries), trimmed once per batch.
-_TRIM = _TRIM_FUNCTION + "trim(KEYS[1], KEYS[2], tonumber(ARGV[1])) return 1"
-
-# KEYS: export cursor. ARGV: the last exported id. The cursor only moves forward.
-_ADVANCE = (
-    _NEWER
-    + r"""
-local cursor = redis.call('GET', KEYS[1])
-if not cursor or newer(ARGV[1], cursor) then redis.call('SET', KEYS[1], ARGV[1]) return ARGV[1] end
-return cursor
-"""
-)
+from bot.store.scripts import register
 
 FIELDS = ("at", "event", "user", "action", "vin", "request_id", "detail")
 
@@ -133,9 +65,9 @@ class AuditLog:
         self._metrics = metrics
         self.retention = retention
         self.per_vehicle = per_vehicle
-        self._record = redis.register_script(_RECORD)
-        self._trim = redis.register_script(_TRIM)
-        self._advance = redis.register_script(_ADVANCE)
+        self._record = register(redis, "audit_record")
+        self._trim = register(redis, "audit_trim")
+        self._advance = register(redis, "audit_advance")
 
     async def record(
         self, event: str, *, user: str, action: str, vin: str, request_id: str = "", detail: str = ""

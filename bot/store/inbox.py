@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ from redis.exceptions import RedisError, ResponseError
 from bot.runtime import fast_json
 from bot.runtime.clock import now_ms
 from bot.store.keys import Keys
+from bot.store.scripts import register
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +22,8 @@ GROUP = "pipeline"
 QUARANTINE_MAXLEN = 100_000
 ELEMENT_FIELD = "e"
 RECEIVED_FIELD = "t"
+# The inbox entry's layout, as the scripts that write entries are given it (inbox_append, parked_replay).
+ENTRY_FIELDS: Mapping[str, object] = {"ELEMENT_FIELD": ELEMENT_FIELD, "RECEIVED_FIELD": RECEIVED_FIELD}
 
 
 @dataclass(frozen=True)
@@ -123,31 +127,6 @@ def _trim(stream: str, keys: Keys) -> dict[str, Any]:
     return {"maxlen": QUARANTINE_MAXLEN, "approximate": True} if stream == keys.quarantine() else {}
 
 
-# One callback body in one script: every element of the batch is stored, or none is. A script does not
-# roll back, so whatever could fail is checked before the first XADD: both keys must be streams (or
-# absent). The elements themselves were checked by the caller; an XADD of text cannot fail otherwise
-# (Redis lets a script that has begun writing finish past maxmemory). Unlike MULTI/EXEC, a script lets
-# a WAIT share the round trip and the connection that wrote.
-_APPEND = f"""
-for _, key in ipairs(KEYS) do
-  local kind = redis.call('TYPE', key)['ok']
-  if kind ~= 'none' and kind ~= 'stream' then
-    return redis.error_reply('WRONGTYPE ' .. key .. ' is not a stream')
-  end
-end
-local to_inbox, maxlen, received = tonumber(ARGV[1]), ARGV[2], ARGV[3]
-for i = 4, #ARGV do
-  if i - 3 <= to_inbox then
-    redis.call('XADD', KEYS[1], '*', '{ELEMENT_FIELD}', ARGV[i], '{RECEIVED_FIELD}', received)
-  else
-    redis.call('XADD', KEYS[2], 'MAXLEN', '~', maxlen, '*',
-      '{ELEMENT_FIELD}', ARGV[i], '{RECEIVED_FIELD}', received)
-  end
-end
-return #ARGV - 3
-"""
-
-
 class NotReplicated(RedisError):
     """The entry is on the primary but fewer replicas than asked acknowledged it in time."""
 
@@ -167,7 +146,7 @@ class InboxWriter:
         self._redis = redis
         self._keys = keys
         self._ack = ack or ReplicaAck()
-        self._append = redis.register_script(_APPEND)
+        self._append = register(redis, "inbox_append", ENTRY_FIELDS)
 
     async def append(self, elements: list[str], quarantined: list[str]) -> None:
         """Store accepted elements in the inbox and rejected ones in quarantine, all or nothing.

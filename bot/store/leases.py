@@ -9,9 +9,7 @@ from contextlib import asynccontextmanager
 from redis.asyncio import Redis
 
 from bot.store.keys import Keys
-
-# Gives the lease back only if it is still ours (it may have run out and been taken by another replica).
-_RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+from bot.store.scripts import register
 
 
 class Leases:
@@ -20,7 +18,7 @@ class Leases:
     def __init__(self, redis: Redis, keys: Keys) -> None:
         self._redis = redis
         self._keys = keys
-        self._release = redis.register_script(_RELEASE)
+        self._release = register(redis, "compare_and_delete")
 
     @asynccontextmanager
     async def hold(self, name: str, lease_ms: int) -> AsyncIterator[bool]:

@@ -7,22 +7,11 @@ import time
 
 from redis.asyncio import Redis
 
-from bot.store.inbox import entry_fields
+from bot.store.inbox import ENTRY_FIELDS, RECEIVED_FIELD, entry_fields
 from bot.store.keys import Keys
+from bot.store.scripts import register
 
 log = logging.getLogger(__name__)
-
-# Moves every parked element of a remoteActionId into the inbox, atomically.
-# KEYS: parked list, parked index, inbox; ARGV: remoteActionId, received ms
-_REPLAY = """
-local items = redis.call('LRANGE', KEYS[1], 0, -1)
-for _, item in ipairs(items) do
-  redis.call('XADD', KEYS[3], '*', 'e', item, 't', ARGV[2])
-end
-redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-return #items
-"""
 
 
 class ParkedEvents:
@@ -32,7 +21,7 @@ class ParkedEvents:
         self._redis = redis
         self._keys = keys
         self._ttl_seconds = ttl_seconds
-        self._replay = redis.register_script(_REPLAY)
+        self._replay = register(redis, "parked_replay", ENTRY_FIELDS)
 
     async def park(self, remote_action_id: str, element_json: str) -> None:
         """Keep one event of a remoteActionId that no request claims yet."""
@@ -48,7 +37,7 @@ class ParkedEvents:
         keys = self._keys
         moved = await self._replay(
             keys=[keys.parked(remote_action_id), keys.parked_index(), keys.inbox()],
-            args=[remote_action_id, entry_fields("")["t"]],
+            args=[remote_action_id, entry_fields("")[RECEIVED_FIELD]],
         )
         if moved:
             log.info("replayed %d parked event(s) of remote %s", moved, remote_action_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -32,37 +33,46 @@ class RequestStatus(StrEnum):
     @property
     def is_final(self) -> bool:
         """Whether nothing more can happen to the request."""
-        return self in FINAL_STATUSES
+        return STATE_MACHINE[self].final
 
     @property
     def rank(self) -> int:
         """Progress order: a transition never moves a request to a lower rank."""
-        return STATUS_RANK[self]
+        return STATE_MACHINE[self].rank
 
 
-FINAL_STATUSES = frozenset(
-    {
-        RequestStatus.SUCCESS,
-        RequestStatus.ALREADY_DONE,
-        RequestStatus.FAILED,
-        RequestStatus.REFUSED,
-        RequestStatus.REJECTED,
-        RequestStatus.EXPIRED,
-        RequestStatus.CANCELLED,
-        RequestStatus.UNCONFIRMED,
-    }
-)
+@dataclass(frozen=True)
+class StatusRule:
+    """What a status means in the request state machine."""
 
-STATUS_RANK: dict[RequestStatus, int] = {
-    RequestStatus.AWAITING_APPROVAL: 0,
-    RequestStatus.SENDING: 1,
-    RequestStatus.ACCEPTED: 2,
-    RequestStatus.PENDING: 3,
-    **{status: 5 for status in FINAL_STATUSES},
+    rank: int  # progress order: a transition never moves a request to a lower rank
+    final: bool = False  # nothing more can happen to the request
+    holds_slot: bool = True  # a new request for the same vehicle and slot must wait for this one
+
+
+# The request state machine, the one table of it: Python reads it, and the Lua scripts are given what
+# they need of it as constants (bot/store/transitions.py, bot/store/requests.py).
+STATE_MACHINE: dict[RequestStatus, StatusRule] = {
+    RequestStatus.AWAITING_APPROVAL: StatusRule(0),
+    RequestStatus.SENDING: StatusRule(1),
+    RequestStatus.ACCEPTED: StatusRule(2),
+    RequestStatus.PENDING: StatusRule(3),
     # The vehicle cloud may still answer these: its final answer, when it comes, replaces them.
-    RequestStatus.NO_ANSWER: 4,
-    RequestStatus.UNCONFIRMED: 4,
+    RequestStatus.NO_ANSWER: StatusRule(4, holds_slot=False),
+    RequestStatus.UNCONFIRMED: StatusRule(4, final=True, holds_slot=False),
+    RequestStatus.SUCCESS: StatusRule(5, final=True, holds_slot=False),
+    RequestStatus.ALREADY_DONE: StatusRule(5, final=True, holds_slot=False),
+    RequestStatus.FAILED: StatusRule(5, final=True, holds_slot=False),
+    RequestStatus.REFUSED: StatusRule(5, final=True, holds_slot=False),
+    RequestStatus.REJECTED: StatusRule(5, final=True, holds_slot=False),
+    RequestStatus.EXPIRED: StatusRule(5, final=True, holds_slot=False),
+    RequestStatus.CANCELLED: StatusRule(5, final=True, holds_slot=False),
 }
+
+FINAL_STATUSES = frozenset(status for status, rule in STATE_MACHINE.items() if rule.final)
+STATUS_RANK: dict[RequestStatus, int] = {status: rule.rank for status, rule in STATE_MACHINE.items()}
+# Statuses whose request no longer blocks a new one for the same vehicle and slot.
+SLOT_FREED = frozenset(status for status, rule in STATE_MACHINE.items() if not rule.holds_slot)
 
 
 class TimelineEntry(BaseModel):
@@ -103,7 +113,7 @@ class RequestRecord(BaseModel):
     simulator: bool = False
     reply_posted: bool = False
     # What the request message shows, and who is updating it or posting its thread reply right now.
-    # A lease is "<expiry ms>/<holder>" (bot/store/record_lua.py); the Lua scripts keep these fields.
+    # A lease is "<expiry ms>/<holder>" (bot/store/scripts/lib/record.lua); scripts keep these fields.
     shown_version: int = -1  # the version the message last showed (-1: none rendered yet)
     shown_at: int = 0  # when that render was sent (ms), for the one-update-per-second gate
     render_lease: str = ""
@@ -130,7 +140,7 @@ class RequestRecord(BaseModel):
     @property
     def blocks_new_requests(self) -> bool:
         """Whether a new request for the same slot must wait for this one."""
-        return not self.status.is_final and self.status is not RequestStatus.NO_ANSWER
+        return STATE_MACHINE[self.status].holds_slot
 
     def add_step(self, step: str, detail: str | None = None, at: float | None = None) -> None:
         """Append a step to the timeline."""

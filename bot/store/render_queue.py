@@ -5,36 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from bot.runtime.clock import now_ms
 from bot.store.keys import Keys
-from bot.store.message_leases import Finished, MessageFinisher
-from bot.store.record_lua import RECORD_LUA
-
-# Takes the message's render lease (kept in the record) and reads what the render needs. The request
-# stays queued, held out of reach until the lease ends: if this renderer dies mid-render, another
-# renders it then.
-# KEYS: final queue, update queue, Slack pause, record
-# ARGV: token, lease ms, request id, hold score (now + lease, ms), now ms
-# Returns 0 when another renderer holds the lease, else {pause ms, record JSON or ''}.
-_BEGIN = (
-    RECORD_LUA
-    + r"""
-local now = tonumber(ARGV[5])
-local raw = redis.call('GET', KEYS[4])
-if raw then
-  local record = decode_record(raw)
-  local _, expiry = lease_of(record.render_lease)
-  if expiry > now then return 0 end
-  record.render_lease = (now + tonumber(ARGV[2])) .. '/' .. ARGV[1]
-  raw = encode_record(record)
-  redis.call('SET', KEYS[4], raw, 'KEEPTTL')
-end
-redis.call('ZADD', KEYS[1], 'XX', ARGV[4], ARGV[3])
-redis.call('ZADD', KEYS[2], 'XX', ARGV[4], ARGV[3])
-return {redis.call('PTTL', KEYS[3]), raw or ''}
-"""
-)
+from bot.store.message_finish import Finished, MessageFinisher
+from bot.store.scripts import register
 
 
 @dataclass(frozen=True)
@@ -48,28 +24,35 @@ class RenderLease:
     record_json: str  # '' when the record is gone
 
 
+def render_queue(keys: Keys, *, final: bool) -> str:
+    """The queue a request's render waits in: final states have their own, taken first."""
+    return keys.pending_finals() if final else keys.pending_updates()
+
+
+def enqueue_render(pipe: Pipeline, keys: Keys, request_id: str, *, final: bool) -> None:
+    """Queue a request's render inside the caller's transaction (the latest state is what gets shown)."""
+    pipe.zadd(render_queue(keys, final=final), {request_id: now_ms()})
+
+
 class RenderQueue:
     """Two queues of requests whose message needs a render: final states are taken first."""
 
     def __init__(self, redis: Redis, keys: Keys) -> None:
         self._redis = redis
         self._keys = keys
-        self._begin = redis.register_script(_BEGIN)
+        self._begin = register(redis, "render_begin")
         self.finisher = MessageFinisher(redis, keys)
-
-    def _queue(self, final: bool) -> str:
-        return self._keys.pending_finals() if final else self._keys.pending_updates()
 
     async def mark_dirty(self, request_id: str) -> None:
         """Queue a request's message for rendering (idempotent; the latest state is what gets shown)."""
-        await self._redis.zadd(self._queue(final=False), {request_id: now_ms()})
+        await self._redis.zadd(render_queue(self._keys, final=False), {request_id: now_ms()})
 
     async def due_items(self, limit: int) -> list[tuple[str, bool]]:
         """Queued requests whose time has come, with whether each is a final state; finals first."""
         now = now_ms()
         async with self._redis.pipeline(transaction=False) as pipe:
             for final in (True, False):
-                pipe.zrangebyscore(self._queue(final), "-inf", now, start=0, num=limit)
+                pipe.zrangebyscore(render_queue(self._keys, final=final), "-inf", now, start=0, num=limit)
             finals, updates = await pipe.execute()
         items: dict[str, bool] = {}
         for request_id in finals:
@@ -84,7 +67,8 @@ class RenderQueue:
         hold = now + lease_ms
         begun = await self._begin(
             keys=[
-                keys.pending_finals(), keys.pending_updates(), keys.slack_pause(), keys.request(request_id),
+                render_queue(keys, final=True), render_queue(keys, final=False), keys.slack_pause(),
+                keys.request(request_id),
             ],
             args=[token, lease_ms, request_id, hold, now],
         )  # fmt: skip

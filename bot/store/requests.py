@@ -8,34 +8,15 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
-from bot.runtime.clock import now_ms
 from bot.store.keys import Keys
-from bot.store.records import FINAL_STATUSES, RequestRecord, RequestStatus
+from bot.store.records import SLOT_FREED, RequestRecord, RequestStatus
+from bot.store.render_queue import enqueue_render
+from bot.store.scripts import register, source
 
-_CREATE = """
--- KEYS: inflight, request, vehicle_requests, sending
--- ARGV: id, json, created_at, inflight_ttl_ms, '1' when sending, request key prefix,
---       statuses that no longer hold the slot (comma-separated), history length kept per vehicle
-local holder = redis.call('GET', KEYS[1])
-if holder then
-  local raw = redis.call('GET', ARGV[6] .. holder)
-  if raw then
-    local status = cjson.decode(raw)['status']
-    if not string.find(',' .. ARGV[7] .. ',', ',' .. status .. ',', 1, true) then
-      return holder
-    end
-  end
-end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[4])
-redis.call('SET', KEYS[2], ARGV[2])
-redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
-redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -1 - tonumber(ARGV[8]))
-if ARGV[5] == '1' then redis.call('ZADD', KEYS[4], ARGV[3], ARGV[1]) end
-return false
-"""
-# Statuses whose request no longer blocks a new one for the same vehicle and slot.
-_RELEASED = ",".join(sorted({*(s.value for s in FINAL_STATUSES), RequestStatus.NO_ANSWER.value}))
 VEHICLE_HISTORY = 200
+# Sent as EVAL inside the update's MULTI, as ever: a registered script there makes the pipeline ask
+# SCRIPT EXISTS first.
+_COMPARE_AND_DELETE = source("compare_and_delete")
 
 
 class NotSendable(Exception):
@@ -57,7 +38,7 @@ class RequestStore:
         self._keys = keys
         self._mapping_ttl_ms = int(mapping_ttl * 1000)
         self._inflight_ttl_ms = int(inflight_ttl * 1000)
-        self._create = redis.register_script(_CREATE)
+        self._create = register(redis, "request_create", {"SLOT_FREED": dict.fromkeys(SLOT_FREED, True)})
 
     async def create(self, record: RequestRecord) -> InFlight | None:
         """Store a new request unless one for the same vehicle and action is still in flight."""
@@ -77,7 +58,6 @@ class RequestStore:
                 self._inflight_ttl_ms,
                 "1" if record.status is RequestStatus.SENDING else "0",
                 self._keys.request(""),
-                _RELEASED,
                 VEHICLE_HISTORY,
             ],
         )
@@ -118,9 +98,7 @@ class RequestStore:
                     pipe.multi()  # type: ignore[no-untyped-call]
                     pipe.set(key, record.model_dump_json(), px=self._mapping_ttl_ms)
                     if queue_render or (record.status.is_final and record.status is not before):
-                        final = record.status.is_final
-                        queue = self._keys.pending_finals() if final else self._keys.pending_updates()
-                        pipe.zadd(queue, {record.id: now_ms()})
+                        enqueue_render(pipe, self._keys, record.id, final=record.status.is_final)
                     if record.status is RequestStatus.SENDING:
                         pipe.zadd(
                             self._keys.sending(), {record.id: record.sending_since or record.created_at}
@@ -137,12 +115,7 @@ class RequestStore:
     def _release_inflight(self, pipe: Redis, record: RequestRecord) -> None:
         # Only the holder may release: a newer request may already hold the slot.
         key = self._keys.inflight(record.vin, record.inflight_slot or record.action)
-        pipe.eval(
-            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-            1,
-            key,
-            record.id,
-        )
+        pipe.eval(_COMPARE_AND_DELETE, 1, key, record.id)
 
     async def map_remote(self, remote_action_id: str, request_id: str) -> None:
         """Remember which request a remoteActionId belongs to (TTL: the mapping TTL)."""

@@ -9,33 +9,7 @@ from redis.asyncio import Redis
 
 from bot.runtime.clock import now_ms
 from bot.store.keys import Keys
-
-# KEYS: bucket hash, Slack pause. ARGV: now ms, capacity, refill per ms, reserve, finals wanted,
-# updates wanted, ttl ms. Finals may take every token; an update leaves the reserve for finals.
-# Returns {finals granted, updates granted, ms before a final could have one, ms before an update
-# could}; while a 429's pause runs, nothing is granted and both waits are the pause.
-_TAKE = """
-local pause = redis.call('PTTL', KEYS[2])
-if pause > 0 then return {0, 0, pause, pause} end
-local now = tonumber(ARGV[1])
-local capacity = tonumber(ARGV[2])
-local refill = tonumber(ARGV[3])
-local reserve = tonumber(ARGV[4])
-local tokens = tonumber(redis.call('HGET', KEYS[1], 'tokens') or capacity)
-local at = tonumber(redis.call('HGET', KEYS[1], 'at') or now)
-if now > at then tokens = math.min(capacity, tokens + (now - at) * refill) end
-local finals = math.max(0, math.min(tonumber(ARGV[5]), math.floor(tokens)))
-tokens = tokens - finals
-local updates = math.max(0, math.min(tonumber(ARGV[6]), math.floor(tokens - reserve)))
-tokens = tokens - updates
-local function wait(need)
-  if tokens >= need then return 0 end
-  return math.ceil((need - tokens) / refill)
-end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(math.max(now, at)))
-redis.call('PEXPIRE', KEYS[1], ARGV[7])
-return {finals, updates, wait(1), wait(1 + reserve)}
-"""
+from bot.store.scripts import register
 
 # Slack counts a call when it arrives, which varies after the token was taken (rendering, network,
 # a busy event loop): a window's refill is spread over 5% more time so late arrivals stay in budget.
@@ -72,7 +46,7 @@ class SlackBudget:
         self._reserve = self.capacity // 3
         # An idle bucket is full again long before its hash expires (refilling takes ~window/9).
         self._ttl_ms = max(120_000, int(2 * window_ms))
-        self._take = redis.register_script(_TAKE)
+        self._take = register(redis, "slack_budget_take")
         # When this process last heard "no token before then", per kind (finals have the reserve).
         # Other replicas only take tokens, so a wait Redis gave can only get longer, never shorter.
         self._empty_until: dict[bool, float] = {True: 0.0, False: 0.0}

@@ -10,20 +10,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-# Claim atomically: only the first click on any replica gets the ticket; it leaves a tombstone naming
-# who took it and how, so a second click (or a concurrent one) can be told, for as long as the ticket
-# would have lived. ARGV[1] is the clicker, ARGV[2] '1' when the clicker must be the owner, '0' when the
-# clicker must NOT be the owner (approvals); ARGV[3] the tombstone JSON.
-_CLAIM = """
-local raw = redis.call('GET', KEYS[1])
-if not raw then return {'missing', ''} end
-local ticket = cjson.decode(raw)
-if ticket['taken_by'] then return {'taken', raw} end
-if ARGV[2] == '1' and ticket['owner'] ~= ARGV[1] then return {'not_owner', raw} end
-if ARGV[2] == '0' and ticket['owner'] == ARGV[1] then return {'is_owner', raw} end
-redis.call('SET', KEYS[1], ARGV[3], 'KEEPTTL')
-return {'claimed', raw}
-"""
+from bot.store.scripts import register
 
 
 class ClaimResult(StrEnum):
@@ -51,7 +38,7 @@ class TicketStore:
         self._redis = redis
         self._key_of = key_of
         self._ttl_ms = int(ttl_seconds * 1000)
-        self._claim = redis.register_script(_CLAIM)
+        self._claim = register(redis, "ticket_claim")
 
     async def issue(self, owner: str, data: dict[str, Any], token: str | None = None) -> str:
         """Store a ticket for `owner` and return its token."""
