@@ -22,7 +22,6 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import SERVE_REQUIRED, Settings
-from bot.notifications.endpoint import add_callback_route
 from bot.runtime.cancellation import stop_tasks
 from bot.runtime.http_metrics import http_tracer
 from bot.runtime.loops import keep_running
@@ -36,6 +35,7 @@ from bot.usecases.authz import Authorizer
 from bot.usecases.fleet import Fleet
 from bot.vehicle.client import create_client
 from bot.vehicle.connected_car import ConnectedCarV1
+from bot.web.callback import add_callback_route
 from bot.web.names import CALLBACK_PATH, SERVICES_KEY, SLACK_PATH
 from bot.web.observability import metrics_server, sample_inbox_forever
 from bot.web.serving import STAGE_KEY, StartStage
@@ -247,8 +247,10 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
         jobs = list(options.background)
         if options.pipeline:
             from bot.notifications.consumer import pipeline_jobs
+            from bot.slack.jobs import output_jobs
 
             jobs.extend(pipeline_jobs())
+            jobs.extend(output_jobs())
             jobs.append(sample_inbox_forever)
         if settings.slack_app_token is not None:
             jobs.append(socket_mode_job(bolt, app[SOCKET_KEY]))

@@ -10,6 +10,7 @@ from bot.config import Settings
 from bot.runtime.ingest_gate import IngestGate
 from bot.runtime.metrics import Metrics
 from bot.runtime.work import WorkTracker
+from bot.slack.alerts import SlackOperatorAlerts
 from bot.slack.messenger import Messenger
 from bot.slack.parts import OutputParts
 from bot.slack.request_messages import SlackRequestMessages
@@ -21,7 +22,7 @@ from bot.store.requests import RequestStore
 from bot.store.tickets import TicketStore
 from bot.usecases.authz import Authorizer
 from bot.usecases.fleet import Fleet
-from bot.usecases.ports import RequestMessages
+from bot.usecases.ports import OperatorAlerts, RequestMessages
 from bot.usecases.vehicle_cloud import VehicleCloud
 
 
@@ -43,6 +44,7 @@ class Services:
     vehicles: VehicleCloud
     messenger: Messenger
     messages: RequestMessages
+    alerts: OperatorAlerts
     simulator: bool
     metrics: Metrics
     work: WorkTracker = field(default_factory=WorkTracker)
@@ -69,6 +71,7 @@ class Services:
             redis, keys, mapping_ttl=settings.mapping_ttl_seconds, inflight_ttl=longest_timeout * 2
         )
         parked = ParkedEvents(redis, keys, ttl_seconds=settings.park_ttl_seconds)
+        output = OutputParts(settings, redis, keys, messenger, metrics)
         return cls(
             settings=settings,
             redis=redis,
@@ -87,7 +90,8 @@ class Services:
             fleet=fleet,
             vehicles=vehicles,
             messenger=messenger,
-            messages=SlackRequestMessages(OutputParts(settings, redis, keys, messenger, metrics)),
+            messages=SlackRequestMessages(output),
+            alerts=SlackOperatorAlerts(output),
             simulator=simulator,
             metrics=metrics,
         )

@@ -11,10 +11,11 @@ from hypothesis import strategies as st
 
 from bot.cli.ops import dlq_list, dlq_replay, parked_list
 from bot.notifications.apply import Pipeline
-from bot.notifications.consumer import Consumer, WorkerOptions, render_job, reply_job
+from bot.notifications.consumer import Consumer, WorkerOptions
 from bot.notifications.deadlines import sweep_once
 from bot.runtime.cancellation import stop_tasks
 from bot.services import Services
+from bot.slack.jobs import render_job, reply_job
 from bot.store.inbox import Entry
 from bot.store.message_finish import MessageLeases
 from bot.store.records import RequestRecord, RequestStatus

@@ -1,4 +1,6 @@
-"""Vendor notifications: the callback endpoint, the inbox consumers, applying events, deadlines.
+"""The notification side, as a use case: the inbox consumers, applying a batch of vendor events, deadlines.
 
-Imports the use cases, the store, Slack output and the vehicle models.
+Works on `NotificationContext` (the use cases' context plus the inbox, metrics and operator alerts) and
+reaches Slack only through the ports in `bot.usecases.ports`; imports the use cases, the store, the
+catalogue and the vehicle models, never Slack output or the wiring.
 """

@@ -11,15 +11,12 @@ from typing import Any
 
 from bot.catalogue.row import Outcome
 from bot.catalogue.table import row_of
+from bot.notifications.context import NotificationContext
 from bot.runtime.logs import log_context
-from bot.services import Services
-from bot.slack.alerts import alert_once
-from bot.slack.batch_show import BatchShow, ToShow
-from bot.slack.replies import ReplyQueue
-from bot.slack.updates import Renderer
 from bot.store.message_finish import MessageLeases
 from bot.store.records import RequestRecord, RequestStatus
 from bot.store.transitions import Transition, Transitions
+from bot.usecases.ports import RequestAlert, ToShow
 from bot.vehicle.errors import VendorError
 from bot.vehicle.events import VehicleEvent
 from bot.vehicle.facts import position_of, vehicle_state
@@ -71,7 +68,9 @@ def outcome_from_extensions(kind: Outcome, extensions: list[dict[str, Any]]) -> 
     return {"state": vehicle_state(LatestTelemetry(raw=dict(latest)))}
 
 
-async def outcome_from_telemetry(services: Services, record: RequestRecord) -> dict[str, Any] | None:
+async def outcome_from_telemetry(
+    services: NotificationContext, record: RequestRecord
+) -> dict[str, Any] | None:
     """The Locate/State outcome from the vendor's latest telemetry (None when the vendor fails)."""
     try:
         telemetry = await services.vehicles.latest_state(record.vin)
@@ -98,7 +97,7 @@ def _made_final(move: Transition | Exception) -> bool:
 class Pipeline:
     """Everything that happens when a vendor event arrives, idempotent under redelivery."""
 
-    def __init__(self, services: Services, renderer: Renderer | None = None) -> None:
+    def __init__(self, services: NotificationContext) -> None:
         self.services = services
         settings = services.settings
         self.transitions = Transitions(
@@ -111,8 +110,6 @@ class Pipeline:
             ),
             audit_vehicle_entries=services.audit.per_vehicle,
         )
-        self.renderer = renderer or Renderer(services)
-        self.show = BatchShow(self.renderer, ReplyQueue(services))
 
     async def apply(self, event: VehicleEvent, element_json: str | None = None) -> Applied:
         """Apply one event; park it when its remoteActionId has no request yet."""
@@ -165,7 +162,7 @@ class Pipeline:
 
         await asyncio.gather(*(settle_request(indexes) for indexes in by_request.values()))
         try:
-            await self.show.show(token, to_show, concurrency)
+            await self.services.messages.show_batch(token, to_show, concurrency)
             if any(_made_final(move) for move in transitions):  # the script appended audit entries
                 await self.services.audit.trim()
         except Exception as error:  # noqa: BLE001 - unacknowledged: a redelivery finds the leases again
@@ -214,7 +211,7 @@ class Pipeline:
         """
         record, shown_changed = await self._effects(record, event, changed=changed)
         if shown_changed:
-            await self.renderer.render(record.id, final=record.status.is_final)
+            await self.services.messages.render_now(record.id, final=record.status.is_final)
 
     async def _effects(
         self, record: RequestRecord, event: VehicleEvent | None, *, changed: bool
@@ -231,7 +228,7 @@ class Pipeline:
                 self._count_final(record)
                 services.audit.count("outcome", record.action)
             if record.status is RequestStatus.FAILED:
-                await alert_once(services, record, "failed", ":x: Remote action failed")
+                await services.messages.alert(record, RequestAlert.FAILED)
         return record, shown_changed
 
     def _count_final(self, record: RequestRecord) -> None:

@@ -16,19 +16,18 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.notifications.apply import Applied, Pipeline
+from bot.notifications.context import NotificationContext
 from bot.runtime.cancellation import raise_if_cancelling
 from bot.runtime.ingest_gate import IngestGate
 from bot.runtime.loops import keep_running
-from bot.services import Services
-from bot.slack.alerts import alert_in_background
-from bot.slack.replies import ReplyQueue
 from bot.store.inbox import Entry, Inbox
+from bot.usecases.ports import PipelineNotice
 from bot.vehicle.events import VehicleEvent
 from bot.vehicle.notifications import read_element
 
 log = logging.getLogger(__name__)
 
-Job = Callable[[Services], Coroutine[Any, Any, None]]
+Job = Callable[[NotificationContext], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ class Consumer:
 
     def __init__(
         self,
-        services: Services,
+        services: NotificationContext,
         pipeline: Pipeline,
         options: WorkerOptions,
         name: str | None = None,
@@ -92,11 +91,8 @@ class Consumer:
         log.error(
             "inbox entry %s moved to the dead-letter stream after %d deliveries", entry.id, entry.deliveries
         )
-        alert_in_background(
-            self.services,
-            f"dlq:{entry.id}",
-            f":rotating_light: A vendor notification failed {entry.deliveries} times and went to the "
-            f"dead-letter stream (entry `{entry.id}`, {reason}). See `remote-bot dlq list`.",
+        self.services.alerts.notify(
+            PipelineNotice.DEAD_LETTERED, count=entry.deliveries, detail=reason, entry_id=entry.id
         )
 
     async def process(self, entries: list[Entry]) -> None:
@@ -183,7 +179,7 @@ def inbox_job(options: WorkerOptions | None = None) -> Job:
     """A background job running `options.consumers` inbox consumers in this process."""
     options = options or WorkerOptions()
 
-    async def job(services: Services) -> None:
+    async def job(services: NotificationContext) -> None:
         pipeline = Pipeline(services)
         consumers = [
             Consumer(services, pipeline, options, ingest=services.ingest) for _ in range(options.consumers)
@@ -193,38 +189,8 @@ def inbox_job(options: WorkerOptions | None = None) -> Job:
     return job
 
 
-def render_job(poll_seconds: float = 0.2) -> Job:
-    """A background job rendering queued request messages under the Slack budget."""
-
-    async def job(services: Services) -> None:
-        renderer = Pipeline(services).renderer
-        await keep_running("renderer", lambda: renderer.run(poll_seconds=poll_seconds), every=1.0)
-
-    return job
-
-
-def reply_job(poll_seconds: float = 0.2) -> Job:
-    """A background job posting queued thread replies, at most one per channel per interval."""
-
-    async def job(services: Services) -> None:
-        replies = ReplyQueue(services)
-        await keep_running("replies", lambda: replies.run(poll_seconds=poll_seconds), every=1.0)
-
-    return job
-
-
-def pipeline_jobs(
-    worker: WorkerOptions | None = None,
-    *,
-    render_poll_seconds: float = 0.2,
-    sweep_seconds: float | None = None,
-) -> list[Job]:
-    """The notification pipeline's background jobs: consumers, renderer, replies, deadline sweep."""
+def pipeline_jobs(worker: WorkerOptions | None = None, *, sweep_seconds: float | None = None) -> list[Job]:
+    """The notification side's background jobs: the inbox consumers and the deadline sweep."""
     from bot.notifications.deadlines import sweep_job
 
-    return [
-        inbox_job(worker),
-        render_job(render_poll_seconds),
-        reply_job(render_poll_seconds),
-        sweep_job(sweep_seconds),
-    ]
+    return [inbox_job(worker), sweep_job(sweep_seconds)]

@@ -9,13 +9,13 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from bot.notifications.apply import Pipeline
+from bot.notifications.context import NotificationContext
 from bot.runtime.logs import add_log_context, log_context
 from bot.runtime.loops import keep_running
-from bot.services import Services
-from bot.slack.alerts import alert_once
 from bot.store.leases import Leases
 from bot.store.records import RequestStatus
 from bot.usecases.dispatch import expire_approval
+from bot.usecases.ports import RequestAlert
 from bot.vehicle.errors import VendorError
 from bot.vehicle.events import DONE, VehicleEvent
 
@@ -64,9 +64,7 @@ async def _check(pipeline: Pipeline, request_id: str) -> str:
     if result.record is not None:
         await pipeline.settle(result.record, None, changed=result.changed)
         if result.changed:
-            await alert_once(
-                services, result.record, "no_answer", ":warning: No final answer from the vehicle in time"
-            )
+            await services.messages.alert(result.record, RequestAlert.NO_ANSWER)
     return "no_answer"
 
 
@@ -92,17 +90,19 @@ async def _sweep(pipeline: Pipeline) -> None:
     await sweep_once(pipeline)
 
 
-def sweep_interval(services: Services) -> float:
+def sweep_interval(services: NotificationContext) -> float:
     """Seconds between sweeps: 5, or a quarter of the shortest timeout when that is shorter."""
     settings = services.settings
     shortest = min([settings.action_timeout_seconds, *settings.action_timeouts.values()])
     return max(min(5.0, shortest / 4), 0.01)
 
 
-def sweep_job(interval_seconds: float | None = None) -> Callable[[Services], Coroutine[Any, Any, None]]:
+def sweep_job(
+    interval_seconds: float | None = None,
+) -> Callable[[NotificationContext], Coroutine[Any, Any, None]]:
     """A background job sweeping deadlines (and expired parked events) every `interval_seconds`."""
 
-    async def job(services: Services) -> None:
+    async def job(services: NotificationContext) -> None:
         pipeline = Pipeline(services)
         interval = interval_seconds if interval_seconds is not None else sweep_interval(services)
         await keep_running("deadline sweep", lambda: _sweep(pipeline), every=interval)

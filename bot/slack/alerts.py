@@ -13,6 +13,7 @@ from bot.slack.parts import SlackParts
 from bot.slack.words import explain_failure
 from bot.store.audit import AuditLog
 from bot.store.records import RequestRecord, RequestStatus
+from bot.usecases.ports import PipelineNotice
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,34 @@ def alert_in_background(services: SlackParts, kind: str, text: str, window_ms: i
     task = asyncio.create_task(_throttled(services, kind, text, window_ms))
     _background.add(task)
     task.add_done_callback(_log_and_forget)
+
+
+class SlackOperatorAlerts:
+    """The pipeline's OperatorAlerts, worded for ALERT_CHANNEL."""
+
+    def __init__(self, parts: SlackParts) -> None:
+        self._parts = parts
+
+    def notify(self, notice: PipelineNotice, *, count: int = 1, detail: str = "", entry_id: str = "") -> None:
+        """Alert in the background, throttled per kind (a dead letter: per entry)."""
+        kind, text = notice.value, _notice_words(notice, count=count, detail=detail, entry_id=entry_id)
+        alert_in_background(self._parts, f"{kind}:{entry_id}" if entry_id else kind, text)
+
+
+def _notice_words(notice: PipelineNotice, *, count: int, detail: str, entry_id: str) -> str:
+    if notice is PipelineNotice.OVERSIZED:
+        return ":warning: A vendor notification over 1 MiB was refused (413)."
+    if notice is PipelineNotice.DEAD_LETTERED:
+        return (
+            f":rotating_light: A vendor notification failed {count} times and went to the dead-letter "
+            f"stream (entry `{entry_id}`, {detail}). See `remote-bot dlq list`."
+        )
+    if detail:
+        return f":warning: A vendor notification was quarantined: {detail}."
+    return (
+        f":warning: {count} vendor notification element(s) quarantined "
+        "(no valid token or not a remote notification)."
+    )
 
 
 def _log_and_forget(task: asyncio.Task[None]) -> None:

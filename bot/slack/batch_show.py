@@ -4,21 +4,11 @@ calls, one finish."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 
 from bot.slack.replies import Replied, ReplyQueue
 from bot.slack.updates import Attempt, Rendered, Renderer
 from bot.store.message_finish import Finished
-from bot.store.records import RequestRecord
-
-
-@dataclass(frozen=True)
-class ToShow:
-    """A request whose latest record the caller shows: its render, its thread reply, or both."""
-
-    record: RequestRecord
-    render: bool
-    reply: bool
+from bot.usecases.ports import ToShow
 
 
 class BatchShow:

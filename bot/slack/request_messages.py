@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from types import MappingProxyType
+
 from bot.slack.alerts import alert_once
+from bot.slack.batch_show import BatchShow
 from bot.slack.parts import SlackParts
-from bot.slack.updates import show_latest
+from bot.slack.replies import ReplyQueue
+from bot.slack.updates import Renderer, show_latest
 from bot.store.records import RequestRecord
-from bot.usecases.ports import Posted
+from bot.usecases.ports import Posted, RequestAlert, ToShow
+
+HEADLINES = MappingProxyType(
+    {
+        RequestAlert.FAILED: ":x: Remote action failed",
+        RequestAlert.NO_ANSWER: ":warning: No final answer from the vehicle in time",
+        RequestAlert.UNCONFIRMED: (
+            ":grey_question: The vehicle cloud did not confirm whether it took a request"
+        ),
+    }
+)
 
 
 class SlackRequestMessages:
@@ -14,6 +29,8 @@ class SlackRequestMessages:
 
     def __init__(self, parts: SlackParts) -> None:
         self._parts = parts
+        self._renderer = Renderer(parts)
+        self._batches = BatchShow(self._renderer, ReplyQueue(parts))
 
     async def post(self, record: RequestRecord) -> Posted:
         """Post the request message in its channel, or in the requester's DM when the bot cannot."""
@@ -27,6 +44,14 @@ class SlackRequestMessages:
         """A link to the request message, when Slack gives one."""
         return await self._parts.messenger.permalink(record)
 
-    async def alert(self, record: RequestRecord, effect: str, headline: str) -> None:
-        """An alert in ALERT_CHANNEL about the request, once per effect."""
-        await alert_once(self._parts, record, effect, headline)
+    async def alert(self, record: RequestRecord, why: RequestAlert) -> None:
+        """An alert in ALERT_CHANNEL about the request, once per reason."""
+        await alert_once(self._parts, record, why.value, HEADLINES[why])
+
+    async def show_batch(self, token: str, items: Sequence[ToShow], concurrency: int) -> None:
+        """Edits and thread replies of a notification batch, in one budget take and one finish."""
+        await self._batches.show(token, list(items), concurrency)
+
+    async def render_now(self, request_id: str, *, final: bool) -> None:
+        """One render attempt; what it cannot do now waits in the render queue."""
+        await self._renderer.render(request_id, final=final)

@@ -15,6 +15,7 @@ from bot.store.requests import InFlight, NotSendable
 from bot.usecases.closing import Closing, close_request
 from bot.usecases.context import UseCaseContext
 from bot.usecases.fleet import Vehicle
+from bot.usecases.ports import RequestAlert
 from bot.usecases.results import Started
 from bot.vehicle.errors import (
     AuthError,
@@ -247,9 +248,7 @@ async def _unconfirmed(services: UseCaseContext, request_id: str) -> RequestReco
         services, request_id, Closing(RequestStatus.UNCONFIRMED, "unconfirmed", "outcome", detail)
     )
     assert record is not None  # unconfirmed from any status
-    await services.messages.alert(
-        record, "unconfirmed", ":grey_question: The vehicle cloud did not confirm whether it took a request"
-    )
+    await services.messages.alert(record, RequestAlert.UNCONFIRMED)
     return record
 
 

@@ -1,8 +1,10 @@
-"""What the use cases need from Slack, as an interface: the message that shows a request."""
+"""What both sides need from Slack, as interfaces: the message that shows a request, and operator alerts."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
 
 from bot.store.records import RequestRecord
@@ -18,6 +20,23 @@ class Posted:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class ToShow:
+    """A request whose latest record a notification batch shows: its render, its thread reply, or both."""
+
+    record: RequestRecord
+    render: bool
+    reply: bool
+
+
+class RequestAlert(StrEnum):
+    """Why the operators hear about a request (each at most once per request)."""
+
+    FAILED = "failed"
+    NO_ANSWER = "no_answer"
+    UNCONFIRMED = "unconfirmed"
+
+
 class RequestMessages(Protocol):
     """The message that shows a request (in Slack: the thread root, edited in place)."""
 
@@ -30,5 +49,26 @@ class RequestMessages(Protocol):
     async def permalink(self, record: RequestRecord) -> str | None:
         """A link to the request's message, when there is one."""
 
-    async def alert(self, record: RequestRecord, effect: str, headline: str) -> None:
-        """Tell the operators about this request, once per `effect`."""
+    async def alert(self, record: RequestRecord, why: RequestAlert) -> None:
+        """Tell the operators about this request, once per reason."""
+
+    async def show_batch(self, token: str, items: Sequence[ToShow], concurrency: int) -> None:
+        """Show a notification batch's requests, whose render and reply leases `token` holds."""
+
+    async def render_now(self, request_id: str, *, final: bool) -> None:
+        """Render the request's stored state now if its gate and the budget allow (else it stays queued)."""
+
+
+class PipelineNotice(StrEnum):
+    """What the notification pipeline tells the operators about itself."""
+
+    OVERSIZED = "oversized"  # a body over the cap was refused
+    QUARANTINED = "quarantine"  # elements without a valid token, or not remote notifications
+    DEAD_LETTERED = "dlq"  # an entry failed too often and left the inbox
+
+
+class OperatorAlerts(Protocol):
+    """Alerts about the pipeline, sent without delaying the caller and throttled per kind."""
+
+    def notify(self, notice: PipelineNotice, *, count: int = 1, detail: str = "", entry_id: str = "") -> None:
+        """Alert in the background (at most once a minute per kind; per entry for a dead letter)."""

@@ -1,4 +1,4 @@
-"""POST /stellantis/notifications: authenticate, store durably in the inbox, then answer 200."""
+"""The vendor callback route: authenticate, cap and store each notification in the inbox, then answer."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from aiohttp import web
 from pydantic import SecretStr
 from redis.exceptions import RedisError
 
-from bot.services import Services
-from bot.slack.alerts import alert_in_background
+from bot.notifications.context import NotificationContext
 from bot.store.inbox import NotReplicated, redact
+from bot.usecases.ports import PipelineNotice
 from bot.vehicle.channels import CALLBACK_TOKEN_ATTRIBUTE
 from bot.vehicle.notifications import NotificationError, body_attributes, check_element, split_payload
 from bot.web.names import CALLBACK_PATH, SERVICES_KEY
@@ -40,7 +40,7 @@ def _bearer(header: str | None) -> str | None:
     return None
 
 
-def _count(services: Services, name: str, amount: int = 1) -> None:
+def _count(services: NotificationContext, name: str, amount: int = 1) -> None:
     services.metrics.count_notifications(name, amount)
 
 
@@ -68,12 +68,10 @@ def _elements(body: bytes) -> tuple[Any, list[dict[str, Any]]]:
     return payload, split_payload(payload)
 
 
-async def _too_large(services: Services) -> web.Response:
+async def _too_large(services: NotificationContext) -> web.Response:
     _count(services, "oversized")
     log.warning("callback: body over %d bytes refused", MAX_BODY_BYTES)
-    alert_in_background(
-        services, "oversized", ":warning: A vendor notification over 1 MiB was refused (413)."
-    )
+    services.alerts.notify(PipelineNotice.OVERSIZED)
     return web.Response(status=413, text="too large")
 
 
@@ -92,7 +90,7 @@ def _plain_utf8(body: bytes) -> str | None:
         return None
 
 
-async def _quarantine_raw(services: Services, body: bytes, reason: str) -> web.Response:
+async def _quarantine_raw(services: NotificationContext, body: bytes, reason: str) -> web.Response:
     text = body.decode("utf-8", errors="replace")
     try:
         await services.inbox_writer.append([], [text])
@@ -100,7 +98,7 @@ async def _quarantine_raw(services: Services, body: bytes, reason: str) -> web.R
         return web.Response(status=500, text="not stored")
     _count(services, "quarantined")
     log.warning("callback: authenticated body quarantined (%s, %d bytes)", reason, len(body))
-    alert_in_background(services, "quarantine", f":warning: A vendor notification was quarantined: {reason}.")
+    services.alerts.notify(PipelineNotice.QUARANTINED, detail=reason)
     return web.Response(status=200, text="quarantined")
 
 
@@ -138,12 +136,14 @@ class _Refusal(Exception):
         self.response = response
 
 
-async def _unauthenticated(services: Services) -> _Refusal:
+async def _unauthenticated(services: NotificationContext) -> _Refusal:
     _count(services, "unauthenticated")
     return _Refusal(web.Response(status=401, text="unauthorized"))
 
 
-async def _sorted_body(services: Services, body: bytes, header_ok: bool) -> tuple[list[str], list[str], int]:
+async def _sorted_body(
+    services: NotificationContext, body: bytes, header_ok: bool
+) -> tuple[list[str], list[str], int]:
     """Accepted and rejected elements of an authenticated-looking body; raise _Refusal with the answer."""
     tokens = services.settings.callback_tokens
     try:
@@ -195,12 +195,7 @@ async def handle_notification(request: web.Request) -> web.Response:
     if rejected:
         _count(services, "quarantined", len(rejected))
         log.warning("callback: %d of %d elements quarantined", len(rejected), len(accepted) + len(rejected))
-        alert_in_background(
-            services,
-            "quarantine",
-            f":warning: {len(rejected)} vendor notification element(s) quarantined "
-            "(no valid token or not a remote notification).",
-        )
+        services.alerts.notify(PipelineNotice.QUARANTINED, count=len(rejected))
     return web.Response(status=200, text="ok")
 
 
