@@ -16,6 +16,7 @@ from bot.app import AppOptions, BackgroundTask, create_web_app
 from bot.config import Settings
 from bot.runtime.bundled import DEMO_FLEET, SAMPLE_POLICY
 from bot.services import Services
+from bot.serving import app_runner
 from bot.simulator.app import API_PREFIX, TOKEN_PATH, Simulator
 from bot.simulator.fleet import load_fleet
 from bot.simulator.routes import build_app
@@ -152,7 +153,7 @@ async def start_bot(
         **overrides,
     )
     app = create_web_app(settings, AppOptions(simulator=True, background=background or [], pipeline=pipeline))
-    runner = web.AppRunner(app)
+    runner = app_runner(app)  # as `serve` runs it: idle connections bounded, malformed HTTP one line
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", bot_port).start()
     url = f"http://127.0.0.1:{bot_port}"
