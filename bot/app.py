@@ -38,7 +38,7 @@ from bot.vehicle.connected_car import ConnectedCarV1
 from bot.web.callback import add_callback_route
 from bot.web.names import CALLBACK_PATH, SERVICES_KEY, SLACK_PATH
 from bot.web.observability import metrics_server, sample_inbox_forever
-from bot.web.serving import STAGE_KEY, StartStage
+from bot.web.serving import HTTP_LIMITS_KEY, STAGE_KEY, HttpLimits, StartStage
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,9 @@ async def _slack_events(request: web.Request) -> web.Response:
 async def _answer_slack(request: web.Request) -> web.Response:
     edge = request.app[EDGE_KEY]
     try:
-        bolt_request = await ingress.bolt_request(request, edge.secret, edge.origins)
+        bolt_request = await ingress.bolt_request(
+            request, edge.secret, edge.origins, edge.command, edge.body_seconds
+        )
     except ingress.Refused as refused:
         log.info("Slack request refused (%d): %s", refused.status, refused.reason)  # never the body
         return refused.response()
@@ -117,6 +119,8 @@ class SlackEdge:
 
     secret: bytes
     origins: ingress.Origins
+    command: str  # SLACK_COMMAND
+    body_seconds: float  # HTTP_BODY_TIMEOUT_SECONDS
 
 
 EDGE_KEY = web.AppKey("slack_edge", SlackEdge)
@@ -280,7 +284,13 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
     secret = (
         settings.slack_signing_secret.get_secret_value().encode() if settings.slack_signing_secret else b""
     )
-    app[EDGE_KEY] = SlackEdge(secret, ingress.Origins.parse(settings.slack_response_origins))
+    app[EDGE_KEY] = SlackEdge(
+        secret,
+        ingress.Origins.parse(settings.slack_response_origins),
+        settings.slack_command,
+        settings.http_body_timeout_seconds,
+    )
+    app[HTTP_LIMITS_KEY] = HttpLimits(settings.http_idle_timeout_seconds)
     app.cleanup_ctx.append(lifecycle)
     app.router.add_post(SLACK_PATH, _slack_events)
     add_callback_route(app)

@@ -161,6 +161,17 @@ class Settings(BaseSettings):
         le=65535,
         description="Port of /slack/events, /stellantis/notifications, /healthz and /readyz",
     )
+    http_idle_timeout_seconds: float = Field(
+        75.0,
+        gt=0,
+        description=(
+            "A connection that has not sent a whole request head within this long (from its opening or "
+            "its last answer) is closed; keep it above a load balancer's idle timeout (60 s on most)"
+        ),
+    )
+    http_body_timeout_seconds: float = Field(
+        10.0, gt=0, description="A request body not received whole within this long is answered 408"
+    )
     metrics_port: int | None = Field(
         9464,
         ge=0,

@@ -34,9 +34,13 @@ class ButtonListener:
     def _caller(self, body: dict[str, Any], respond: AsyncRespond) -> Caller:
         """Who clicked, and where; every listener calls it once after its ack, so it also counts the click."""
         self.services.metrics.slack_requests.labels("click", str(body["actions"][0]["action_id"])).inc()
-        container = body.get("container") or {}
-        channel = (body.get("channel") or {}).get("id") or container.get("channel_id", "")
-        actor = Actor(str(body["user"]["id"]), str(channel))
+        # The edge (bot/slack/ingress.py) lets a click through only with its channel object and a
+        # response_url; Socket Mode's clicks come from Slack itself.
+        channel, container = body.get("channel"), body.get("container")
+        channel_id = channel.get("id") if isinstance(channel, dict) else None
+        if not channel_id and isinstance(container, dict):
+            channel_id = container.get("channel_id")
+        actor = Actor(str(body["user"]["id"]), str(channel_id or ""))
         add_log_context(user=actor.user, channel=actor.channel)  # each listener runs in a task of its own
         return Caller(actor, respond, simulator=self.services.simulator)
 

@@ -21,6 +21,7 @@ from bot.simulator.fleet import load_fleet
 from bot.simulator.routes import build_app
 from bot.slack_emulator import DEFAULT_BOT_TOKEN, Message, SlackDriver, SlackState, start_slack_emulator
 from bot.web.names import SERVICES_KEY
+from bot.web.serving import app_runner
 
 SIGNING_SECRET = "test-signing-secret"
 CALLBACK_TOKEN = "cb-token-current"
@@ -152,7 +153,7 @@ async def start_bot(
         **overrides,
     )
     app = create_web_app(settings, AppOptions(simulator=True, background=background or [], pipeline=pipeline))
-    runner = web.AppRunner(app)
+    runner = app_runner(app)  # as `serve` runs it: idle connections bounded, malformed HTTP one line
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", bot_port).start()
     url = f"http://127.0.0.1:{bot_port}"

@@ -24,7 +24,7 @@ from bot.simulator.app import API_PREFIX, TOKEN_PATH, Simulator
 from bot.simulator.fleet import load_fleet
 from bot.simulator.routes import build_app
 from bot.slack_emulator import DEFAULT_BOT_TOKEN
-from bot.web.serving import stop_on_signals
+from bot.web.serving import app_runner, stop_on_signals
 
 DEMO_SIGNING_SECRET = "demo-signing-secret"
 DEMO_CALLBACK_TOKEN = "demo-callback-token"
@@ -119,7 +119,7 @@ async def run_demo(base: Settings, options: DemoOptions) -> None:
             sim_url = f"http://{LOOPBACK}:{sim_runner.addresses[0][1]}"
             settings = _demo_settings(base, redis_server.url, slack_url, sim_url, bot_url)
             app = create_web_app(settings, AppOptions(simulator=True, background=default_jobs(settings)))
-            bot_runner = web.AppRunner(app, shutdown_timeout=SHUTDOWN_SECONDS)
+            bot_runner = app_runner(app, shutdown_timeout=SHUTDOWN_SECONDS)
             await bot_runner.setup()
             async with _serving(bot_runner, web.SockSite(bot_runner, bot_socket)):
                 post_welcome(state)

@@ -12,6 +12,7 @@ from pydantic import SecretStr
 from redis.exceptions import RedisError
 
 from bot.notifications.context import NotificationContext
+from bot.runtime.http_body import BodyUnread, body_deadline
 from bot.store.inbox import NotReplicated, redact
 from bot.usecases.ports import PipelineNotice
 from bot.vehicle.channels import CALLBACK_TOKEN_ATTRIBUTE
@@ -168,7 +169,13 @@ async def _sorted_body(
 async def handle_notification(request: web.Request) -> web.Response:
     """The vendor callback: 401 without a valid token, 413 when too big, 500 when not stored, else 200."""
     services = request.app[SERVICES_KEY]
-    body = await _read_body(request)
+    try:
+        async with body_deadline(services.settings.http_body_timeout_seconds):
+            body = await _read_body(request)
+    except BodyUnread as unread:
+        # Nothing was stored, so the vendor sends it again; no traceback for a sender that went away.
+        log.info("callback: %s (%d)", unread.reason, unread.status)
+        return web.Response(status=unread.status, text=unread.reason)
     if body is None:
         return await _too_large(services)
     tokens = services.settings.callback_tokens

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import socket
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+
+from bot.runtime.logs import escape
 
 # A load balancer polls /readyz: while the bot waits for Redis (replicas often start before it) or for
 # Slack and the vehicle cloud, a stand-in app answers on the same listening socket, so the port is open
@@ -23,6 +28,50 @@ class StartStage:
 
 
 STAGE_KEY = web.AppKey("start_stage", StartStage)
+
+
+@dataclass(frozen=True)
+class HttpLimits:
+    """How long a connection may take to send a request head (HTTP_IDLE_TIMEOUT_SECONDS)."""
+
+    idle_seconds: float = 75.0
+
+
+HTTP_LIMITS_KEY = web.AppKey("http_limits", HttpLimits)
+
+
+class _ServerLog(logging.Logger):
+    """aiohttp's server log, where malformed HTTP (answered 400 by aiohttp) is one INFO line.
+
+    aiohttp logs each request it cannot parse (a control byte in a header, a line over 8 KiB) with
+    `logger.exception`: any sender could fill the log with tracebacks. A failure of the bot's own
+    handlers is still an ERROR with its traceback.
+    """
+
+    def exception(self, msg: object, *args: object, exc_info: Any = True, **kwargs: Any) -> None:
+        """One line for a client's malformed request, the usual ERROR with traceback otherwise."""
+        if isinstance(exc_info, HttpProcessingError) and 400 <= exc_info.code < 500:
+            first_line = (str(exc_info.message).strip().splitlines() or [""])[0]
+            self.info("malformed HTTP answered %d: %s", exc_info.code, escape(first_line[:200]))
+            return
+        super().exception(msg, *args, exc_info=exc_info, **kwargs)
+
+
+SERVER_LOG = _ServerLog("bot.http")
+SERVER_LOG.parent = logging.getLogger("bot")
+
+
+def app_runner(app: web.Application, **options: Any) -> web.AppRunner:
+    """The runner of the bot's app (serve, demo, tests): bounded idle connections, quiet malformed HTTP.
+
+    aiohttp closes a connection whose handler waits for a request head longer than `keepalive_timeout`,
+    counted from the connection's opening and from each answer: one that sends nothing, or trickles its
+    head a byte at a time, is closed after HTTP_IDLE_TIMEOUT_SECONDS. A body that trickles is bounded by
+    the routes themselves (HTTP_BODY_TIMEOUT_SECONDS, 408). `handler_cancellation` stays off: a handler
+    that started storing a notification or acknowledging Slack finishes even if its client left.
+    """
+    limits = app.get(HTTP_LIMITS_KEY, HttpLimits())
+    return web.AppRunner(app, keepalive_timeout=limits.idle_seconds, logger=SERVER_LOG, **options)
 
 
 def stand_in_app(stage: StartStage) -> web.Application:
@@ -55,12 +104,14 @@ def listen(host: str | None, port: int) -> socket.socket:
 async def serve_until_signalled(app: web.Application, host: str | None, port: int) -> None:
     """Serve `app` on host:port until SIGINT or SIGTERM; a failed start raises after the stand-in stops."""
     sock = listen(host, port)
-    stand_in = web.AppRunner(stand_in_app(app[STAGE_KEY]), access_log=None, shutdown_timeout=1)
+    stand_in_web = stand_in_app(app[STAGE_KEY])
+    stand_in_web[HTTP_LIMITS_KEY] = app.get(HTTP_LIMITS_KEY, HttpLimits())
+    stand_in = app_runner(stand_in_web, access_log=None, shutdown_timeout=1)
     await stand_in.setup()
     # The stand-in serves a duplicate descriptor of the same socket: closing it later leaves the socket,
     # and any connection waiting in its backlog, to the app.
     await web.SockSite(stand_in, sock.dup()).start()
-    runner = web.AppRunner(app)
+    runner = app_runner(app)
     try:
         await runner.setup()
         await web.SockSite(runner, sock).start()
