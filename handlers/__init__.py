@@ -1,6 +1,8 @@
 """Slack listeners: each acknowledges, decodes the Slack payload, calls one use case and answers.
 
-Imports the bot (use cases, Slack output, services); inside the bot only the wiring module imports this.
+Imports the catalogue (command parsing, usage), the use cases, Slack output (answers, blocks), the
+service bundle, the runtime's log context, the vendor error tree and the store's `STORE_UNAVAILABLE`;
+never Redis itself. Inside the bot only the wiring module imports this.
 """
 
 from __future__ import annotations

@@ -5,16 +5,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from redis.exceptions import RedisError
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
+
+from bot.store.errors import STORE_UNAVAILABLE
 
 log = logging.getLogger(__name__)
 
 
 async def on_error(error: Exception, body: dict[str, Any], respond: AsyncRespond | None) -> None:
     """Unexpected failures in listeners end here, after the acknowledgement."""
-    if isinstance(error, RedisError | ConnectionError):
+    if isinstance(error, STORE_UNAVAILABLE):
         text = ":x: The bot's storage is unavailable right now: nothing was sent. Try again in a minute."
     else:
         text = (

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from aiohttp import web
 
-from bot.simulator import RunningSimulator, start_simulator
+from bot.simulator.server import RunningSimulator, start_simulator
 from bot.vehicle.client import StellantisClient, create_client
 
 CLIENT_ID = "test-client"

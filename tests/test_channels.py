@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from bot.simulator import RunningSimulator
+from bot.simulator.server import RunningSimulator
 from bot.vehicle.channels import callback_body_attributes, channel_subscribe, ensure_channel
 from bot.vehicle.client import StellantisClient
 from bot.vehicle.errors import ChannelLimitError

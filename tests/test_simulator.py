@@ -11,7 +11,8 @@ from datetime import time
 import aiohttp
 import pytest
 
-from bot.simulator import FleetError, RunningSimulator, demo_fleet_path, load_fleet, parse_fleet
+from bot.simulator.fleet import FleetError, load_fleet, parse_fleet
+from bot.simulator.server import RunningSimulator, demo_fleet_path
 from bot.usecases.fleet import Fleet
 from bot.vehicle.channels import callback_body_attributes, ensure_channel
 from bot.vehicle.client import StellantisClient

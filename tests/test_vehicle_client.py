@@ -9,7 +9,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.simulator import RunningSimulator
+from bot.simulator.server import RunningSimulator
 from bot.vehicle.channels import callback_body_attributes, ensure_channel
 from bot.vehicle.client import StellantisClient, vehicle_path_id
 from bot.vehicle.errors import (

@@ -1,4 +1,5 @@
-"""Process plumbing: clock, event loop, work tracking, cancellation helpers, embedded Redis, bundled files.
+"""Process plumbing: clock, event loop, background loops, work tracking, cancellation helpers, logs,
+metrics, fast JSON, embedded Redis and Sentinel, bundled files.
 
 Imports nothing else of the bot.
 """

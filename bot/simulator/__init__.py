@@ -1,6 +1,9 @@
 """Vehicle-cloud simulator: the Stellantis data-treatment v1 API and its webhook notifications, in process.
 
-Imports the vendor models (to read what it receives) and the settings; only the demo and the CLI start it.
+Imports the vendor models and their strict readers (to read what it receives), the settings and the
+runtime's bundled fleet; only the demo, the CLI and the tests import it. This `__init__` imports nothing
+(its modules import `payloads` through it): start one with `server.start_simulator` or
+`server.run_simulator`, the state is `app.Simulator`, the fleet file is read by `fleet.load_fleet`.
 
 URL layout (base = http://host:port):
   POST {base}/oauth2/token                client credentials; STELLANTIS_TOKEN_URL
@@ -10,24 +13,3 @@ URL layout (base = http://host:port):
       GET|POST vehicles/{vin}/channels/{chId}/remotes; GET .../remotes/{rid}
   GET  {base}/_simulator/state            fleet state as JSON (demo aid, no auth)
 """
-
-from bot.simulator.app import API_PREFIX, TOKEN_PATH, RecordedPost, Simulator
-from bot.simulator.engine import Delays
-from bot.simulator.fleet import FleetError, SimVehicle, load_fleet, parse_fleet
-from bot.simulator.server import RunningSimulator, demo_fleet_path, run_simulator, start_simulator
-
-__all__ = [
-    "API_PREFIX",
-    "TOKEN_PATH",
-    "Delays",
-    "FleetError",
-    "RecordedPost",
-    "RunningSimulator",
-    "SimVehicle",
-    "Simulator",
-    "demo_fleet_path",
-    "load_fleet",
-    "parse_fleet",
-    "run_simulator",
-    "start_simulator",
-]

@@ -1,6 +1,6 @@
 """A stateful, in-process fake of the Slack Web API plus a driver that plays Slack towards the bot.
 
-Imports nothing else of the bot; only the demo, the CLI and the tests use it.
+Imports nothing else of the bot; only the console, the demo, the tests and the benchmarks use it.
 """
 
 from bot.slack_emulator.driver import SlackDriver, find_action

@@ -1,4 +1,6 @@
-"""Slack-agnostic use cases: request, confirm, approve, reject, status, history, list, card data.
+"""Slack-agnostic use cases: request, confirm, approve, reject, close, status, history, list, card data.
 
-Imports the catalogue, the store, the vehicle client and the runtime; never Slack output or notifications.
+They reach the vehicle cloud through the `VehicleCloud` port (`vehicle_cloud.py`) and Slack through the
+ports in `ports.py`; they import the catalogue, the store, the vendor models, the settings and the runtime,
+never Slack output, a vendor client or the notification side.
 """
