@@ -10,14 +10,12 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.runtime.logs import add_log_context
 from bot.services import Services
-from bot.slack import answers
+from bot.slack import answers, click_answers
 from bot.slack.blocks import ButtonId
 from bot.usecases import decisions
 from bot.usecases.remote_flow import request_remote
-from bot.usecases.results import Actor, Denied, RemoteResult
+from bot.usecases.results import Actor, RemoteResult
 from handlers.answer import Caller
-
-EXPIRED_CONFIRMATION = ":hourglass: This confirmation expired (or was already used): run the command again."
 
 
 def _value(body: dict[str, Any]) -> str:
@@ -56,11 +54,11 @@ class ButtonListener:
         outcome = await decisions.confirm(self.services, caller.actor, token)
         match outcome:
             case decisions.TicketGone():
-                await caller.say(EXPIRED_CONFIRMATION, replace=True)
+                await caller.say(click_answers.EXPIRED_CONFIRMATION, replace=True)
             case decisions.NotOwner(owner=owner):
-                await caller.say(f":no_entry: Only <@{owner}> can confirm this request.")
+                await caller.say(click_answers.not_owner(owner))
             case decisions.Confirmed(command=command):
-                await caller.say(f":white_check_mark: Confirmed: `{command.text}`", replace=True)
+                await caller.say(click_answers.confirmed(command.text), replace=True)
                 await self._answer(
                     caller, await request_remote(self.services, caller.actor, command, confirmed=True)
                 )
@@ -69,11 +67,9 @@ class ButtonListener:
         """Drop a pending confirmation."""
         await ack()
         caller = self._caller(body, respond)
-        outcome = await decisions.cancel(self.services, caller.actor, _value(body))
-        if isinstance(outcome, decisions.Cancelled):
-            await caller.say(":heavy_multiplication_x: Cancelled: nothing was sent.", replace=True)
-        elif isinstance(outcome, decisions.TicketGone):
-            await caller.say(":hourglass: Nothing to cancel: it expired or was already used.", replace=True)
+        words = click_answers.cancel_answer(await decisions.cancel(self.services, caller.actor, _value(body)))
+        if words is not None:
+            await caller.say(words, replace=True)
 
     async def on_approve(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         """A second person approves: the request is sent."""
@@ -87,23 +83,9 @@ class ButtonListener:
 
     async def _decide(self, caller: Caller, request_id: str, *, approve: bool) -> None:
         outcome = await decisions.decide(self.services, caller.actor, request_id, approve=approve)
-        match outcome:
-            case decisions.AlreadyDecided():
-                await caller.say("This request has already been decided.")
-            case decisions.OwnRequest():
-                await caller.say(":no_entry: You cannot approve or reject your own request: ask a colleague.")
-            case Denied(reason=reason):
-                await caller.say(f":no_entry: {reason}")
-            case decisions.ApprovalExpired():
-                await caller.say(
-                    ":hourglass: This approval expired: the requester must run the command again."
-                )
-            case decisions.DecidedBy(user=user, decision=decision):
-                await caller.say(f"This request was already {decision} by <@{user}>.")
-            case decisions.RequesterNoLongerAllowed():
-                await caller.say(":no_entry: Not sent: the requester is no longer allowed to run it.")
-            case decisions.TooLate():
-                await caller.say(":hourglass: Too late: this request expired before your decision.")
+        words = click_answers.decision_answer(outcome)
+        if words is not None:
+            await caller.say(words)
 
     async def on_retry(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         """Run a failed request's command again, through the same checks, as the user who clicked."""
@@ -114,7 +96,7 @@ class ButtonListener:
     async def _retry(self, caller: Caller, request_id: str) -> None:
         outcome = await decisions.retry(self.services, caller.actor, request_id)
         if isinstance(outcome, decisions.TooOld):
-            await caller.say("This request is too old to retry: run the command again.")
+            await caller.say(click_answers.TOO_OLD_TO_RETRY)
         else:
             await self._answer(caller, outcome)
 

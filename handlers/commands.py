@@ -10,11 +10,9 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.catalogue.action import Action
 from bot.catalogue.command import Command, CommandError, parse
-from bot.catalogue.table import usage_text
 from bot.runtime.logs import log_context
 from bot.services import Services
 from bot.slack import answers
-from bot.slack.blocks import SIMULATOR_BADGE
 from bot.usecases import queries
 from bot.usecases.fleet import VehicleNotFound
 from bot.usecases.remote_flow import request_remote
@@ -57,22 +55,21 @@ class CommandListener:
             else:
                 await self._question(caller, command)
         except VehicleNotFound as error:
-            await caller.say(f":warning: {error}")
+            await caller.say(answers.unknown_vehicle(error))
         except VendorError as error:
-            await caller.say(f":x: The vehicle cloud could not be asked: {error}")
+            await caller.say(answers.vendor_unavailable(error))
 
     async def _question(self, caller: Caller, command: Command) -> None:
         services, actor = self.services, caller.actor
         match command.action:
             case Action.HELP:
-                badge = f"{SIMULATOR_BADGE} (vehicles are simulated)\n" if services.simulator else ""
-                await caller.say(badge + usage_text(self.word))
+                await caller.say(answers.help_text(self.word, services.simulator))
             case Action.WHOAMI:
                 await caller.say(answers.whoami_text(actor.user, await queries.whoami(services, actor)))
             case Action.CARD:
                 card = await queries.card(services, actor, command)
                 if isinstance(card, Denied):
-                    await caller.say(f":no_entry: {card.reason}")
+                    await caller.say(answers.denied(card.reason))
                 else:
                     await caller.send(answers.card_message(card, services.simulator))
             case Action.LIST:
@@ -84,7 +81,7 @@ class CommandListener:
 
     @staticmethod
     async def _say(caller: Caller, result: T | Denied, words: Callable[[T], str]) -> None:
-        await caller.say(f":no_entry: {result.reason}" if isinstance(result, Denied) else words(result))
+        await caller.say(answers.denied(result.reason) if isinstance(result, Denied) else words(result))
 
 
 def register_commands(app: AsyncApp, services: Services) -> None:

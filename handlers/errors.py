@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
+from bot.slack import answers
 from bot.store.errors import STORE_UNAVAILABLE
 
 log = logging.getLogger(__name__)
@@ -15,12 +16,7 @@ log = logging.getLogger(__name__)
 
 async def on_error(error: Exception, body: dict[str, Any], respond: AsyncRespond | None) -> None:
     """Unexpected failures in listeners end here, after the acknowledgement."""
-    if isinstance(error, STORE_UNAVAILABLE):
-        text = ":x: The bot's storage is unavailable right now: nothing was sent. Try again in a minute."
-    else:
-        text = (
-            ":x: Something went wrong on the bot's side; nothing more was sent. The admins have the details."
-        )
+    text = answers.STORE_DOWN if isinstance(error, STORE_UNAVAILABLE) else answers.SOMETHING_WENT_WRONG
     log.error("listener failed: %s", type(error).__name__, exc_info=error)
     if respond is not None and body.get("response_url"):
         await respond(response_type="ephemeral", text=text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from bot.catalogue.table import row_of
+from bot.catalogue.table import row_of, usage_text
 from bot.slack.blocks import SIMULATOR_BADGE, Message, confirmation_prompt, plain, status_line, vehicle_card
 from bot.usecases.authz import Entitlement
 from bot.usecases.queries import Card, History, Listing, Statuses
@@ -21,6 +21,10 @@ from bot.usecases.results import (
 )
 
 LIST_LIMIT = 100
+STORE_DOWN = ":x: The bot's storage is unavailable right now: nothing was sent. Try again in a minute."
+SOMETHING_WENT_WRONG = (
+    ":x: Something went wrong on the bot's side; nothing more was sent. The admins have the details."
+)
 
 
 def badged(text: str, simulator: bool) -> Message:
@@ -36,15 +40,36 @@ def usage_problem(problem: str, usage: str, command: str) -> str:
     return f":warning: {problem}\nUsage: `{command} {usage}`"
 
 
+def denied(reason: str) -> str:
+    """Why the user may not do this, and who can change that."""
+    return f":no_entry: {reason}"
+
+
+def vendor_unavailable(reason: object) -> str:
+    """The vehicle cloud could not answer a question the command needed."""
+    return f":x: The vehicle cloud could not be asked: {reason}"
+
+
+def unknown_vehicle(reason: object) -> str:
+    """No vehicle answers to the name given (the reason says how to find it)."""
+    return f":warning: {reason}"
+
+
+def help_text(command: str, simulator: bool) -> str:
+    """Every usage line; against the simulator it says the vehicles are simulated."""
+    badge = f"{SIMULATOR_BADGE} (vehicles are simulated)\n" if simulator else ""
+    return badge + usage_text(command)
+
+
 def remote_answer(result: RemoteResult, command: str, simulator: bool) -> Message | None:
     """The private answer to a remote command (None when the request message says it all)."""
     match result:
         case Problem(problem=problem, usage=usage):
             return badged(usage_problem(problem, usage, command), simulator)
         case Denied(reason=reason):
-            return badged(f":no_entry: {reason}", simulator)
+            return badged(denied(reason), simulator)
         case VendorUnavailable(reason=reason):
-            return badged(f":x: The vehicle cloud could not be asked: {reason}", simulator)
+            return badged(vendor_unavailable(reason), simulator)
         case Unsupported(vehicle=vehicle, refusal=refusal):
             return badged(f":warning: {vehicle.name} {refusal}.", simulator)
         case LastState():
