@@ -20,7 +20,7 @@ demo: $(STAMP)
 
 # Refresh README's picture of the console from the browser test's screenshot (needs Chromium).
 screenshot: $(STAMP)
-	$(BIN)/pytest -q tests/test_console_browser.py -k unlock
+	$(BIN)/pytest -q tests/console/test_console_browser.py -k unlock
 	mkdir -p docs && cp build/screenshots/console.png docs/console.png
 
 lint: $(STAMP)

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -20,16 +19,11 @@ from aiohttp import web
 
 from bot.simulator.server import RunningSimulator, start_simulator
 from bot.vehicle.client import StellantisClient, create_client
+from tests.paths import SHARED
 
 CLIENT_ID = "test-client"
 CLIENT_SECRET = "client-secret-value-7c1e"
-SPEC_DIR = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "spec"
-    / "stellantis"
-    / "StellantisCloudCapability.github.io"
-)
+SPEC_DIR = SHARED / "spec" / "stellantis" / "StellantisCloudCapability.github.io"
 OPENAPI_DIR = SPEC_DIR / "assets" / "openapi"
 
 

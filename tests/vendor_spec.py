@@ -6,14 +6,15 @@ import copy
 import functools
 import re
 from collections.abc import Collection
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from jsonschema import Draft7Validator  # type: ignore[import-untyped]
 
-SPEC_ROOT = Path(__file__).resolve().parents[2] / "shared" / "spec" / "stellantis"
+from tests.paths import SHARED
+
+SPEC_ROOT = SHARED / "spec" / "stellantis"
 DATA_TREATMENT = "StellantisCloudCapability.github.io/assets/openapi/data-treatment.yaml"
 PLATFORM_NOTIFICATION = "StellantisCloudCapability.github.io/assets/openapi/platform-notification.yaml"
 FLEET_OWNER_WEBHOOK = "stellantis.github.io/assets/openapi/api-b2b-webhook-template-v3.yaml"

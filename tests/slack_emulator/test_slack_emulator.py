@@ -7,7 +7,6 @@ import json
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -29,14 +28,9 @@ from bot.slack_emulator import (
     sign,
     start_slack_emulator,
 )
+from tests.paths import SHARED
 
-SPEC_FILE = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "spec"
-    / "slack"
-    / "slack_web_openapi_v2_without_examples.json"
-)
+SPEC_FILE = SHARED / "spec" / "slack" / "slack_web_openapi_v2_without_examples.json"
 SECRET = "test-signing-secret"
 USER = "U0ALICE"
 OPS = "C0OPS"

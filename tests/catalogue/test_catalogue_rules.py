@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from pathlib import Path
 
 from bot.catalogue.action import Action
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = [ROOT / "bot", ROOT / "handlers"]
 ENUM_MODULE = ROOT / "bot" / "catalogue" / "action.py"
 # These speak the vendor's and Slack's wire formats, whose words ("state", "list") are not our actions.

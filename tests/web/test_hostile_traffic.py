@@ -6,7 +6,6 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -14,6 +13,7 @@ import pytest
 
 from bot.slack_emulator import sign
 from tests.app_support import CALLBACK_TOKEN, CHANNEL, OPERATOR, SIGNING_SECRET, BotUnderTest, start_bot
+from tests.paths import SHARED
 
 SLACK = "/slack/events"
 CALLBACK = "/stellantis/notifications"
@@ -286,7 +286,7 @@ async def test_a_trickling_body_is_answered_408(
     no_traceback(log_records)
 
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "spec" / "slack" / "payloads" / "test-bodies.jsonl"
+CORPUS = SHARED / "spec" / "slack" / "payloads" / "test-bodies.jsonl"
 
 
 def _corpus() -> list[dict[str, Any]]:

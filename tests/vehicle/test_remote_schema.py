@@ -38,7 +38,7 @@ from bot.vehicle.features.tan import Tan
 from bot.vehicle.features.vehicle_finder import VehicleFinder
 from bot.vehicle.features.wakeup import WakeUp
 from bot.vehicle.remotes import build_remote
-from tests.test_remote_bodies import GOLDEN
+from tests.vehicle.test_remote_bodies import GOLDEN
 
 # The vendor schema's attribute `value` is oneOf two string schemas, the second an enum of these bare words,
 # so a literal value equal to one of them matches both branches and is refused by the schema as written.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -19,6 +18,7 @@ from bot.console.workspace import OPS_CHANNEL, build_workspace
 from bot.runtime.bundled import DEMO_FLEET
 from bot.simulator.app import Simulator
 from bot.simulator.fleet import load_fleet
+from tests.paths import ROOT
 
 
 @pytest.fixture
@@ -94,6 +94,6 @@ def test_serve_exposes_neither_the_console_nor_the_fleet_controls() -> None:
 
 def test_the_composer_shows_the_manifest_words_of_the_command() -> None:
     """What the console shows under /vehicle is what Slack shows: the app manifest's words."""
-    manifest = yaml.safe_load((Path(__file__).resolve().parent.parent / "manifest.yml").read_text())
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
     (command,) = manifest["features"]["slash_commands"]
     assert (command["description"], command["usage_hint"]) == (COMMAND_DESCRIPTION, COMMAND_USAGE_HINT)

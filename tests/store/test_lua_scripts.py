@@ -13,8 +13,8 @@ from redis.exceptions import ResponseError
 
 from bot.store import scripts
 from bot.store.scripts import constants_of, library_names, library_source, lua_constants, script_names, source
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 FOLDER = Path(scripts.__file__).parent
 
 

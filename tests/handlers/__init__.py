@@ -1,0 +1,1 @@
+"""Tests of the Slack listeners, driven with signed requests through the served app."""
