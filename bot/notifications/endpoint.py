@@ -14,7 +14,7 @@ from redis.exceptions import RedisError
 from bot.runtime.http_body import BodyUnread, body_deadline
 from bot.services import Services
 from bot.slack.alerts import alert_in_background
-from bot.store.inbox import NotReplicated, redact
+from bot.store.inbox import NotReplicated, Replication, redact
 from bot.vehicle.channels import CALLBACK_TOKEN_ATTRIBUTE
 from bot.vehicle.notifications import NotificationError, body_attributes, check_element, split_payload
 from bot.web import CALLBACK_PATH, SERVICES_KEY
@@ -186,6 +186,7 @@ async def handle_notification(request: web.Request) -> web.Response:
         accepted, rejected, _unreadable = await _sorted_body(services, body, header_ok)
     except _Refusal as refusal:
         return refusal.response
+    before = services.inbox_writer.replication
     try:
         await services.inbox_writer.append(accepted, rejected)
     except NotReplicated as error:
@@ -198,6 +199,7 @@ async def handle_notification(request: web.Request) -> web.Response:
         return web.Response(status=500, text="not stored")
     # Only stored notifications count (junk must not slow the worker down), each element of a batch.
     services.ingest.arrived(len(accepted) + len(rejected))
+    _note_replication(services, before, len(accepted) + len(rejected))
     _count(services, "accepted", len(accepted))
     if rejected:
         _count(services, "quarantined", len(rejected))
@@ -209,6 +211,22 @@ async def handle_notification(request: web.Request) -> web.Response:
             "(no valid token or not a remote notification).",
         )
     return web.Response(status=200, text="ok")
+
+
+def _note_replication(services: Services, before: Replication | None, stored: int) -> None:
+    """Count what was stored with fewer replicas than asked; alert once when the primary goes short."""
+    now = services.inbox_writer.replication
+    if now is None or not now.short:
+        return
+    _count(services, "unreplicated", stored)
+    if before is None or not before.short:
+        alert_in_background(
+            services,
+            "replicas",
+            f":warning: The Redis primary has {now.online} of {now.wanted} replica(s) online: vendor "
+            "notifications are acknowledged once the primary (and any replica online) holds them, so a "
+            "failure of the primary now could lose the latest ones. Rebuild a replica.",
+        )
 
 
 def add_callback_route(app: web.Application) -> None:
