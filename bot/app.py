@@ -134,6 +134,7 @@ async def _readyz(request: web.Request) -> web.Response:
     services = request.app[SERVICES_KEY]
     try:
         await asyncio.wait_for(services.redis.ping(), timeout=2)
+        replicas = await asyncio.wait_for(_replicas(services), timeout=2)
     except (RedisError, OSError, TimeoutError) as error:
         return web.json_response({"status": "not ready", "redis": type(error).__name__}, status=503)
     if services.settings.slack_app_token is not None:
@@ -141,10 +142,27 @@ async def _readyz(request: web.Request) -> web.Response:
         connected = handler is not None and await handler.client.is_connected()
         if not connected:
             return web.json_response(
-                {"status": "not ready", "redis": "ok", "socket_mode": "down"}, status=503
+                {"status": "not ready", "redis": "ok", "socket_mode": "down", **replicas}, status=503
             )
-        return web.json_response({"status": "ready", "redis": "ok", "socket_mode": "connected"})
-    return web.json_response({"status": "ready", "redis": "ok"})
+        return web.json_response({"status": "ready", "redis": "ok", "socket_mode": "connected", **replicas})
+    return web.json_response({"status": "ready", "redis": "ok", **replicas})
+
+
+async def _replicas(services: Services) -> dict[str, Any]:
+    """With REDIS_MIN_REPLICAS: the replicas online and, when short of them, what notifications get."""
+    replication = await services.inbox_writer.check_replicas()
+    if replication is None:
+        return {}
+    detail: dict[str, Any] = {
+        "replicas": {"online": replication.online, "wanted": replication.wanted, "short": replication.short}
+    }
+    if replication.short:
+        detail["notifications"] = (
+            "answered 500 until enough replicas are online (REDIS_REPLICAS_INSIST)"
+            if services.settings.redis_replicas_insist
+            else "answered 200 once the primary and the replicas online hold them"
+        )
+    return detail
 
 
 def _group_members(client: AsyncWebClient) -> Callable[[str], Awaitable[set[str]]]:

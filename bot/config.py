@@ -123,8 +123,16 @@ class Settings(BaseSettings):
         None,
         ge=0,
         description=(
-            "A notification is answered 200 only once this many replicas hold it (WAIT), else 500 and "
-            "the vendor redelivers; unset: 1 with a Sentinel URL, 0 otherwise"
+            "A notification is answered 200 only once this many replicas hold it (WAIT; fewer when fewer "
+            "are online, see REDIS_REPLICAS_INSIST), else 500 and the vendor redelivers; unset: 1 with a "
+            "Sentinel URL, 0 otherwise"
+        ),
+    )
+    redis_replicas_insist: bool = Field(
+        False,
+        description=(
+            "With fewer replicas online than REDIS_MIN_REPLICAS, answer notifications 500 until enough are "
+            "back (off: wait only for the replicas online, or answer from the primary alone)"
         ),
     )
     redis_replica_wait_ms: int = Field(

@@ -83,7 +83,11 @@ class Services:
                 redis, keys, settings.audit_retention_entries, settings.audit_vehicle_entries, metrics=metrics
             ),
             inbox_writer=InboxWriter(
-                redis, keys, ReplicaAck(settings.min_replicas, settings.redis_replica_wait_ms)
+                redis,
+                keys,
+                ReplicaAck(
+                    settings.min_replicas, settings.redis_replica_wait_ms, settings.redis_replicas_insist
+                ),
             ),
             parked=parked,
             authorizer=authorizer,

@@ -47,7 +47,7 @@ class Metrics:
         self.notifications = Counter(
             "remote_bot_notifications",
             "Vendor notifications by fate: accepted, applied, duplicate, parked, missing, quarantined, "
-            "dead_lettered, unauthenticated, oversized",
+            "dead_lettered, unauthenticated, oversized, unreplicated (stored with fewer replicas than asked)",
             ["fate"],
             registry=registry,
         )

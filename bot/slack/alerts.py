@@ -90,6 +90,12 @@ class SlackOperatorAlerts:
 def _notice_words(notice: PipelineNotice, *, count: int, detail: str, entry_id: str) -> str:
     if notice is PipelineNotice.OVERSIZED:
         return ":warning: A vendor notification over 1 MiB was refused (413)."
+    if notice is PipelineNotice.REPLICAS_SHORT:
+        return (
+            f":warning: The Redis primary has {detail} replica(s) online: vendor notifications are "
+            "acknowledged once the primary (and any replica online) holds them, so a failure of the primary "
+            "now could lose the latest ones. Rebuild a replica."
+        )
     if notice is PipelineNotice.DEAD_LETTERED:
         return (
             f":rotating_light: A vendor notification failed {count} times and went to the dead-letter "

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +21,9 @@ from bot.store.scripts import register
 log = logging.getLogger(__name__)
 
 GROUP = "pipeline"
+# How long the count of online replicas is trusted before the next append asks the primary again
+# (INFO replication in the append's own round trip): one extra command a second on a busy callback.
+REPLICA_CHECK_SECONDS = 1.0
 QUARANTINE_MAXLEN = 100_000
 ELEMENT_FIELD = "e"
 RECEIVED_FIELD = "t"
@@ -133,10 +138,39 @@ class NotReplicated(RedisError):
 
 @dataclass(frozen=True)
 class ReplicaAck:
-    """How many replicas must hold an appended entry (0: none asked), and how long to wait for them."""
+    """How many replicas must hold an appended entry (0: none asked), and how long to wait for them.
+
+    With fewer replicas online than asked, the entry needs only those online (none: the primary alone),
+    unless `insist`: then it is refused until enough are back (REDIS_REPLICAS_INSIST).
+    """
 
     replicas: int = 0
     wait_ms: int = 0
+    insist: bool = False
+
+
+@dataclass(frozen=True)
+class Replication:
+    """The replicas the primary reported online at the last check, against those asked for."""
+
+    online: int
+    wanted: int
+
+    @property
+    def short(self) -> bool:
+        """Fewer replicas online than asked for."""
+        return self.online < self.wanted
+
+
+def _online(info: Any) -> int:
+    """Replicas in INFO replication whose link is up (one in its first sync cannot acknowledge yet)."""
+    if not isinstance(info, dict) or info.get("role") != "master":
+        return 0
+    return sum(
+        1
+        for name, value in info.items()
+        if str(name).startswith("slave") and isinstance(value, dict) and value.get("state") == "online"
+    )
 
 
 class InboxWriter:
@@ -147,25 +181,68 @@ class InboxWriter:
         self._keys = keys
         self._ack = ack or ReplicaAck()
         self._append = register(redis, "inbox_append", ENTRY_FIELDS)
+        self.replication: Replication | None = None  # known once replicas are asked for and checked
+        self._checked_at = -math.inf
 
     async def append(self, elements: list[str], quarantined: list[str]) -> None:
         """Store accepted elements in the inbox and rejected ones in quarantine, all or nothing.
 
-        With replicas asked for, raise NotReplicated unless that many hold them: replication is
-        asynchronous, and an entry answered 200 and lost with a failed primary would never be redelivered.
+        With replicas asked for, raise NotReplicated unless those online (up to the number asked) hold
+        them: replication is asynchronous, and an entry answered 200 and lost with a failed primary would
+        never be redelivered. A primary with fewer replicas online than asked is not waited on for the
+        missing ones (a failover leaves the new primary alone until a replica is rebuilt), unless insist.
         """
         ack = self._ack
         if not ack.replicas:  # no pipeline: it costs the single-event callback about a fifth of its rate
             await self._store(self._redis, elements, quarantined)
             return
+        known = self.replication
+        check = known is None or time.monotonic() - self._checked_at >= REPLICA_CHECK_SECONDS
+        need = ack.replicas if ack.insist or known is None else min(ack.replicas, known.online)
         async with self._redis.pipeline(transaction=False) as pipe:
             await self._store(pipe, elements, quarantined)
-            pipe.wait(ack.replicas, ack.wait_ms)
+            if check:
+                pipe.info("replication")
+            if need:
+                pipe.wait(need, ack.wait_ms)
             answers = await pipe.execute()
-        if int(answers[-1]) < ack.replicas:
-            raise NotReplicated(
-                f"{answers[-1]} of {ack.replicas} replica(s) acknowledged within {ack.wait_ms} ms"
+        acked = int(answers[-1]) if need else 0
+        if check:
+            self._note(_online(answers[-2] if need else answers[-1]))
+        elif acked < self._bar(need):  # a replica counted a moment ago may have left since: ask again
+            await self.check_replicas()
+        if acked < self._bar(need):
+            raise NotReplicated(f"{acked} of {need} replica(s) acknowledged within {ack.wait_ms} ms")
+
+    def _bar(self, need: int) -> int:
+        """Acknowledgements an entry needs: `need`, or the replicas online when fewer (unless insist)."""
+        if self._ack.insist or self.replication is None:
+            return need
+        return min(need, self.replication.online)
+
+    async def check_replicas(self) -> Replication | None:
+        """Ask the primary how many replicas are online now (None when no replica is asked for)."""
+        if not self._ack.replicas:
+            return None
+        self._note(_online(await self._redis.info("replication")))
+        return self.replication
+
+    def _note(self, online: int) -> None:
+        """Keep the count, and log once each time the primary goes short of replicas or gets them back."""
+        self._checked_at = time.monotonic()
+        before, now = self.replication, Replication(online, self._ack.replicas)
+        self.replication = now
+        if now.short and (before is None or not before.short):
+            effect = (
+                "notifications are answered 500 until one is back (REDIS_REPLICAS_INSIST)"
+                if self._ack.insist
+                else "notifications are answered 200 once stored on the primary and the replicas online"
             )
+            log.warning(
+                "inbox: the Redis primary has %d of %d replica(s) online: %s", online, now.wanted, effect
+            )
+        elif before is not None and before.short and not now.short:
+            log.info("inbox: %d replica(s) online again: notifications wait for %d", online, now.wanted)
 
     async def _store(self, client: Redis | Pipeline, elements: list[str], quarantined: list[str]) -> None:
         keys = self._keys

@@ -65,6 +65,7 @@ class PipelineNotice(StrEnum):
     OVERSIZED = "oversized"  # a body over the cap was refused
     QUARANTINED = "quarantine"  # elements without a valid token, or not remote notifications
     DEAD_LETTERED = "dlq"  # an entry failed too often and left the inbox
+    REPLICAS_SHORT = "replicas"  # the Redis primary has fewer replicas online than asked for
 
 
 class OperatorAlerts(Protocol):

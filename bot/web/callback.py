@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 
 from bot.notifications.context import NotificationContext
 from bot.runtime.http_body import BodyUnread, body_deadline
-from bot.store.inbox import NotReplicated, redact
+from bot.store.inbox import NotReplicated, Replication, redact
 from bot.usecases.ports import PipelineNotice
 from bot.vehicle.channels import CALLBACK_TOKEN_ATTRIBUTE
 from bot.vehicle.notifications import NotificationError, body_attributes, check_element, split_payload
@@ -186,6 +186,7 @@ async def handle_notification(request: web.Request) -> web.Response:
         accepted, rejected, _unreadable = await _sorted_body(services, body, header_ok)
     except _Refusal as refusal:
         return refusal.response
+    before = services.inbox_writer.replication
     try:
         await services.inbox_writer.append(accepted, rejected)
     except NotReplicated as error:
@@ -198,12 +199,23 @@ async def handle_notification(request: web.Request) -> web.Response:
         return web.Response(status=500, text="not stored")
     # Only stored notifications count (junk must not slow the worker down), each element of a batch.
     services.ingest.arrived(len(accepted) + len(rejected))
+    _note_replication(services, before, len(accepted) + len(rejected))
     _count(services, "accepted", len(accepted))
     if rejected:
         _count(services, "quarantined", len(rejected))
         log.warning("callback: %d of %d elements quarantined", len(rejected), len(accepted) + len(rejected))
         services.alerts.notify(PipelineNotice.QUARANTINED, count=len(rejected))
     return web.Response(status=200, text="ok")
+
+
+def _note_replication(services: NotificationContext, before: Replication | None, stored: int) -> None:
+    """Count what was stored with fewer replicas than asked; alert once when the primary goes short."""
+    now = services.inbox_writer.replication
+    if now is None or not now.short:
+        return
+    _count(services, "unreplicated", stored)
+    if before is None or not before.short:
+        services.alerts.notify(PipelineNotice.REPLICAS_SHORT, detail=f"{now.online} of {now.wanted}")
 
 
 def add_callback_route(app: web.Application) -> None:

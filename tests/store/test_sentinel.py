@@ -11,13 +11,13 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.app import default_jobs
 from bot.config import Settings
-from bot.runtime.embedded_redis import EmbeddedRedisError
 from bot.runtime.embedded_sentinel import ReplicatedRedis
 from bot.slack_emulator import Message
 from bot.store.connect import connect
 from bot.store.records import RequestStatus
 from tests.app_support import CHANNEL, SECURITY, BotUnderTest, wait_until
 from tests.pipeline_support import running_bot
+from tests.sentinel_support import sentinel_set
 
 VEHICLES = ("van-12", "van-14", "car-21", "car-33", "car-35", "truck-40", "car-52", "car-57")
 FINAL = {
@@ -30,16 +30,7 @@ FINAL = {
 @pytest.fixture
 def replicated() -> Iterator[ReplicatedRedis]:
     """A primary, its replica and three Sentinels (1 s failure detection); all stopped afterwards."""
-    try:
-        cluster = ReplicatedRedis(down_after_ms=1000, failover_timeout_ms=5000).start()
-    except EmbeddedRedisError as error:
-        if "sentinel" in str(error).lower():
-            pytest.skip(f"the embedded redis-server cannot run as a Sentinel: {error}")
-        raise
-    try:
-        yield cluster
-    finally:
-        cluster.close()
+    yield from sentinel_set(down_after_ms=1000, failover_timeout_ms=5000)
 
 
 def _roots(bot: BotUnderTest) -> list[Message]:
