@@ -1,4 +1,5 @@
-"""The vendor error tree, mapped once from an HTTP status and the `{name, debug, message}` error body."""
+"""The vendor error tree, mapped once from an HTTP status and the error body (v1 `{name, debug, message}`,
+v3 `{code, uuid, message}`)."""
 
 from __future__ import annotations
 
@@ -135,7 +136,7 @@ def error_from_response(status: int, body: Any, headers: Mapping[str, str] | Non
     payload = body if isinstance(body, Mapping) else {}
     raw_name = payload.get("name", payload.get("code"))
     name = None if raw_name is None else str(raw_name)
-    debug = payload.get("debug")
+    debug = payload.get("debug", payload.get("uuid"))  # v1's debug, Fleet Owner v3's uuid: for support
     message = payload.get("message")
     fields: dict[str, Any] = {
         "status": status,
