@@ -118,3 +118,7 @@ class Keys:
     def slack_pause(self) -> str:
         """Set while Slack asked us to back off (429 Retry-After); its TTL is the wait."""
         return f"{self.prefix}slack-pause"
+
+    def vehicle_ids(self, fleet_id: str) -> str:
+        """Hash of a Fleet Owner v3 fleet's VINs -> its opaque vehicle ids."""
+        return f"{self.prefix}vids:{fleet_id}"
