@@ -36,7 +36,7 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
-# Regenerate README's settings table and .env.example from bot/config.py.
+# Regenerate README's settings table and .env.example from bot/config/.
 docs: $(STAMP)
 	$(BIN)/python -m bot.cli.settings_doc
 

@@ -21,7 +21,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.config import SERVE_REQUIRED, Settings
+from bot.config import Settings
 from bot.runtime.cancellation import stop_tasks
 from bot.runtime.http_metrics import http_tracer
 from bot.runtime.loops import keep_running
@@ -247,10 +247,10 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         # `serve` checked these with Settings.require; the demo and the tests set them.
-        settings.require(SERVE_REQUIRED)
+        settings.require(settings.serve_required)
         assert settings.redis_url is not None and settings.slack_bot_token is not None
         assert settings.stellantis_client_id is not None and settings.stellantis_api_url is not None
-        assert settings.stellantis_token_url is not None and settings.callback_public_url is not None
+        assert settings.callback_public_url is not None
         stage, metrics = app[STAGE_KEY], Metrics()
         session = aiohttp.ClientSession(trace_configs=[http_tracer(metrics, _peers(settings))])
         redis = connect(settings)

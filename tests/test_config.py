@@ -109,3 +109,34 @@ def test_a_blank_variable_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> No
     settings = load_settings()
     with pytest.raises(ConfigError, match=r"SLACK_BOT_TOKEN, .*REDIS_URL: required by `remote-bot serve`"):
         settings.require(SERVE_REQUIRED)
+
+
+def test_fleet_v3_needs_a_login_not_an_oauth2_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under STELLANTIS_API=fleet-v3, `serve` names the Basic login it lacks, not the token URL or scope."""
+    monkeypatch.setenv("STELLANTIS_API", "fleet-v3")
+    for name in ("STELLANTIS_LOGIN", "STELLANTIS_PASSWORD", "STELLANTIS_TOKEN_URL", "STELLANTIS_SCOPE"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ConfigError) as caught:
+        load_settings().require(load_settings().serve_required)
+    message = str(caught.value)
+    assert "STELLANTIS_LOGIN" in message and "STELLANTIS_PASSWORD" in message
+    assert "STELLANTIS_TOKEN_URL" not in message and "STELLANTIS_SCOPE" not in message
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "named"),
+    [
+        ("STELLANTIS_FLEET_TIMEZONE", "Europe/Parsi", "STELLANTIS_FLEET_TIMEZONE"),
+        ("CALLBACK_RETRY_NUMBER", "0", "CALLBACK_RETRY_NUMBER"),
+        ("CALLBACK_BATCH_WINDOW_SECONDS", "4", "CALLBACK_BATCH_WINDOW_SECONDS"),
+        ("CALLBACK_RETRY_DELAY_SECONDS", "100000", "3-day"),
+    ],
+)
+def test_callback_settings_outside_the_vendors_bounds_stop_the_start(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, named: str
+) -> None:
+    """A retry policy, batch window or time zone the vendor would refuse is one line at start."""
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert "\n" not in str(caught.value) and named in str(caught.value)

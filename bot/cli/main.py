@@ -30,7 +30,7 @@ def _check_files(settings: Settings) -> None:
 
 
 def _serve(settings: Settings) -> int:
-    settings.require(SERVE_REQUIRED)
+    settings.require(settings.serve_required)
     _check_files(settings)
     if settings.policy_file is None:
         log.warning("POLICY_FILE is not set: every user is denied every action (deny by default)")

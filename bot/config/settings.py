@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from bot.catalogue.action import Action
 from bot.catalogue.table import REMOTE_ROWS
+from bot.config.fleet_owner import VendorApiSettings
 from bot.store.redis_url import is_sentinel_url, parse_sentinel_url, redacted_redis_url
 
 Mode = Literal["serve", "demo", "test"]
@@ -30,14 +31,21 @@ SERVE_REQUIRED = (
     "CALLBACK_TOKENS",
     "REDIS_URL",
 )
+# Under STELLANTIS_API=fleet-v3 a Basic login replaces the OAuth2 token endpoint and scope.
+_OAUTH2_ONLY = ("STELLANTIS_TOKEN_URL", "STELLANTIS_SCOPE")
+SERVE_REQUIRED_FLEET_V3 = (
+    *(name for name in SERVE_REQUIRED if name not in _OAUTH2_ONLY),
+    "STELLANTIS_LOGIN",
+    "STELLANTIS_PASSWORD",
+)
 
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message names the variable and the problem."""
 
 
-class Settings(BaseSettings):
-    """Every setting the product reads, with its documented default."""
+class Settings(VendorApiSettings):
+    """Every setting the product reads, with its documented default (the vendor API choice first)."""
 
     # An empty variable (a blank line of .env.example) counts as unset, not as an empty value.
     model_config = SettingsConfigDict(
@@ -68,9 +76,11 @@ class Settings(BaseSettings):
         ),
     )
 
-    # Stellantis (data-treatment v1)
-    stellantis_api_url: str | None = Field(None, description="The data-treatment v1 API base URL")
-    stellantis_token_url: str | None = Field(None, description="The OAuth2 client-credentials token endpoint")
+    # Stellantis (both APIs; the token and scope are connected-car-v1's)
+    stellantis_api_url: str | None = Field(None, description="The vendor API's base URL (see STELLANTIS_API)")
+    stellantis_token_url: str | None = Field(
+        None, description="connected-car-v1: the OAuth2 client-credentials token endpoint"
+    )
     stellantis_client_id: str | None = Field(None, description="The API client id (sent on every call)")
     stellantis_client_secret: SecretStr | None = Field(
         None,
@@ -79,7 +89,7 @@ class Settings(BaseSettings):
             "authenticate by certificate only)"
         ),
     )
-    stellantis_scope: str | None = Field(None, description="The OAuth2 scope to ask for")
+    stellantis_scope: str | None = Field(None, description="connected-car-v1: the OAuth2 scope to ask for")
     stellantis_cert_file: Path | None = Field(
         None, description="Client certificate for mutual TLS (PEM), with STELLANTIS_KEY_FILE"
     )
@@ -388,6 +398,11 @@ class Settings(BaseSettings):
         if not self.callback_tokens:
             raise ConfigError("CALLBACK_TOKENS: not set")
         return self.callback_tokens[0].get_secret_value()
+
+    @property
+    def serve_required(self) -> tuple[str, ...]:
+        """What `remote-bot serve` cannot run without, for the vendor API in use."""
+        return SERVE_REQUIRED_FLEET_V3 if self.stellantis_api == "fleet-v3" else SERVE_REQUIRED
 
     def require(self, names: tuple[str, ...]) -> None:
         """Raise ConfigError naming, in one line, every one of `names` that is unset."""
