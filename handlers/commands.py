@@ -63,7 +63,7 @@ class CommandListener:
         services, actor = self.services, caller.actor
         match command.action:
             case Action.HELP:
-                await caller.say(answers.help_text(self.word, services.simulator))
+                await caller.say(answers.help_text(self.word, services.simulator, services.vehicles.offers))
             case Action.WHOAMI:
                 await caller.say(answers.whoami_text(actor.user, await queries.whoami(services, actor)))
             case Action.CARD:

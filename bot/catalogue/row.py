@@ -94,6 +94,11 @@ class Remote(Generic[OptionsT]):
         return self.own_slot(options) or self.model.v1.key
 
     @property
+    def shows_last_known(self) -> bool:
+        """Where the vehicle cloud lacks its feature, the row still shows the last known position."""
+        return self.outcome is Outcome.POSITION
+
+    @property
     def remote_types(self) -> tuple[str, ...]:
         """The RemoteTypes of this action's 202 answers and notifications."""
         return self.model.remote_types()
@@ -124,6 +129,10 @@ class ActionRow(Generic[OptionsT]):
     def words(self) -> tuple[str, ...]:
         """The words that select this action."""
         return (self.action.value, *self.aliases) if self.typed else ()
+
+    def available(self, offers: Callable[[type[FeatureModel]], bool]) -> bool:
+        """Whether users see this row where the vehicle cloud offers these features."""
+        return self.remote is None or offers(self.remote.model) or self.remote.shows_last_known
 
     def help_line(self, command: str) -> str:
         """Its line in `help`."""

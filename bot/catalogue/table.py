@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -12,6 +12,7 @@ from bot.catalogue.rows_basic import BASIC_ROWS, WAKE_AND_FIND_ROWS
 from bot.catalogue.rows_energy import ENERGY_ROWS
 from bot.catalogue.rows_queries import CARD_ROW, QUERY_ROWS
 from bot.catalogue.rows_security import SECURITY_ROWS
+from bot.vehicle.features import FeatureModel
 
 # Help lists the rows in this order (the card's line comes second, after the first action).
 ROWS: tuple[ActionRow[Any], ...] = (
@@ -35,6 +36,10 @@ def row_of(action: Action | str) -> ActionRow[Any]:
     return CATALOGUE[Action(action)]
 
 
-def usage_text(command: str) -> str:
-    """The full usage, one line per action."""
-    return "\n".join(row.help_line(command) for row in ROWS)
+def _everything(_feature: type[FeatureModel]) -> bool:
+    return True
+
+
+def usage_text(command: str, offers: Callable[[type[FeatureModel]], bool] = _everything) -> str:
+    """The full usage, one line per action the vehicle cloud offers."""
+    return "\n".join(row.help_line(command) for row in ROWS if row.available(offers))

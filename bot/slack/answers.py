@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from bot.catalogue.table import row_of, usage_text
 from bot.slack.blocks import SIMULATOR_BADGE, Message, confirmation_prompt, plain, status_line, vehicle_card
@@ -13,12 +15,14 @@ from bot.usecases.results import (
     ConfirmationNeeded,
     Denied,
     LastState,
+    NotOffered,
     Problem,
     RemoteResult,
     Started,
     Unsupported,
     VendorUnavailable,
 )
+from bot.vehicle.features import FeatureModel
 
 LIST_LIMIT = 100
 STORE_DOWN = ":x: The bot's storage is unavailable right now: nothing was sent. Try again in a minute."
@@ -55,10 +59,15 @@ def unknown_vehicle(reason: object) -> str:
     return f":warning: {reason}"
 
 
-def help_text(command: str, simulator: bool) -> str:
-    """Every usage line; against the simulator it says the vehicles are simulated."""
+def help_text(command: str, simulator: bool, offers: Callable[[type[FeatureModel]], bool]) -> str:
+    """Every usage line the vehicle cloud offers; against the simulator it says the vehicles are simulated."""
     badge = f"{SIMULATOR_BADGE} (vehicles are simulated)\n" if simulator else ""
-    return badge + usage_text(command)
+    return badge + usage_text(command, offers)
+
+
+def not_offered(title: str) -> str:
+    """The vehicle cloud's API has no such action."""
+    return f":no_entry_sign: {title} is not offered by this fleet's vehicle API: the bot cannot send it."
 
 
 def remote_answer(result: RemoteResult, command: str, simulator: bool) -> Message | None:
@@ -74,6 +83,8 @@ def remote_answer(result: RemoteResult, command: str, simulator: bool) -> Messag
             return badged(f":warning: {vehicle.name} {refusal}.", simulator)
         case LastState():
             return badged(_last_state(result, simulator), simulator)
+        case NotOffered(row=row):
+            return badged(not_offered(row.title), simulator)
         case ConfirmationNeeded(row=row, vehicle=vehicle, summary=summary, token=token):
             return confirmation_prompt(row, vehicle, summary, token, simulator)
         case AlreadyInFlight():
@@ -89,9 +100,24 @@ def remote_answer(result: RemoteResult, command: str, simulator: bool) -> Messag
 
 def _last_state(result: LastState, simulator: bool) -> str:
     badge = f"{SIMULATOR_BADGE} · " if simulator else ""
-    lines = [f"{badge}:bar_chart: *{result.vehicle.name}*, last reported state (not refreshed):"]
+    when = _reported(result.reported_at)
+    lines = [f"{badge}:bar_chart: *{result.vehicle.name}*, last reported state (not refreshed){when}:"]
     lines += [f"• {name}: {value}" for name, value in result.facts.items()] or ["• nothing reported yet"]
     return "\n".join(lines)
+
+
+def _reported(reported_at: str | None) -> str:
+    """`, reported 3 h ago (2026-12-07 09:12 UTC)`, or nothing when the time is unknown or unreadable."""
+    if not reported_at:
+        return ""
+    try:
+        at = datetime.fromisoformat(reported_at)
+    except ValueError:
+        return ""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    stamp = at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f", reported {_ago(at.timestamp())} ({stamp})"
 
 
 def _in_flight(result: AlreadyInFlight) -> str:
@@ -132,7 +158,11 @@ def listing_text(listing: Listing) -> str:
 
 def _ago(at: float) -> str:
     minutes = int((time.time() - at) // 60)
-    return "just now" if minutes < 1 else f"{minutes} min ago" if minutes < 120 else f"{minutes // 60} h ago"
+    if minutes < 1:
+        return "just now"
+    if minutes < 120:
+        return f"{minutes} min ago"
+    return f"{minutes // 60} h ago" if minutes < 2880 else f"{minutes // 1440} days ago"
 
 
 def status_text(statuses: Statuses) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.catalogue.command import Command
@@ -64,7 +64,7 @@ async def allowed_rows(ctx: UseCaseContext, actor: Actor, vehicle: Vehicle) -> l
     """The remote actions the user may run on this vehicle from this channel."""
     rows = []
     for row in REMOTE_ROWS:
-        if await _check(ctx, actor, row, vehicle) is None:
+        if row.available(ctx.vehicles.offers) and await _check(ctx, actor, row, vehicle) is None:
             rows.append(row)
     return rows
 
@@ -125,5 +125,13 @@ async def listing(ctx: UseCaseContext, actor: Actor, command: Command) -> Listin
 
 
 async def whoami(ctx: UseCaseContext, actor: Actor) -> list[Entitlement]:
-    """Every role the user holds and where it applies."""
-    return await ctx.authorizer.entitlements(actor.user)
+    """Every role the user holds and where it applies (actions the vehicle cloud does not offer left out)."""
+    hidden = {row.action.value for row in REMOTE_ROWS if not row.available(ctx.vehicles.offers)}
+    return [
+        replace(
+            item,
+            actions=tuple(a for a in item.actions if a not in hidden),
+            approve=tuple(a for a in item.approve if a not in hidden),
+        )
+        for item in await ctx.authorizer.entitlements(actor.user)
+    ]

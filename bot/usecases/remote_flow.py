@@ -17,6 +17,7 @@ from bot.usecases.results import (
     ConfirmationNeeded,
     Denied,
     LastState,
+    NotOffered,
     Problem,
     RemoteResult,
     Unsupported,
@@ -34,6 +35,9 @@ async def request_remote(
     """Take a parsed remote command through authorization, confirmation and approval to the vendor."""
     await ctx.redis.ping()  # Redis down: the error answer, and no vendor call at all
     try:
+        remote = command.row.remote
+        if remote is not None and not ctx.vehicles.offers(remote.model) and not remote.shows_last_known:
+            return NotOffered(command.row)
         vehicle = await resolve_vehicle(ctx, command.vehicle or "")
         add_log_context(vehicle=vehicle.vin, action=command.action.value)
         return await _authorized(ctx, actor, command, vehicle, confirmed=confirmed)
@@ -55,11 +59,15 @@ async def _authorized(
         )
         return Denied(decision.reason)
     plan = command.plan()
-    if plan.feature is None:  # the last reported state, without waking the vehicle
-        telemetry = await ctx.vehicles.latest_state(vehicle.vin)
-        return LastState(vehicle, vehicle_state(telemetry))
     remote = command.row.remote
-    assert remote is not None  # a plan with a feature comes from a remote row
+    assert remote is not None  # only a remote command comes here
+    if plan.feature is None or not ctx.vehicles.offers(type(plan.feature)):
+        # The last reported state without waking the vehicle (asked for, or all this API can give).
+        telemetry = await ctx.vehicles.latest_state(vehicle.vin)
+        facts = vehicle_state(telemetry)
+        if plan.feature is not None:  # where a fresh fix is not offered, the last known position
+            facts = {name: value for name, value in facts.items() if name == "Position"}
+        return LastState(vehicle, facts, reported_at=telemetry.reported_at)
     rule = remote.capability_rule(command.options)
     if rule is not None and not rule.holds(await ctx.vehicles.capability(vehicle.vin)):
         return Unsupported(vehicle, rule.refusal)

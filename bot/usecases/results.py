@@ -46,6 +46,14 @@ class LastState:
 
     vehicle: Vehicle
     facts: dict[str, Any]
+    reported_at: str | None = None  # when the vehicle reported it (ISO 8601), where the cloud says
+
+
+@dataclass(frozen=True)
+class NotOffered:
+    """The vehicle cloud's API does not have this action at all."""
+
+    row: ActionRow[Any]
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,7 @@ RemoteResult = (
     | Denied
     | VendorUnavailable
     | LastState
+    | NotOffered
     | Unsupported
     | ConfirmationNeeded
     | AlreadyInFlight

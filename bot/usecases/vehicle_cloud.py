@@ -21,6 +21,9 @@ class VehicleCloud(Protocol):
     async def set_up(self) -> str:
         """Make sure the vendor notifies the bot's webhook (created or updated); the id of that set-up."""
 
+    def offers(self, feature: type[FeatureModel]) -> bool:
+        """Whether this API has the feature at all (the catalogue hides the rows of those it lacks)."""
+
     async def vehicles(self) -> list[VehicleSummary]:
         """Every vehicle the account may act on."""
 

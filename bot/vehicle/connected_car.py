@@ -54,6 +54,10 @@ class ConnectedCarV1:
             )
         return self._channel_id
 
+    def offers(self, feature: type[FeatureModel]) -> bool:
+        """Connected Car v1 has every feature the bot knows."""
+        return True
+
     async def vehicles(self) -> list[VehicleSummary]:
         """Every vehicle of the account."""
         return await self._client.list_vehicles()

@@ -260,6 +260,15 @@ class LatestTelemetry(_Wire):
         return vehicle if isinstance(vehicle, Mapping) else {}
 
     @property
+    def reported_at(self) -> str | None:
+        """When the vehicle reported this state (ISO 8601), when the payload says."""
+        for key in ("updatedAt", "createdAt"):
+            value = self.raw.get(key)
+            if isinstance(value, str) and value:
+                return value
+        return None
+
+    @property
     def position(self) -> tuple[float, float] | None:
         """(latitude, longitude) of the last known location (GeoJSON stores longitude first)."""
         location = self._vehicle.get("location")
