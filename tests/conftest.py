@@ -11,7 +11,7 @@ from jsonschema import Draft7Validator  # type: ignore[import-untyped]
 from redis.asyncio import Redis
 
 from bot.runtime.embedded_redis import EmbeddedRedis
-from tests.vendor_spec import DATA_TREATMENT, closed_schema, enum_of, load_spec, validator_for
+from tests.vendor_spec import DATA_TREATMENT, FLEET_OWNER, closed_schema, enum_of, load_spec, validator_for
 
 REDIS_TARGETS = ["embedded"] + (["env"] if os.environ.get("REDIS_URL") else [])
 
@@ -60,6 +60,25 @@ def remote_validator() -> Draft7Validator:
 def remote_types() -> list[str]:
     """The data-treatment RemoteType enum (the 202's `type`)."""
     return enum_of(load_spec(DATA_TREATMENT), "RemoteType")
+
+
+# The Fleet Owner v3 one-of objects: stolen ("only one attribute at a time"), a charging schedule ("only one
+# of the two modes"); and the body itself carries exactly one action beside its label ("only one action").
+V3_ONE_KEY = ("stolen", "schedule")
+
+
+@pytest.fixture(scope="session")
+def v3_remote_validator() -> Draft7Validator:
+    """The Fleet Owner v3 `Remote` schema, closed, one action per body; skips when the spec is absent."""
+    schema = closed_schema(load_spec(FLEET_OWNER), "Remote", one_key=V3_ONE_KEY)
+    actions = [key for key in schema["properties"] if key != "label"]
+    return validator_for({**schema, "oneOf": [{"required": [key]} for key in actions]})
+
+
+@pytest.fixture(scope="session")
+def v3_remote_types() -> list[str]:
+    """The Fleet Owner v3 RemoteType enum (the callback's `remoteTypes`, the 202's `type`)."""
+    return enum_of(load_spec(FLEET_OWNER), "RemoteType")
 
 
 from tests.app_support import bot  # noqa: E402, F401  (the served-bot fixture)

@@ -17,6 +17,7 @@ from tests.paths import SHARED
 SPEC_ROOT = SHARED / "spec" / "stellantis"
 DATA_TREATMENT = "StellantisCloudCapability.github.io/assets/openapi/data-treatment.yaml"
 PLATFORM_NOTIFICATION = "StellantisCloudCapability.github.io/assets/openapi/platform-notification.yaml"
+FLEET_OWNER = "stellantis.github.io/assets/openapi/api-b2b.yaml"
 FLEET_OWNER_WEBHOOK = "stellantis.github.io/assets/openapi/api-b2b-webhook-template-v3.yaml"
 _SCHEMA_REF = "#/components/schemas/"
 

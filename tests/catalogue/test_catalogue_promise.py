@@ -1,5 +1,7 @@
 """Each catalogue row keeps its promise: every form of its usage parses, plans, builds a body the vendor's
 schema accepts, which the simulator reads back and acts on; help lists it, the card offers it when it says so.
+Where the Fleet Owner v3 API offers the row's feature, every form also builds a v3 body its schema accepts,
+or is one of the forms v3 cannot carry, refused with the reason.
 
 A new row that misses a piece fails here with that piece's name.
 """
@@ -22,9 +24,12 @@ from bot.simulator.remote_reader import parse_remote
 from bot.slack.blocks import card_action_id, vehicle_card
 from bot.usecases.fleet import Vehicle
 from bot.vehicle.features import V1_CAPABILITY_KEYS
+from bot.vehicle.features.base import RemoteRequestError
+from bot.vehicle.fleet_v3_remote import build_v3_remote, read_v3_remote
 from bot.vehicle.remotes import build_remote
 from tests.app_support import BotUnderTest
 from tests.usage_forms import VEHICLE, forms
+from tests.vehicle.test_v3_bodies import CONTEXT
 
 CARD_VEHICLE = Vehicle(vin="VR3UHZKXZLT000012", alias=VEHICLE)
 
@@ -36,6 +41,13 @@ def _head(row: ActionRow[Any]) -> str:
 
 CASES = [(row, text) for row in ROWS for text in forms(row.usage, _head(row))]
 REMOTE_CASES = [(row, text) for row, text in CASES if row.remote is not None]
+V3_CASES = [(row, text) for row, text in REMOTE_CASES if row.remote and row.remote.model.v3 is not None]
+# The usage forms v3 cannot carry, and why: its preconditioning programs have no temperature.
+V3_REFUSED_FORMS = {
+    f"precondition {VEHICLE} at 07:30{days} 21C{slot}": "no temperature per preconditioning program"
+    for days in ("", " mon,fri")
+    for slot in ("", " slot 2")
+}
 
 
 def test_every_action_has_exactly_one_row() -> None:
@@ -62,17 +74,19 @@ def _body(row: ActionRow[Any], text: str) -> dict[str, Any] | None:
     return build_remote("rb:x", plan.feature, attributes={"cbtoken": "t"}, extended_event_params=extended)
 
 
+def _vendor_errors(validator: Draft7Validator, body: dict[str, Any] | None) -> list[str]:
+    """What the vendor schema says against a body (nothing for a form that sends none)."""
+    return [] if body is None else [error.message for error in validator.iter_errors(body)]
+
+
 @pytest.mark.parametrize(("row", "text"), REMOTE_CASES, ids=[text for _row, text in REMOTE_CASES])
 def test_every_remote_body_is_one_the_vendor_schema_accepts(
     row: ActionRow[Any], text: str, remote_validator: Draft7Validator, remote_types: list[str]
 ) -> None:
     """The body of every form validates against the vendor's `Remote` schema (needs ../shared/spec/)."""
     body = _body(row, text)
-    if body is None:
-        return
-    errors = [error.message for error in remote_validator.iter_errors(body)]
-    assert not errors, f"vendor schema: {errors}"
-    assert parse_remote(body).remote_type in remote_types, "vendor RemoteType"
+    assert not (errors := _vendor_errors(remote_validator, body)), f"vendor schema: {errors}"
+    assert body is None or parse_remote(body).remote_type in remote_types, "vendor RemoteType"
 
 
 @pytest.mark.parametrize(("row", "text"), REMOTE_CASES, ids=[text for _row, text in REMOTE_CASES])
@@ -92,6 +106,40 @@ def test_every_remote_form_reaches_the_vendor_and_the_simulator(row: ActionRow[A
     assert isinstance(apply(vehicle, plan.feature, was_asleep=False), Outcome)
     assert row.remote.capability in V1_CAPABILITY_KEYS.values(), "capability key"
     assert plan.summary, "summary words"
+
+
+def _v3_body(row: ActionRow[Any], text: str) -> dict[str, Any] | None:
+    """The v3 body a usage form sends (None for a form that sends nothing); refusals raise."""
+    assert row.remote is not None
+    plan = parse(text).plan()
+    return None if plan.feature is None else build_v3_remote("rb:x", plan.feature, CONTEXT)
+
+
+@pytest.mark.parametrize(("row", "text"), V3_CASES, ids=[text for _row, text in V3_CASES])
+def test_every_form_v3_offers_builds_a_v3_body_or_says_why_not(row: ActionRow[Any], text: str) -> None:
+    """Each form builds a v3 body that reads back into its plan's request, or is a listed refusal."""
+    if text in V3_REFUSED_FORMS:
+        with pytest.raises(RemoteRequestError, match=V3_REFUSED_FORMS[text]):
+            _v3_body(row, text)
+        return
+    body = _v3_body(row, text)
+    if body is not None:
+        assert read_v3_remote(body).feature == parse(text).plan().feature, "v3 strict reader"
+
+
+@pytest.mark.parametrize(("row", "text"), V3_CASES, ids=[text for _row, text in V3_CASES])
+def test_every_v3_body_is_one_the_v3_schema_accepts(
+    row: ActionRow[Any], text: str, v3_remote_validator: Draft7Validator, v3_remote_types: list[str]
+) -> None:
+    """The v3 body of every form v3 can carry fits api-b2b.yaml's `Remote` (needs ../shared/spec/)."""
+    body = None if text in V3_REFUSED_FORMS else _v3_body(row, text)
+    assert not (errors := _vendor_errors(v3_remote_validator, body)), f"v3 vendor schema: {errors}"
+    assert body is None or read_v3_remote(body).remote_type in v3_remote_types, "v3 RemoteType"
+
+
+def test_the_v3_refused_forms_are_usage_forms() -> None:
+    """The list of forms v3 refuses names real usage forms (it cannot go stale silently)."""
+    assert set(V3_REFUSED_FORMS) <= {text for _row, text in V3_CASES}
 
 
 async def test_help_lists_every_row(bot: BotUnderTest) -> None:

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from bot.vehicle.features import FeatureModel
 from bot.vehicle.features.base import TAN_DURATIONS, RemoteRequestError
-from bot.vehicle.features.charging import ChargeSettings, Charging, DeferredCharge
+from bot.vehicle.features.charging import ChargeSettings, Charging, ChargingProgram, DeferredCharge
 from bot.vehicle.features.horn import Horn
 from bot.vehicle.features.immobilization import Immobilization
 from bot.vehicle.features.lights import Lights
@@ -428,9 +428,36 @@ REFUSED: list[tuple[str, Callable[[], object], str]] = [
     ("precond-nan", lambda: Preconditioning.configure(float("nan")), "must be a number"),
     ("precond-mode", lambda: Preconditioning.configure(21, mode=_any("Eco")), "'Eco' is not one of"),
     (
-        "charge-slot-3",
-        lambda: Charging.set_program(3, ["Mon"], time(22), min_level=20, max_level=80),
-        "slot must be 1 to 2 for charging programs",
+        "charge-slot-5",
+        lambda: Charging.set_program(5, ["Mon"], time(22), min_level=20, max_level=80),
+        "slot must be 1 to 4 for charging programs",
+    ),
+    (
+        "charge-slot-3-in-v1",
+        lambda: Charging.set_program(3, ["Mon"], time(22), min_level=20, max_level=80).v1_action(),
+        "the Connected Car v1 API has charging program slots 1 and 2 only",
+    ),
+    (
+        "charge-end-in-v1",
+        lambda: Charging(
+            programs=[ChargingProgram(slot=1, days=("Mon",), start=time(22), end=time(6))]
+        ).v1_action(),
+        "the Connected Car v1 API has no end time in charging programs",
+    ),
+    (
+        "precond-once-in-v1",
+        lambda: Preconditioning.set_program(1, ["Mon"], time(7), recurrence="None").v1_action(),
+        "the Connected Car v1 API has no one-off preconditioning programs",
+    ),
+    (
+        "stolen-tracking-in-v1",
+        lambda: Stolen.track_every(running=30).v1_action(),
+        "the Connected Car v1 API cannot set a stolen vehicle's tracking period",
+    ),
+    (
+        "charge-to-full-without-end",
+        lambda: DeferredCharge(start_at=time(22), charge_to_full=False),
+        "charging to full or not applies to an end time only",
     ),
     (
         "charge-min-51",
@@ -467,11 +494,11 @@ REFUSED: list[tuple[str, Callable[[], object], str]] = [
         "start charging now or at a time, not both",
     ),
     ("charge-deferred-empty", lambda: DeferredCharge(), "needs a start (now or a time) or an end time"),
-    ("stolen-nothing", lambda: Stolen(), "either the stolen state or the crank inhibit"),
+    ("stolen-nothing", lambda: Stolen(), "either the stolen state, the crank inhibit or a tracking period"),
     (
         "stolen-both",
         lambda: Stolen(state=True, crank_inhibit=True),
-        "either the stolen state or the crank inhibit",
+        "either the stolen state, the crank inhibit or a tracking period",
     ),
     ("navigation-empty", lambda: Navigation(positions=[]), "navigation takes 1 to 10 points"),
     ("navigation-11", lambda: Navigation(positions=[PARIS] * 11), "navigation takes 1 to 10 points"),

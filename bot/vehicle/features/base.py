@@ -1,11 +1,11 @@
-"""What every vendor feature shares: its base model, its v1 names, vocabularies, errors, checks."""
+"""What every vendor feature shares: its base model, its v1 and v3 names, vocabularies, errors, checks."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import time
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from types import MappingProxyType
 from typing import Any, ClassVar, Literal, Self
 
@@ -15,6 +15,7 @@ from pydantic_core import ErrorDetails
 Day = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 DAYS: tuple[Day, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 ProgramAction = Literal["Set", "Delete"]
+Recurrence = Literal["None", "Daily"]  # Fleet Owner v3 programs: once, or every listed day
 PreconditioningMode = Literal["Auto", "Manual"]
 ChargeRate = Literal["Low", "LowPlus", "Med", "MedPlus", "High"]
 CHARGE_RATES: tuple[ChargeRate, ...] = ("Low", "LowPlus", "Med", "MedPlus", "High")
@@ -81,6 +82,46 @@ class V1Names:
     capability_names: tuple[str, ...] = ()  # further capability keys naming it (compared in lower case)
 
 
+@dataclass(frozen=True)
+class V3Names:
+    """How the Fleet Owner B2B v3 API names one feature."""
+
+    key: str  # the one action key beside `label` in the body
+    remote_type: str  # its RemoteType: in the callback's `remoteTypes`, the 202 and its notifications
+    notified_as: tuple[str, ...] = ()  # further `remoteType` names of its notifications
+    capability_keys: tuple[str, ...] = ()  # its keys under `_embedded.extension.onboardCapabilities.remote`
+
+
+@dataclass(frozen=True)
+class V3Context:
+    """What a Fleet Owner v3 body needs beyond the request: the fleet's time zone and the present time."""
+
+    zone: tzinfo
+    now: datetime
+
+    def __post_init__(self) -> None:
+        if self.now.tzinfo is None or self.now.utcoffset() is None:
+            raise ValueError("V3Context.now must be an aware datetime")
+
+    def next_occurrence(self, clock: time) -> datetime:
+        """The next time the fleet's clocks show `clock` (after now; a time skipped by DST does not occur)."""
+        now = self.now.astimezone(UTC)
+        today = self.now.astimezone(self.zone).date()
+        for offset in range(3):
+            for fold in (0, 1):
+                candidate = _existing(today + timedelta(days=offset), clock.replace(fold=fold), self.zone)
+                if candidate is not None and candidate.astimezone(UTC) > now:
+                    return candidate
+        raise AssertionError(f"{clock} occurs at least once in any three days")  # pragma: no cover
+
+
+def _existing(day: date, clock: time, zone: tzinfo) -> datetime | None:
+    """`day` at `clock` in `zone`, or None when the clocks skip that time that day."""
+    local = datetime.combine(day, clock, tzinfo=zone)
+    back = local.astimezone(UTC).astimezone(zone)
+    return local if back.replace(tzinfo=None) == local.replace(tzinfo=None) else None
+
+
 _REGISTERED: list[type[FeatureModel]] = []
 
 
@@ -93,6 +134,7 @@ class FeatureModel(RemoteModel):
 
     name: ClassVar[str]  # one name across every vocabulary (notifications are normalised to it)
     v1: ClassVar[V1Names]
+    v3: ClassVar[V3Names | None] = None  # None: the Fleet Owner v3 API does not offer it
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -116,6 +158,18 @@ class FeatureModel(RemoteModel):
         """The RemoteType the vendor answers in the 202 for this very request."""
         return self.v1.remote_type
 
+    @classmethod
+    def v3_remote_types(cls) -> tuple[str, ...]:
+        """Every RemoteType the Fleet Owner v3 API uses for this feature (none when it lacks it)."""
+        return () if cls.v3 is None else tuple(dict.fromkeys((cls.v3.remote_type, *cls.v3.notified_as)))
+
+    @classmethod
+    def v3_names(cls) -> V3Names:
+        """Its Fleet Owner v3 names; RemoteRequestError when that API does not offer the feature."""
+        if cls.v3 is None:
+            raise RemoteRequestError(f"the Fleet Owner v3 API does not offer {cls.name}")
+        return cls.v3
+
     def v1_action(self) -> dict[str, Any]:
         """The one-key object that goes under the v1 body's `action`."""
         raise NotImplementedError
@@ -124,6 +178,26 @@ class FeatureModel(RemoteModel):
     def read_v1(cls, value: Any, path: str) -> Self:
         """Strictly read the object under `action.<key>` back into the model (RemoteBodyError if refused)."""
         raise NotImplementedError
+
+    def v3_action(self, context: V3Context) -> dict[str, Any]:
+        """The one-key object that goes beside `label` in the Fleet Owner v3 body.
+
+        RemoteRequestError when v3 lacks the feature or cannot carry this form (never drops a field).
+        """
+        self.v3_names()  # refuses a feature v3 lacks
+        raise NotImplementedError
+
+    @classmethod
+    def read_v3(cls, value: Any, path: str) -> Self:
+        """Strictly read the object under the v3 body's key into the model (RemoteBodyError if refused)."""
+        if cls.v3 is None:
+            raise RemoteBodyError(f"{path}: the Fleet Owner v3 API does not offer {cls.name}")
+        raise NotImplementedError
+
+    @property
+    def v3_response_type(self) -> str:
+        """The RemoteType the Fleet Owner v3 API answers in the 202 for this request."""
+        return self.v3_names().remote_type
 
 
 def registered_features() -> tuple[type[FeatureModel], ...]:

@@ -1,4 +1,4 @@
-"""Charging: start or stop now, program slots, settings, or a deferred start and end."""
+"""Charging: start or stop now, program slots, settings (v3: preferences), or a deferred start and end."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from bot.vehicle.features.base import (
     RemoteModel,
     RemoteRequestError,
     V1Names,
+    V3Context,
+    V3Names,
     check_clock,
     check_days,
     check_slots,
@@ -31,6 +33,7 @@ from bot.vehicle.features.strict import (
     closed_object,
     days,
     fail,
+    instant_clock,
     integer,
     one_of,
     only_one,
@@ -38,12 +41,16 @@ from bot.vehicle.features.strict import (
 
 
 class ChargingProgram(RemoteModel):
-    """One charging program slot to set or delete (the schema wants the levels even on delete)."""
+    """One charging program slot to set or delete (the v1 schema wants the levels even on delete).
+
+    v1 has slots 1 and 2, levels, charge to full and charge type; v3 has slots 1 to 4 and an end time.
+    """
 
     slot: int
     action: ProgramAction = "Set"
     days: tuple[Day, ...] = ()
     start: time | None = None
+    end: time | None = None  # v3 only
     enabled: bool = True
     min_level: int = 0
     max_level: int = 100
@@ -52,8 +59,8 @@ class ChargingProgram(RemoteModel):
 
     @model_validator(mode="after")
     def _check(self) -> Self:
-        if not 1 <= self.slot <= 2:
-            raise RemoteRequestError("slot must be 1 to 2 for charging programs")
+        if not 1 <= self.slot <= 4:
+            raise RemoteRequestError("slot must be 1 to 4 for charging programs (1 to 2 in Connected Car v1)")
         if not 0 <= self.min_level <= 50:
             raise RemoteRequestError("the minimum charge level must be 0 to 50 %")
         if not 0 <= self.max_level <= 100:
@@ -61,17 +68,23 @@ class ChargingProgram(RemoteModel):
         if self.min_level > self.max_level:
             raise RemoteRequestError("the minimum charge level cannot be above the maximum")
         if self.action == "Delete":
-            if self.days or self.start is not None:
+            if self.days or self.start is not None or self.end is not None:
                 raise RemoteRequestError("deleting a charging program takes only the slot")
             return self
         check_days(self.days)
         if self.start is None:
             raise RemoteRequestError("a charging program needs a start time")
         check_clock(self.start, "the program start time")
+        if self.end is not None:
+            check_clock(self.end, "the program end time")
         return self
 
     def wire(self) -> dict[str, Any]:
-        """The program item as it appears in `programs`."""
+        """The program item as it appears in v1 `programs`."""
+        if self.slot > 2:
+            raise RemoteRequestError("the Connected Car v1 API has charging program slots 1 and 2 only")
+        if self.end is not None:
+            raise RemoteRequestError("the Connected Car v1 API has no end time in charging programs")
         item: dict[str, Any] = {
             "slot": self.slot,
             "actionsType": self.action,
@@ -85,6 +98,40 @@ class ChargingProgram(RemoteModel):
             item["chargeToFull"] = self.charge_to_full
             item["chargeType"] = self.charge_type
         return item
+
+    def wire_v3(self) -> dict[str, Any]:
+        """The item of v3 `schedule.programs` (`occurence` spelled as the vendor does)."""
+        if self.action == "Delete" or self.start is None:
+            raise RemoteRequestError(
+                "the Fleet Owner v3 API cannot delete a charging program (its programs have no "
+                "actionsType): set it again with enabled false instead"
+            )
+        extras = [
+            *(
+                [f"charge levels (min {self.min_level} %, max {self.max_level} %)"]
+                if self._has_levels()
+                else []
+            ),
+            *(["stopping before full"] if not self.charge_to_full else []),
+            *([f"the {self.charge_type} charge type"] if self.charge_type != "Regular" else []),
+        ]
+        if extras:
+            raise RemoteRequestError(
+                f"the Fleet Owner v3 API's charging programs have no {', '.join(extras)}"
+            )
+        item: dict[str, Any] = {
+            "slot": self.slot,
+            "start": format_clock(self.start),
+            "occurence": {"day": list(self.days)},
+            "enabled": self.enabled,
+        }
+        if self.end is not None:
+            item["end"] = format_clock(self.end)
+        return item
+
+    def _has_levels(self) -> bool:
+        """Levels other than 0 % and 100 %, the range that limits nothing."""
+        return (self.min_level, self.max_level) != (0, 100)
 
 
 class ChargeSettings(RemoteModel):
@@ -114,6 +161,8 @@ class DeferredCharge(RemoteModel):
             raise RemoteRequestError("start charging now or at a time, not both")
         if not self.start_now and self.start_at is None and self.end_at is None:
             raise RemoteRequestError("a deferred charge needs a start (now or a time) or an end time")
+        if self.end_at is None and not self.charge_to_full:
+            raise RemoteRequestError("charging to full or not applies to an end time only")
         for value, what in ((self.start_at, "the charge start time"), (self.end_at, "the charge end time")):
             if value is not None:
                 check_clock(value, what)
@@ -139,6 +188,12 @@ class Charging(FeatureModel):
         key="charging",
         remote_type="Charging",
         notified_as=("ElectricBatteryChargingRequest", "ChargingState"),
+    )
+    v3: ClassVar[V3Names | None] = V3Names(
+        key="charging",
+        remote_type="ElectricBatteryChargingRequest",
+        notified_as=("ChargingState",),
+        capability_keys=("charging",),
     )
     immediate: bool | None = None
     programs: tuple[ChargingProgram, ...] = ()
@@ -241,6 +296,39 @@ class Charging(FeatureModel):
             charge = {"programs": [program.wire() for program in self.programs]}
         return {"charging": {"charge": charge}}
 
+    def v3_action(self, context: V3Context) -> dict[str, Any]:
+        """{"charging": {<immediate | schedule | preferences>}}; a deferred start is the next such time."""
+        if self.immediate is not None:
+            return {"charging": {"immediate": self.immediate}}
+        if self.settings is not None:
+            return {"charging": {"preferences": _preferences(self.settings)}}
+        if self.deferred is not None:
+            return {"charging": _deferred_v3(self.deferred, context)}
+        return {"charging": {"schedule": {"programs": [program.wire_v3() for program in self.programs]}}}
+
+    @classmethod
+    def read_v3(cls, value: Any, path: str) -> Self:
+        """The v3 charging object: one of immediate, schedule (a next time or programs) or preferences."""
+        forms = ("immediate", "schedule", "preferences", "nextDelayedTime")
+        charging = closed_object(value, path, forms)
+        form = only_one(charging, path, forms)
+        if form == "immediate":
+            start = boolean(charging["immediate"], f"{path}.immediate")
+            return cls(deferred=DeferredCharge(start_now=True)) if start else cls(immediate=False)
+        if form == "nextDelayedTime":  # deprecated by the vendor for schedule.nextDelayedTime
+            return cls(deferred=DeferredCharge(start_at=instant_clock(charging[form], f"{path}.{form}")))
+        if form == "preferences":
+            return cls(settings=_read_preferences(charging[form], f"{path}.{form}"))
+        path += ".schedule"
+        schedule = closed_object(charging["schedule"], path, ("nextDelayedTime", "programs"))
+        if only_one(schedule, path, ("nextDelayedTime", "programs")) == "nextDelayedTime":
+            next_time = instant_clock(schedule["nextDelayedTime"], f"{path}.nextDelayedTime")
+            return cls(deferred=DeferredCharge(start_at=next_time))
+        items = array(schedule["programs"], f"{path}.programs", 1, 4)
+        return cls(
+            programs=tuple(_read_program_v3(item, f"{path}.programs[{i}]") for i, item in enumerate(items))
+        )
+
     @classmethod
     def read_v1(cls, value: Any, path: str) -> Self:
         """The v1 charging object: exactly one of immediate, programs, settings or deferred."""
@@ -321,3 +409,54 @@ def _read_deferred(value: Any, path: str) -> DeferredCharge:
         fields["end_at"] = clock(end["endTime"], f"{path}.end.endTime")
         fields["charge_to_full"] = boolean(end["chargeToFull"], f"{path}.end.chargeToFull")
     return DeferredCharge(**fields)
+
+
+# Charge rate (share of the plug's amperage, 20 % steps) -> v3 charging power level, rank for rank.
+_LEVELS: dict[ChargeRate, str] = {
+    "Low": "Level1", "LowPlus": "Level2", "Med": "Level3", "MedPlus": "Level4", "High": "Level5"
+}  # fmt: skip
+# Charge limit -> v3 charging type: 80 % stops before the end of charge (Partial), 100 % at the end (Full).
+_TYPES: dict[ChargeLimit, str] = {"MedPlus": "Partial", "High": "Full"}
+
+
+def _preferences(settings: ChargeSettings) -> dict[str, str]:
+    """The v3 `preferences` object of a charge rate (`level`) or a charge limit (`type`)."""
+    if settings.rate is not None:
+        return {"level": _LEVELS[settings.rate]}
+    assert settings.limit is not None
+    return {"type": _TYPES[settings.limit]}
+
+
+def _read_preferences(value: Any, path: str) -> ChargeSettings:
+    preferences = closed_object(value, path, ("level", "type"))
+    if only_one(preferences, path, ("level", "type")) == "level":
+        level = one_of(preferences["level"], f"{path}.level", tuple(_LEVELS.values()))
+        return ChargeSettings(rate=next(rate for rate, name in _LEVELS.items() if name == level))
+    kind = one_of(preferences["type"], f"{path}.type", tuple(_TYPES.values()))
+    return ChargeSettings(limit=next(limit for limit, name in _TYPES.items() if name == kind))
+
+
+def _deferred_v3(deferred: DeferredCharge, context: V3Context) -> dict[str, Any]:
+    """Start now (`immediate`) or at the next such time of day (`schedule.nextDelayedTime`); no end time."""
+    if deferred.end_at is not None:
+        raise RemoteRequestError(
+            "the Fleet Owner v3 API has no charge end time: it starts a charge now, at a time, or by programs"
+        )
+    if deferred.start_at is None:
+        return {"immediate": True}
+    return {"schedule": {"nextDelayedTime": context.next_occurrence(deferred.start_at).isoformat()}}
+
+
+_V3_PROGRAM_KEYS = ("slot", "start", "end", "occurence", "enabled")
+
+
+def _read_program_v3(value: Any, path: str) -> ChargingProgram:
+    """A v3 charging program; the bot's programs name their slot, days and whether they are enabled."""
+    item = closed_object(value, path, _V3_PROGRAM_KEYS, ("slot", "start", "occurence", "enabled"))
+    return ChargingProgram(
+        slot=integer(item["slot"], f"{path}.slot", 1, 4),
+        days=days(item["occurence"], f"{path}.occurence"),
+        start=clock(item["start"], f"{path}.start"),
+        end=clock(item["end"], f"{path}.end") if "end" in item else None,
+        enabled=boolean(item["enabled"], f"{path}.enabled"),
+    )

@@ -7,7 +7,7 @@ from typing import Any, ClassVar, Self
 
 from pydantic import model_validator
 
-from bot.vehicle.features.base import FeatureModel, RemoteRequestError, V1Names
+from bot.vehicle.features.base import FeatureModel, RemoteRequestError, V1Names, V3Context, V3Names
 from bot.vehicle.features.strict import array, closed_object, integer, number, one_of, text
 
 _PLACE_KEYS = ("address", "placeid", "name", "category", "description", "phoneNumber", "url")
@@ -19,6 +19,9 @@ class Navigation(FeatureModel):
 
     name: ClassVar[str] = "Navigation"
     v1: ClassVar[V1Names] = V1Names(key="navigation", remote_type="Navigation")
+    v3: ClassVar[V3Names | None] = V3Names(
+        key="navigation", remote_type="Navigation", capability_keys=("navigation",)
+    )
     positions: tuple[tuple[float, float], ...]
 
     @model_validator(mode="after")
@@ -34,10 +37,7 @@ class Navigation(FeatureModel):
 
     def v1_action(self) -> dict[str, Any]:
         """GeoJSON Feature Points, coordinates in [longitude, latitude] order."""
-        positions = [
-            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}}
-            for lat, lon in self.positions
-        ]
+        positions = [{"type": "Feature", "geometry": _point(lat, lon)} for lat, lon in self.positions]
         return {"navigation": {"positions": positions}}
 
     @classmethod
@@ -46,6 +46,24 @@ class Navigation(FeatureModel):
         navigation = closed_object(value, path, {"positions"}, {"positions"})
         items = array(navigation["positions"], f"{path}.positions", 1, 10)
         return cls(positions=tuple(_position(item, f"{path}.positions[{i}]") for i, item in enumerate(items)))
+
+    def v3_action(self, context: V3Context) -> dict[str, Any]:
+        """GeoJSON Points themselves (no Feature wrapper), coordinates in [longitude, latitude] order."""
+        points = [_point(lat, lon) for lat, lon in self.positions]
+        return {"navigation": {"positions": points}}
+
+    @classmethod
+    def read_v3(cls, value: Any, path: str) -> Self:
+        """The v3 navigation object: 1 to 10 GeoJSON Points (the deprecated `driverApproval` is refused)."""
+        navigation = closed_object(value, path, {"positions"}, {"positions"})
+        items = array(navigation["positions"], f"{path}.positions", 1, 10)
+        return cls(
+            positions=tuple(_coordinates(item, f"{path}.positions[{i}]") for i, item in enumerate(items))
+        )
+
+
+def _point(lat: float, lon: float) -> dict[str, Any]:
+    return {"type": "Point", "coordinates": [lon, lat]}
 
 
 def _place(value: Any, path: str) -> None:
@@ -69,8 +87,12 @@ def _position(value: Any, path: str) -> tuple[float, float]:
     one_of(position.get("type", "Feature"), f"{path}.type", ("Feature",))
     if "properties" in position:
         _place(position["properties"], f"{path}.properties")
-    path += ".geometry"
-    geometry = closed_object(position["geometry"], path, ("type", "coordinates"), ("type", "coordinates"))
+    return _coordinates(position["geometry"], f"{path}.geometry")
+
+
+def _coordinates(value: Any, path: str) -> tuple[float, float]:
+    """A GeoJSON Point: its (latitude, longitude); an altitude is checked, not kept."""
+    geometry = closed_object(value, path, ("type", "coordinates"), ("type", "coordinates"))
     one_of(geometry["type"], f"{path}.type", ("Point",))
     coordinates = array(geometry["coordinates"], f"{path}.coordinates", 2, 3)
     lon, lat = (number(item, f"{path}.coordinates[{i}]") for i, item in enumerate(coordinates[:2]))

@@ -13,9 +13,12 @@ from bot.vehicle.features.base import (
     FeatureModel,
     PreconditioningMode,
     ProgramAction,
+    Recurrence,
     RemoteModel,
     RemoteRequestError,
     V1Names,
+    V3Context,
+    V3Names,
     check_clock,
     check_days,
     check_finite,
@@ -46,13 +49,14 @@ class PreconditioningProgram(RemoteModel):
     start: time | None = None
     temp: float | None = None
     enabled: bool = True
+    recurrence: Recurrence = "Daily"  # v3: "None" runs once; v1 programs always repeat
 
     @model_validator(mode="after")
     def _check(self) -> Self:
         if not 1 <= self.slot <= 4:
             raise RemoteRequestError("slot must be 1 to 4 for preconditioning programs")
         if self.action == "Delete":
-            if self.days or self.start is not None or self.temp is not None:
+            if self.days or self.start is not None or self.temp is not None or self.recurrence != "Daily":
                 raise RemoteRequestError("deleting a preconditioning program takes only the slot")
             return self
         check_days(self.days)
@@ -64,9 +68,13 @@ class PreconditioningProgram(RemoteModel):
         return self
 
     def wire(self) -> dict[str, Any]:
-        """The program item as it appears in `programs`."""
+        """The program item as it appears in v1 `programs`."""
         if self.action == "Delete" or self.start is None:
             return {"slot": self.slot, "actionsType": "Delete"}
+        if self.recurrence != "Daily":
+            raise RemoteRequestError(
+                "the Connected Car v1 API has no one-off preconditioning programs: its programs repeat"
+            )
         item: dict[str, Any] = {
             "slot": self.slot,
             "actionsType": "Set",
@@ -77,6 +85,25 @@ class PreconditioningProgram(RemoteModel):
         if self.temp is not None:
             item["temp"] = wire_number(self.temp)
         return item
+
+    def wire_v3(self) -> dict[str, Any]:
+        """The program item as it appears in v3 `programs` (`occurence` spelled as the vendor does)."""
+        if self.action == "Delete" or self.start is None:
+            # The schema requires `start` in every program; the docs say a delete needs only the slot.
+            return {"slot": self.slot, "actionsType": "Delete", "start": _ANY_START}
+        if self.temp is not None:
+            raise RemoteRequestError(
+                "the Fleet Owner v3 API has no temperature per preconditioning program: "
+                "set the program without one"
+            )
+        return {
+            "slot": self.slot,
+            "actionsType": "Set",
+            "recurrence": self.recurrence,
+            "start": format_clock(self.start),
+            "occurence": {"day": list(self.days)},
+            "enabled": self.enabled,
+        }
 
 
 class PreconditioningSettings(RemoteModel):
@@ -99,6 +126,9 @@ class Preconditioning(FeatureModel):
     v1: ClassVar[V1Names] = V1Names(
         key="preconditioning", remote_type="Preconditioning", notified_as=("ThermalPreconditioning",)
     )
+    v3: ClassVar[V3Names | None] = V3Names(
+        key="preconditioning", remote_type="ThermalPreconditioning", capability_keys=("preconditioning",)
+    )
     immediate: bool | None = None
     programs: tuple[PreconditioningProgram, ...] = ()
     settings: PreconditioningSettings | None = None
@@ -120,10 +150,19 @@ class Preconditioning(FeatureModel):
 
     @classmethod
     def set_program(
-        cls, slot: int, days: Sequence[Day], start: time, *, temp: float | None = None, enabled: bool = True
+        cls,
+        slot: int,
+        days: Sequence[Day],
+        start: time,
+        *,
+        temp: float | None = None,
+        enabled: bool = True,
+        recurrence: Recurrence = "Daily",
     ) -> Preconditioning:
-        """Create or replace one program slot (1 to 4)."""
-        program = PreconditioningProgram(slot=slot, days=tuple(days), start=start, temp=temp, enabled=enabled)
+        """Create or replace one program slot (1 to 4); recurrence "None" (v3 only) runs it once."""
+        program = PreconditioningProgram(
+            slot=slot, days=tuple(days), start=start, temp=temp, enabled=enabled, recurrence=recurrence
+        )
         return cls(programs=(program,))
 
     @classmethod
@@ -149,6 +188,30 @@ class Preconditioning(FeatureModel):
         else:
             air = {"programs": [program.wire() for program in self.programs]}
         return {"preconditioning": {"airConditioning": air}}
+
+    def v3_action(self, context: V3Context) -> dict[str, Any]:
+        """{"preconditioning": {"airConditioning": {<immediate | programs>}}}; v3 has no settings."""
+        if self.settings is not None:
+            raise RemoteRequestError(
+                "the Fleet Owner v3 API has no preconditioning settings (target temperature and mode)"
+            )
+        if self.immediate is not None:
+            return {"preconditioning": {"airConditioning": {"immediate": self.immediate}}}
+        programs = [program.wire_v3() for program in self.programs]
+        return {"preconditioning": {"airConditioning": {"programs": programs}}}
+
+    @classmethod
+    def read_v3(cls, value: Any, path: str) -> Self:
+        """The v3 preconditioning object: immediate or programs (the bot sends one of them per request)."""
+        outer = closed_object(value, path, {"airConditioning"}, {"airConditioning"})
+        path += ".airConditioning"
+        air = closed_object(outer["airConditioning"], path, ("immediate", "programs"))
+        if only_one(air, path, ("immediate", "programs")) == "immediate":
+            return cls(immediate=boolean(air["immediate"], f"{path}.immediate"))
+        items = array(air["programs"], f"{path}.programs", 1, 4)
+        return cls(
+            programs=tuple(_read_program_v3(item, f"{path}.programs[{i}]") for i, item in enumerate(items))
+        )
 
     @classmethod
     def read_v1(cls, value: Any, path: str) -> Self:
@@ -176,6 +239,8 @@ class Preconditioning(FeatureModel):
 
 
 _PRECOND_PROGRAM_KEYS = ("slot", "actionsType", "start", "occurrence", "enabled", "temp")
+_V3_PROGRAM_KEYS = ("slot", "actionsType", "recurrence", "start", "occurence", "enabled")
+_ANY_START = "PT00H00M"  # the start a v3 delete carries for the schema's sake
 
 
 def _read_program(value: Any, path: str) -> PreconditioningProgram:
@@ -192,4 +257,22 @@ def _read_program(value: Any, path: str) -> PreconditioningProgram:
         start=clock(item["start"], f"{path}.start"),
         temp=temp,
         enabled=boolean(item["enabled"], f"{path}.enabled"),
+    )
+
+
+def _read_program_v3(value: Any, path: str) -> PreconditioningProgram:
+    item = closed_object(value, path, _V3_PROGRAM_KEYS, ("slot", "start"))
+    slot = integer(item["slot"], f"{path}.slot", 1, 4)
+    start = clock(item["start"], f"{path}.start")
+    action = one_of(item.get("actionsType", "Set"), f"{path}.actionsType", ("Set", "Delete"))
+    recurrence = one_of(item.get("recurrence", "Daily"), f"{path}.recurrence", ("None", "Daily"))
+    if action == "Delete":  # the vendor ignores the other fields of a delete
+        return PreconditioningProgram(slot=slot, action="Delete")
+    closed_object(item, path, _V3_PROGRAM_KEYS, ("occurence", "enabled"))
+    return PreconditioningProgram(
+        slot=slot,
+        days=days(item["occurence"], f"{path}.occurence"),
+        start=start,
+        enabled=boolean(item["enabled"], f"{path}.enabled"),
+        recurrence=recurrence,
     )

@@ -1,11 +1,11 @@
-"""Strict readers of wire values for the features' v1 readers: each refuses what the vendor would."""
+"""Strict readers of wire values for the features' v1 and v3 readers: each refuses what the vendor would."""
 
 from __future__ import annotations
 
 import math
 import re
 from collections.abc import Collection, Mapping, Sequence
-from datetime import time
+from datetime import datetime, time
 from typing import Any, NoReturn
 
 from bot.vehicle.features.base import DAYS, RemoteBodyError
@@ -119,3 +119,17 @@ def state(value: Any, path: str, choices: Sequence[str]) -> str:
 def fixed_action(value: Any, path: str, expected: str) -> None:
     """A `{"action": <expected>}` object, nothing else."""
     one_of(closed_object(value, path, {"action"}, {"action"})["action"], f"{path}.action", (expected,))
+
+
+def instant_clock(value: Any, path: str) -> time:
+    """An RFC 3339 date-time with its offset (v3 `nextDelayedTime`): the time of day its clocks show."""
+    raw = text(value, path)
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        fail(path, f"{raw!r} is not an RFC 3339 date-time like 2024-05-01T22:30:00+02:00")
+    if moment.tzinfo is None or "T" not in raw.upper():
+        fail(path, f"{raw!r} needs a date, a time and an offset (RFC 3339)")
+    if moment.second or moment.microsecond:
+        fail(path, f"{raw!r}: the bot schedules whole minutes only")
+    return moment.time().replace(fold=0)
