@@ -21,6 +21,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.clouds import vehicle_cloud
 from bot.config import Settings
 from bot.runtime.cancellation import stop_tasks
 from bot.runtime.http_metrics import http_tracer
@@ -31,12 +32,11 @@ from bot.slack import ingress
 from bot.slack.alerts import alert_audit_lag
 from bot.slack.messenger import Messenger, build_slack_clients
 from bot.store.connect import connect, wait_for_redis
+from bot.store.keys import Keys
 from bot.usecases.authz import Authorizer
 from bot.usecases.fleet import Fleet
-from bot.vehicle.client import create_client
-from bot.vehicle.connected_car import ConnectedCarV1
 from bot.web.callback import add_callback_route
-from bot.web.names import CALLBACK_PATH, SERVICES_KEY, SLACK_PATH
+from bot.web.names import SERVICES_KEY, SLACK_PATH
 from bot.web.observability import metrics_server, sample_inbox_forever
 from bot.web.serving import HTTP_LIMITS_KEY, STAGE_KEY, HttpLimits, StartStage
 
@@ -181,36 +181,12 @@ async def _assemble(
     redis: Redis,
     metrics: Metrics,
 ) -> Services:
-    """The process's services: Slack clients, the vendor client and its channel, stores, authorization."""
-    assert settings.slack_bot_token is not None and settings.stellantis_client_id is not None
-    assert settings.stellantis_api_url is not None and settings.stellantis_token_url is not None
-    assert settings.callback_public_url is not None
+    """The process's services: Slack clients, the vehicle cloud set up, stores, authorization."""
+    assert settings.slack_bot_token is not None
     client, posting = build_slack_clients(
         settings.slack_bot_token.get_secret_value(), settings.slack_api_url, session
     )
-    client_v1 = create_client(
-        session,
-        api_url=settings.stellantis_api_url,
-        token_url=settings.stellantis_token_url,
-        client_id=settings.stellantis_client_id,
-        scope=settings.stellantis_scope,
-        client_secret=(
-            settings.stellantis_client_secret.get_secret_value()
-            if settings.stellantis_client_secret
-            else None
-        ),
-        cert_file=settings.stellantis_cert_file,
-        key_file=settings.stellantis_key_file,
-        ca_file=settings.stellantis_ca_file,
-        timeout_seconds=settings.stellantis_timeout_seconds,
-    )
-    vehicles = ConnectedCarV1(
-        client_v1,
-        channel_label=settings.stellantis_channel_label,
-        webhook_url=settings.callback_public_url.rstrip("/") + CALLBACK_PATH,
-        callback_token=settings.callback_token,
-        channel_id=settings.stellantis_channel_id,
-    )
+    vehicles = vehicle_cloud(settings, session, redis, Keys(settings.redis_key_prefix))
     await vehicles.set_up()
     services = Services.assemble(
         settings,

@@ -1,4 +1,4 @@
-"""The `remote-bot` command: serve, demo, simulator, check-config, dlq, parked and audit."""
+"""The `remote-bot` command: serve, demo, simulator, check-config, dlq, parked, audit and callback."""
 
 from __future__ import annotations
 
@@ -92,6 +92,15 @@ def _ops(settings: Settings, what: str, action: str, entry_id: str | None) -> in
     return 0
 
 
+def _callback(settings: Settings, action: str) -> int:
+    settings.require(tuple(name for name in settings.serve_required if name.startswith("STELLANTIS_")))
+    from bot.cli.callback import callback_command
+
+    for line in run(callback_command(settings, action)):
+        print(line)
+    return 0
+
+
 def _audit(settings: Settings, args: argparse.Namespace) -> int:
     settings.require(("REDIS_URL",))
     from bot.cli import ops as cli_ops
@@ -132,6 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     dlq.add_argument("entry_id", nargs="?", help="replay only this entry (default: all)")
     parked = commands.add_parser("parked", help="notifications waiting for their request mapping")
     parked.add_argument("action", choices=["list"])
+    callback = commands.add_parser(
+        "callback", help="the vendor's notification callback (fleet-v3) or channel (connected-car-v1)"
+    )
+    callback.add_argument("action", choices=["show", "pause", "resume"])
     audit = commands.add_parser("audit", help="the audit trail")
     audit.add_argument("action", choices=["export"])
     audit.add_argument("--since", help="from this ISO 8601 date or time (UTC by default) or stream id")
@@ -170,6 +183,8 @@ def _run(args: argparse.Namespace) -> int:
         return _simulator(settings, args)
     if args.command == "audit":
         return _audit(settings, args)
+    if args.command == "callback":
+        return _callback(settings, args.action)
     return _ops(settings, args.command, args.action, getattr(args, "entry_id", None))
 
 

@@ -50,7 +50,12 @@ def new_request_id() -> str:
 
 
 def refusal_words(error: VendorError) -> str:
-    """Plain words for a vendor refusal at send time."""
+    """Plain words for a vendor refusal at send time, with the vendor's reference for its support."""
+    words = _refusal(error)
+    return f"{words} Vendor reference: {error.debug}." if error.debug else words
+
+
+def _refusal(error: VendorError) -> str:
     if isinstance(error, NotSupportedError):
         return "this vehicle does not support this action (501 not supported)."
     if isinstance(error, RateLimitedError):

@@ -40,12 +40,12 @@ class CallbackWanted:
         )
         return RemoteCallbackSubscribe(
             label=self.label,
-            retryPolicy=self.retry,
-            batchNotify=self.batch,
+            retry_policy=self.retry,
+            batch_notify=self.batch,
             callback=CallbackTarget(
                 webhook=CallbackWebhook(target=self.webhook_url, name=self.label, attributes=attributes)
             ),
-            remoteTypes=tuple(sorted(self.remote_types)),
+            remote_types=tuple(sorted(self.remote_types)),
         )
 
 

@@ -68,6 +68,17 @@ async def test_vendor_501_shows_the_reason_in_plain_words(bot: BotUnderTest) -> 
     assert "Retry" in str(message.edits[-1].blocks)
 
 
+async def test_a_refusal_keeps_the_vendors_reference_for_its_support(bot: BotUnderTest) -> None:
+    """The refused request's message and its audit entry carry the vendor's error reference."""
+    await bot.command("charge truck-40 start", user=SECURITY)
+    message = await bot.wait_for_request_message()
+    await bot.slack.wait_for(
+        lambda: message.edits and "Vendor reference: ERROR_" in str(message.edits[-1].blocks)
+    )
+    trail = await bot.services.audit.vehicle_trail("VF7VFYHT6LZ000040")
+    assert any("Vendor reference: ERROR_" in entry.detail for entry in trail)
+
+
 async def test_redis_down_at_command_time_answers_an_error_and_calls_no_vendor(key_prefix: str) -> None:
     """With Redis stopped, the command gets an ephemeral error and nothing reaches the vehicle cloud."""
     with EmbeddedRedis() as redis_server:
