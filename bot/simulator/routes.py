@@ -12,6 +12,7 @@ from aiohttp import web
 
 from bot.simulator import payloads
 from bot.simulator.app import API_PREFIX, STATE_PATH, TOKEN_PATH, RecordedPost
+from bot.simulator.fleet_routes import FleetRoutes, add_fleet_routes
 from bot.simulator.paging import PageError, hal_page, read_page
 from bot.simulator.records import SimChannel
 from bot.simulator.remote_reader import parse_remote
@@ -293,9 +294,11 @@ def _check_subscribe(body: Any) -> dict[str, Any]:
 
 
 def build_app(sim: Simulator) -> web.Application:
-    """The aiohttp application of `sim`."""
+    """The aiohttp application of `sim`: the v1 API, and the Fleet Owner v3 API beside it."""
     routes = Routes(sim)
-    app = web.Application(middlewares=[routes.middleware])
+    fleet_routes = FleetRoutes(sim)
+    app = web.Application(middlewares=[routes.middleware, fleet_routes.middleware])
+    add_fleet_routes(app, fleet_routes)
     p = API_PREFIX
     remotes = f"{p}/accounts/vehicles/{{id}}/channels/{{chId}}/remotes"
     app.router.add_post(TOKEN_PATH, routes.token)
