@@ -74,7 +74,7 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
 def _simulator(settings: Settings, args: argparse.Namespace) -> int:
     from bot.simulator.server import run_simulator_forever
 
-    run(run_simulator_forever(settings, port=args.port, fleet_path=args.fleet, host=args.host))
+    run(run_simulator_forever(settings, port=args.port, fleet_path=args.fleet, host=args.host, api=args.api))
     return 0
 
 
@@ -136,6 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
     simulator.add_argument("--port", type=int, default=8081)
     simulator.add_argument("--host", default="127.0.0.1", help="listen address (0.0.0.0 in a container)")
     simulator.add_argument("--fleet", default=None, help="fleet YAML (default: the bundled demo fleet)")
+    simulator.add_argument(
+        "--api",
+        choices=["connected-car-v1", "fleet-v3"],
+        default="connected-car-v1",
+        help="whose settings to print (both APIs are served; default: connected-car-v1)",
+    )
     dlq = commands.add_parser("dlq", help="dead-lettered notifications")
     dlq.add_argument("action", choices=["list", "replay"])
     dlq.add_argument("entry_id", nargs="?", help="replay only this entry (default: all)")

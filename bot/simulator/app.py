@@ -15,6 +15,8 @@ from bot.simulator import payloads
 from bot.simulator.delivery import Deliverer, DeliveryAttempt, Notification
 from bot.simulator.engine import DONE, Delays, RemoteEngine
 from bot.simulator.fleet import SimVehicle
+from bot.simulator.fleet_api import FleetApi, FleetOptions
+from bot.simulator.fleet_records import SimCallback
 from bot.simulator.records import SimChannel, SimRemote
 from bot.simulator.remote_reader import ParsedRemote
 
@@ -59,6 +61,7 @@ class Simulator:
         redelivery_seconds: float = 10.0,
         token_ttl_seconds: float = 3600.0,
         delays: Delays | None = None,
+        fleet_options: FleetOptions | None = None,
     ) -> None:
         self.client_id = client_id
         self._client_secret = client_secret
@@ -73,6 +76,9 @@ class Simulator:
         self.stall_seconds = 0.0
         self.deliverer = Deliverer(redelivery_seconds=redelivery_seconds)
         self.engine = RemoteEngine(self._emit, delay_scale=delay_scale, delays=delays)
+        options = fleet_options or FleetOptions()
+        time_scale = delay_scale if options.time_scale is None else options.time_scale
+        self.fleet_api = FleetApi(options, self.vehicles.values(), time_scale=time_scale)
         self._tokens: dict[str, float] = {}
         self._injections: list[Injection] = []
         self._tasks: set[asyncio.Task[None]] = set()
@@ -100,12 +106,14 @@ class Simulator:
     # -- test controls -------------------------------------------------------------------------
 
     def hold_deliveries(self) -> None:
-        """Queue notifications instead of posting them, to build a backlog."""
+        """Queue notifications instead of posting them, to build a backlog (v1 and v3 alike)."""
         self.deliverer.hold()
+        self.fleet_api.deliverer.hold()
 
     def release_deliveries(self) -> None:
-        """Post what was held: more than one queued for a channel goes out as JSON arrays."""
+        """Post what was held: more than one queued for a v1 channel goes out as JSON arrays."""
         self.deliverer.release()
+        self.fleet_api.deliverer.release()
 
     def fail_next(
         self,
@@ -150,7 +158,7 @@ class Simulator:
 
     def is_idle(self) -> bool:
         """True when no remote is running and every notification has been delivered."""
-        return not self._tasks and self.deliverer.pending == 0
+        return not self._tasks and self.deliverer.pending == 0 and self.fleet_api.deliverer.pending == 0
 
     async def wait_idle(self, timeout: float = 10.0) -> None:
         """Wait until every running remote has finished and all its notifications are delivered."""
@@ -159,7 +167,7 @@ class Simulator:
             if time.monotonic() > deadline:
                 raise TimeoutError(
                     f"simulator still busy after {timeout:g} s: {len(self._tasks)} remotes running, "
-                    f"{self.deliverer.pending} notifications undelivered"
+                    f"{self.deliverer.pending + self.fleet_api.deliverer.pending} notifications undelivered"
                 )
             await asyncio.sleep(0.005)
 
@@ -171,6 +179,7 @@ class Simulator:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self.deliverer.close()
+        await self.fleet_api.deliverer.close()
 
     # -- auth ------------------------------------------------------------------------------------
 
@@ -199,17 +208,35 @@ class Simulator:
     def accept_remote(
         self, vehicle: SimVehicle, channel: SimChannel, body: dict[str, Any], parsed: ParsedRemote
     ) -> SimRemote:
-        """Record an accepted remote and start running it in the background."""
+        """Record an accepted v1 remote and start running it in the background."""
+        return self._start(vehicle, channel.id, body, parsed, type(parsed.feature).notification_type(), "v1")
+
+    def accept_fleet_remote(
+        self, vehicle: SimVehicle, callback: SimCallback, body: dict[str, Any], parsed: ParsedRemote
+    ) -> SimRemote:
+        """Record an accepted Fleet Owner v3 remote and start running it (its events go to `callback`)."""
+        return self._start(vehicle, callback.id, body, parsed, parsed.remote_type, "v3")
+
+    def _start(
+        self,
+        vehicle: SimVehicle,
+        channel_id: str,
+        body: dict[str, Any],
+        parsed: ParsedRemote,
+        notification_type: str,
+        api: str,
+    ) -> SimRemote:
         duplicate = parsed.action_key in vehicle.in_progress
         remote = SimRemote(
             remote_action_id=uuid.uuid4().hex + uuid.uuid4().hex[:8],
             vin=vehicle.vin,
-            channel_id=channel.id,
+            channel_id=channel_id,
             body=body,
             parsed=parsed,
-            notification_type=type(parsed.feature).notification_type(),
+            notification_type=notification_type,
             duplicate=duplicate,
             was_asleep=vehicle.asleep,
+            api=api,
         )
         if not duplicate:
             vehicle.in_progress.add(parsed.action_key)
@@ -237,6 +264,9 @@ class Simulator:
         if event_type == DONE:
             remote.done = True
             remote.failure_cause = failure_cause
+        if remote.api == "v3":
+            self.fleet_api.emit(remote, event_type, status, failure_cause)
+            return
         message = payloads.remote_message(
             channel_id=remote.channel_id,
             remote_action_id=remote.remote_action_id,

@@ -19,6 +19,39 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 100
 
 
+class WebhookPoster:
+    """Posts JSON to webhooks on one HTTP session; an unreachable or silent target is a None status."""
+
+    def __init__(self, timeout_seconds: float) -> None:
+        self.timeout_seconds = timeout_seconds
+        self._session: aiohttp.ClientSession | None = None
+
+    async def post(
+        self, target: str, payload: Any, headers: dict[str, str], query: dict[str, str]
+    ) -> int | None:
+        """POST `payload` as JSON; the answer's status, or None when there was none."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        try:
+            async with self._session.post(
+                target,
+                json=payload,
+                headers=headers,
+                params=query,
+                timeout=aiohttp.ClientTimeout(total=self.timeout_seconds),
+            ) as response:
+                await response.read()
+                return response.status
+        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+            log.info("simulator: webhook %s unreachable (%s)", target, type(error).__name__)
+            return None
+
+    async def close(self) -> None:
+        """Close the HTTP session."""
+        if self._session is not None:
+            await self._session.close()
+
+
 @dataclass
 class Notification:
     """One message waiting for delivery, with what its headers are computed from."""
@@ -86,7 +119,7 @@ class Deliverer:
         self.held = False
         self.attempts: list[DeliveryAttempt] = []
         self._outboxes: dict[str, _Outbox] = {}
-        self._session: aiohttp.ClientSession | None = None
+        self.poster = WebhookPoster(timeout_seconds)
 
     def enqueue(self, channel: SimChannel, notification: Notification) -> None:
         """Queue a message for the channel; it is posted as soon as the channel's queue allows."""
@@ -140,30 +173,12 @@ class Deliverer:
         else:
             payload = items[0].message
             headers, query = channel.render_attributes(items[0].vin, items[0].overrides)
-        status: int | None = None
-        try:
-            async with self._client().post(
-                channel.target,
-                json=payload,
-                headers=headers,
-                params=query,
-                timeout=aiohttp.ClientTimeout(total=self.timeout_seconds),
-            ) as response:
-                await response.read()
-                status = response.status
-        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
-            log.info("simulator: webhook %s unreachable (%s)", channel.target, type(error).__name__)
+        status = await self.poster.post(channel.target, payload, headers, query)
         self.attempts.append(DeliveryAttempt(channel.id, channel.target, batch, len(items), status))
         return status is not None and 200 <= status < 300
-
-    def _client(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession()
-        return self._session
 
     async def close(self) -> None:
         """Stop every delivery task and close the HTTP session."""
         for channel_id in list(self._outboxes):
             await self.drop(channel_id)
-        if self._session is not None:
-            await self._session.close()
+        await self.poster.close()

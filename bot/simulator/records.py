@@ -89,6 +89,7 @@ class SimRemote:
     notification_type: str
     duplicate: bool = False
     was_asleep: bool = False
+    api: str = "v1"  # "v3": sent through a Fleet Owner v3 callback (`channel_id` is the callback id)
     status: str = "Accepted"
     failure_cause: str | None = None
     done: bool = False

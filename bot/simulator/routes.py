@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -13,6 +12,8 @@ from aiohttp import web
 
 from bot.simulator import payloads
 from bot.simulator.app import API_PREFIX, STATE_PATH, TOKEN_PATH, RecordedPost
+from bot.simulator.fleet_routes import FleetRoutes, add_fleet_routes
+from bot.simulator.paging import PageError, hal_page, read_page
 from bot.simulator.records import SimChannel
 from bot.simulator.remote_reader import parse_remote
 from bot.vehicle.errors import MAX_CHANNELS
@@ -102,30 +103,12 @@ class Routes:
             raise VendorHTTPError(400, "The request body is not valid JSON.") from None
 
     def _page(self, request: web.Request, items: list[Any], key: str) -> dict[str, Any]:
-        query = request.query
-        if "pageToken" in query and ("pageSize" in query or "indexRange" in query):
-            raise VendorHTTPError(400, "pageToken cannot be combined with pageSize or indexRange.")
         try:
-            if "pageToken" in query:
-                offset_text, _, size_text = query["pageToken"].partition(".")
-                offset, size = int(offset_text), int(size_text)
-            else:
-                offset, size = 0, int(query.get("pageSize", "100"))
-        except ValueError:
-            raise VendorHTTPError(400, "Invalid pageSize or pageToken.") from None
-        if not 1 <= size <= 500 or offset < 0:
-            raise VendorHTTPError(400, "pageSize must be between 1 and 500.")
+            offset, size = read_page(request.query, default_size=100, max_size=500)
+        except PageError as error:
+            raise VendorHTTPError(400, str(error)) from None
         base = str(request.url.with_query(None))
-        links: dict[str, Any] = {"self": {"href": str(request.url)}, "first": {"href": base}}
-        if offset + size < len(items):
-            links["next"] = {"href": f"{base}?pageToken={offset + size}.{size}"}
-        return {
-            "_links": links,
-            "total": len(items),
-            "totalPage": max(1, math.ceil(len(items) / size)),
-            "currentPage": offset // size + 1,
-            "_embedded": {key: items[offset : offset + size]},
-        }
+        return hal_page(str(request.url), base, items, key, offset, size)
 
     # -- token and debug -------------------------------------------------------------------------
 
@@ -311,9 +294,11 @@ def _check_subscribe(body: Any) -> dict[str, Any]:
 
 
 def build_app(sim: Simulator) -> web.Application:
-    """The aiohttp application of `sim`."""
+    """The aiohttp application of `sim`: the v1 API, and the Fleet Owner v3 API beside it."""
     routes = Routes(sim)
-    app = web.Application(middlewares=[routes.middleware])
+    fleet_routes = FleetRoutes(sim)
+    app = web.Application(middlewares=[routes.middleware, fleet_routes.middleware])
+    add_fleet_routes(app, fleet_routes)
     p = API_PREFIX
     remotes = f"{p}/accounts/vehicles/{{id}}/channels/{{chId}}/remotes"
     app.router.add_post(TOKEN_PATH, routes.token)

@@ -15,6 +15,7 @@ from bot.runtime import bundled
 from bot.simulator.app import API_PREFIX, DEFAULT_CLIENT_ID, STATE_PATH, TOKEN_PATH, Simulator
 from bot.simulator.engine import Delays
 from bot.simulator.fleet import SimVehicle, load_fleet
+from bot.simulator.fleet_api import FLEET_PREFIX, FleetOptions
 from bot.simulator.routes import build_app
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,11 @@ class RunningSimulator:
         return self.base_url + API_PREFIX
 
     @property
+    def fleet_api_url(self) -> str:
+        """STELLANTIS_API_URL for the Fleet Owner v3 API: the base the client appends `/fleets/...` to."""
+        return self.base_url + FLEET_PREFIX
+
+    @property
     def token_url(self) -> str:
         """STELLANTIS_TOKEN_URL: the OAuth2 client-credentials endpoint."""
         return self.base_url + TOKEN_PATH
@@ -63,6 +69,7 @@ async def start_simulator(
     redelivery_seconds: float = 10.0,
     token_ttl_seconds: float = 3600.0,
     delays: Delays | None = None,
+    fleet_options: FleetOptions | None = None,
 ) -> RunningSimulator:
     """Start a simulator over `vehicles` (or the fleet file, or the demo fleet) on host:port (0 = any)."""
     fleet = list(vehicles) if vehicles is not None else load_fleet(fleet_path or demo_fleet_path())
@@ -74,6 +81,7 @@ async def start_simulator(
         redelivery_seconds=redelivery_seconds,
         token_ttl_seconds=token_ttl_seconds,
         delays=delays,
+        fleet_options=fleet_options,
     )
     runner = web.AppRunner(build_app(simulator), access_log=None, shutdown_timeout=SHUTDOWN_SECONDS)
     await runner.setup()
@@ -118,9 +126,14 @@ async def run_simulator(
 
 
 async def run_simulator_forever(
-    settings: Settings, *, port: int, fleet_path: str | None = None, host: str = "127.0.0.1"
+    settings: Settings,
+    *,
+    port: int,
+    fleet_path: str | None = None,
+    host: str = "127.0.0.1",
+    api: str = "connected-car-v1",
 ) -> None:
-    """`remote-bot simulator`: serve on `host`:`port` with the settings' client id/secret and delays."""
+    """`remote-bot simulator`: serve both APIs; print the settings of `api` (connected-car-v1 or fleet-v3)."""
     secret = settings.stellantis_client_secret
     running = await start_simulator(
         fleet_path or settings.fleet_file or demo_fleet_path(),
@@ -132,8 +145,14 @@ async def run_simulator_forever(
         redelivery_seconds=settings.simulator_redelivery_seconds,
     )
     print(f"Vehicle-cloud simulator with {len(running.simulator.vehicles)} vehicles.")
-    print(f"  STELLANTIS_API_URL={running.api_url}")
-    print(f"  STELLANTIS_TOKEN_URL={running.token_url}")
+    if api == "fleet-v3":
+        options = running.simulator.fleet_api.options
+        print(f"  STELLANTIS_API_URL={running.fleet_api_url}  (Fleet Owner v3)")
+        print(f"  STELLANTIS_FLEET_ID={options.fleet_id}")
+        print(f"  Basic login: {options.login} / {options.password}")
+    else:
+        print(f"  STELLANTIS_API_URL={running.api_url}")
+        print(f"  STELLANTIS_TOKEN_URL={running.token_url}")
     print(f"  STELLANTIS_CLIENT_ID={running.simulator.client_id}")
     print(f"  fleet state: {running.base_url}{STATE_PATH}")
     try:
