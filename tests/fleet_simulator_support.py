@@ -9,12 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-import pytest
 
 from bot.simulator.fleet_api import FleetOptions
 from bot.simulator.fleet_records import vehicle_id
 from bot.simulator.server import RunningSimulator
-from bot.vehicle.features.locking import Locking
 from bot.vehicle.fleet_client import FleetOwnerClient, create_fleet_client
 from tests.simulator_support import CLIENT_ID, RecordingWebhook, running_simulator
 
@@ -22,12 +20,6 @@ FLEET_ID = "f1eet0000000000000000001"
 LOGIN = "MZP123456"
 PASSWORD = "fleet-password-9d2f"
 TOKEN = "cb-token-for-fleet-tests"
-
-
-def require_v3_vocabulary() -> None:
-    """Skip when the features do not declare their v3 names yet (branch v3-vocabulary not merged)."""
-    if getattr(Locking, "v3", None) is None:
-        pytest.skip("the features' v3 vocabulary (cls.v3, read_v3) is not merged yet")
 
 
 def basic(login: str = LOGIN, password: str = PASSWORD) -> str:

@@ -93,8 +93,7 @@ def onboard_capabilities(vehicle: SimVehicle) -> dict[str, Any]:
     """`onboardCapabilities` in the v3 shape from the vehicle's features (keys: each feature's v3 names)."""
     remote: dict[str, Any] = {}
     for cls in FEATURES:
-        names = getattr(cls, "v3", None)
-        for key in () if names is None else names.capability_keys:
+        for key in () if cls.v3 is None else cls.v3.capability_keys:
             entry: dict[str, Any] = {"supported": cls.v1.key in vehicle.features}
             if key != "stolen":
                 entry["scopeName"] = f"remote:{key}:write"

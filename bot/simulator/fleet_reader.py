@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.simulator.remote_reader import ParsedRemote
-from bot.vehicle.features import FEATURES, FeatureModel
-from bot.vehicle.features.base import RemoteBodyError, RemoteRequestError
-from bot.vehicle.features.strict import array, closed_object, fail, one_of, only_one, text
+from bot.vehicle.features.base import RemoteBodyError
+from bot.vehicle.features.strict import array, closed_object, fail, one_of, text
+from bot.vehicle.fleet_v3_remote import read_v3_remote
 
 __all__ = ["REMOTE_TYPES", "RemoteBodyError", "read_callback_subscribe", "read_fleet_remote"]
 
@@ -31,16 +31,6 @@ BATCH_WINDOW_DEFAULT_SECONDS = 60
 BATCH_WINDOW_MIN_SECONDS = 5
 RETRY_NUMBER_DEFAULT = 3
 RETRY_DELAY_DEFAULT_SECONDS = 10
-
-
-def _v3_features() -> dict[str, type[FeatureModel]]:
-    """The body key -> feature of every feature the v3 vocabulary names (`cls.v3`, None when v3 lacks it)."""
-    found: dict[str, type[FeatureModel]] = {}
-    for cls in FEATURES:
-        names = getattr(cls, "v3", None)
-        if names is not None:
-            found[str(names.key)] = cls
-    return found
 
 
 def _at_least(value: Any, path: str, low: int) -> int:
@@ -116,22 +106,13 @@ def read_callback_subscribe(body: Any) -> dict[str, Any]:
 
 def read_fleet_remote(body: Mapping[str, Any]) -> ParsedRemote:
     """A v3 `Remote` body `{label, <one action key>}` read strictly into the feature it asks for."""
-    by_key = _v3_features()
-    top = closed_object(body, "body", ("label", *by_key), ())
-    key = only_one(top, "body", tuple(by_key))
-    cls = by_key[key]
-    label = text(top["label"], "label") if "label" in top else None
-    try:
-        feature = cls.read_v3(top[key], key)  # type: ignore[attr-defined]  # declared by the v3 vocabulary
-    except RemoteRequestError as exc:  # a rule the model enforces (unique slots, ranges...)
-        raise RemoteBodyError(f"{key}: {exc}") from None
-    assert isinstance(feature, FeatureModel)
+    remote = read_v3_remote(body)
     return ParsedRemote(
-        label=label,
+        label=remote.label,
         attributes={},
-        action_key=cls.v1.key,  # the simulated vehicle's features and in-flight slots use one name
-        action=copy.deepcopy(dict(top[key])),
-        remote_type=str(getattr(cls, "v3").remote_type),  # noqa: B009  (declared by the v3 vocabulary)
+        action_key=type(remote.feature).v1.key,  # the simulated vehicle's features and slots use one name
+        action=copy.deepcopy(dict(body[remote.key])),
+        remote_type=remote.remote_type,
         extended_event_params=(),
-        feature=feature,
+        feature=remote.feature,
     )

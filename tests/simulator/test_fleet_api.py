@@ -19,7 +19,6 @@ from tests.fleet_simulator_support import (
     fleet_simulator,
     new_callback,
     raw,
-    require_v3_vocabulary,
     subscribe_body,
 )
 
@@ -65,7 +64,6 @@ async def test_fleets_and_vehicle_pages_with_opaque_ids() -> None:
 
 async def test_capability_and_status_by_opaque_id() -> None:
     """The capability is under _embedded.extension.onboardCapabilities; the status has position, doors."""
-    require_v3_vocabulary()
     async with fleet_simulator() as sim, aiohttp.ClientSession() as session:
         client = fleet_client(session, sim)
         by_vin = {v.vin: v.id for v in await client.list_vehicles(FLEET_ID)}

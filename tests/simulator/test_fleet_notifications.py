@@ -21,7 +21,6 @@ from tests.fleet_simulator_support import (
     fleet_simulator,
     new_callback,
     raw,
-    require_v3_vocabulary,
     steps,
     subscribe_body,
 )
@@ -36,7 +35,6 @@ HORN = {"horn": {"state": "Activated"}}
 @asynccontextmanager
 async def fleet_world(callback: dict[str, Any] | None = None, **options: Any) -> AsyncIterator[FleetWorld]:
     """A v3 simulator, a recording webhook and one callback (subscribe_body with `callback` changes)."""
-    require_v3_vocabulary()
     async with (
         fleet_simulator(**options) as sim,
         webhook_server() as hook,
