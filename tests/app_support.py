@@ -13,16 +13,23 @@ import pytest
 from aiohttp import web
 
 from bot.app import AppOptions, BackgroundTask, create_web_app
+from bot.catalogue.row import ActionRow
 from bot.config import Settings
 from bot.runtime.bundled import DEMO_FLEET, SAMPLE_POLICY
 from bot.services import Services
 from bot.simulator.app import API_PREFIX, TOKEN_PATH, Simulator
 from bot.simulator.fleet import load_fleet
+from bot.simulator.fleet_api import DEFAULT_LOGIN, DEFAULT_PASSWORD, FLEET_PREFIX
+from bot.simulator.remote_reader import parse_remote
 from bot.simulator.routes import build_app
 from bot.slack_emulator import DEFAULT_BOT_TOKEN, Message, SlackDriver, SlackState, start_slack_emulator
+from bot.vehicle.features import FeatureModel
+from bot.vehicle.fleet_v3_remote import read_v3_remote
 from bot.web.names import SERVICES_KEY
 from bot.web.serving import app_runner
 
+V1 = "connected-car-v1"
+FLEET_V3 = "fleet-v3"
 SIGNING_SECRET = "test-signing-secret"
 CALLBACK_TOKEN = "cb-token-current"
 CLIENT_ID = "test-client"
@@ -64,6 +71,17 @@ class BotUnderTest:
     services: Services
     session: aiohttp.ClientSession
     runner: web.AppRunner
+    api: str = V1
+
+    def sent_features(self) -> list[FeatureModel]:
+        """What each remote POST asked for, read back from its body in the API's own words."""
+        if self.api == FLEET_V3:
+            return [read_v3_remote(post.body).feature for post in self.simulator.remote_posts]
+        return [parse_remote(post.body).feature for post in self.simulator.remote_posts]
+
+    def offers(self, row: ActionRow[Any]) -> bool:
+        """Whether users see this row under the bot's vehicle API."""
+        return row.available(self.services.vehicles.offers)
 
     async def shut_down(self) -> None:
         """Stop the bot as a SIGTERM does: aiohttp's graceful shutdown runs the app's cleanup."""
@@ -112,9 +130,10 @@ async def start_bot(
     background: list[BackgroundTask] | None = None,
     policy: Path = SAMPLE_POLICY,
     pipeline: bool = True,
+    api: str = V1,
     **overrides: Any,
 ) -> AsyncIterator[BotUnderTest]:
-    """Start emulator, simulator and bot; yield the handle; stop everything."""
+    """Start emulator, simulator and bot against the vendor API `api`; yield the handle; stop everything."""
     session = aiohttp.ClientSession()
     slack_state = SlackState()
     slack_state.add_channel(CHANNEL, "fleet-ops")
@@ -140,10 +159,8 @@ async def start_bot(
         slack_signing_secret=SIGNING_SECRET,
         slack_api_url=slack.api_url,
         slack_response_origins=(str(slack_state.base_url).rstrip("/"),),
-        stellantis_api_url=sim_url + API_PREFIX,
-        stellantis_token_url=sim_url + TOKEN_PATH,
         stellantis_client_id=CLIENT_ID,
-        stellantis_scope="remote",
+        **_vendor_settings(api, sim_url),
         callback_public_url=f"http://127.0.0.1:{bot_port}",
         callback_tokens=CALLBACK_TOKEN,
         redis_url=redis_url,
@@ -159,7 +176,9 @@ async def start_bot(
     url = f"http://127.0.0.1:{bot_port}"
     driver = SlackDriver(url, SIGNING_SECRET, slack_state, session)
     try:
-        yield BotUnderTest(url, settings, slack_state, simulator, driver, app[SERVICES_KEY], session, runner)
+        yield BotUnderTest(
+            url, settings, slack_state, simulator, driver, app[SERVICES_KEY], session, runner, api
+        )
     finally:
         await runner.cleanup()  # a second cleanup after BotUnderTest.shut_down does nothing
         await simulator.close()
@@ -168,8 +187,31 @@ async def start_bot(
         await session.close()
 
 
+def _vendor_settings(api: str, sim_url: str) -> dict[str, Any]:
+    """How the bot reaches the simulator under each vendor API."""
+    if api == FLEET_V3:
+        return {
+            "stellantis_api": FLEET_V3,
+            "stellantis_api_url": sim_url + FLEET_PREFIX,
+            "stellantis_login": DEFAULT_LOGIN,
+            "stellantis_password": DEFAULT_PASSWORD,
+        }
+    return {
+        "stellantis_api_url": sim_url + API_PREFIX,
+        "stellantis_token_url": sim_url + TOKEN_PATH,
+        "stellantis_scope": "remote",
+    }
+
+
 @pytest.fixture
-async def bot(redis_url: str, key_prefix: str) -> AsyncIterator[BotUnderTest]:
-    """The served bot with no background jobs (each test starts what it needs)."""
+async def v1_bot(redis_url: str, key_prefix: str) -> AsyncIterator[BotUnderTest]:
+    """The served bot under Connected Car v1 only, for what tests that API's own wire answers."""
     async for handle in start_bot(redis_url, key_prefix):
+        yield handle
+
+
+@pytest.fixture(params=[V1, FLEET_V3])
+async def bot(redis_url: str, key_prefix: str, request: pytest.FixtureRequest) -> AsyncIterator[BotUnderTest]:
+    """The served bot with no background jobs (each test starts what it needs), under each vendor API."""
+    async for handle in start_bot(redis_url, key_prefix, api=request.param):
         yield handle

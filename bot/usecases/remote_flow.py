@@ -25,6 +25,7 @@ from bot.usecases.results import (
 )
 from bot.vehicle.errors import VendorError
 from bot.vehicle.facts import vehicle_state
+from bot.vehicle.features.base import RemoteRequestError
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,10 @@ async def _authorized(
     rule = remote.capability_rule(command.options)
     if rule is not None and not rule.holds(await ctx.vehicles.capability(vehicle.vin)):
         return Unsupported(vehicle, rule.refusal)
+    try:
+        ctx.vehicles.describe(plan.feature)  # a form this API has no words for is refused before anything
+    except RemoteRequestError as error:
+        return Problem(str(error), command.row.usage)
     if command.needs_confirmation and not confirmed:
         token = await ctx.confirmations.issue(
             actor.user,

@@ -143,10 +143,14 @@ def test_the_v3_refused_forms_are_usage_forms() -> None:
 
 
 async def test_help_lists_every_row(bot: BotUnderTest) -> None:
-    """`/vehicle help`, as a user gets it, shows the usage line of every typed row and the vehicle card."""
+    """`/vehicle help`, as a user gets it, shows the usage line of every row its API offers, and no other."""
     answer = await bot.answer_to("help")
-    missing = [row.action.value for row in ROWS if f"`/vehicle {row.usage}`" not in answer]
+    missing = [
+        row.action.value for row in ROWS if bot.offers(row) and f"`/vehicle {row.usage}`" not in answer
+    ]
     assert not missing, f"help does not list: {', '.join(missing)}"
+    hidden = [row for row in ROWS if not bot.offers(row)]
+    assert all(f"`/vehicle {row.usage}`" not in answer for row in hidden), "help lists what the API lacks"
 
 
 @pytest.mark.parametrize("row", REMOTE_ROWS, ids=[row.action.value for row in REMOTE_ROWS])

@@ -41,7 +41,7 @@ async def test_confirmed_stolen_sends_exactly_one_request_even_on_double_click(b
 
 async def test_cancel_sends_nothing(bot: BotUnderTest) -> None:
     """Cancel on a confirmation prompt sends nothing to the vehicle."""
-    await _prompt(bot, "wipe-data car-21")
+    await _prompt(bot, "immobilize car-21 on")
     await bot.driver.click_button("rb_cancel", SECURITY)
     await bot.slack.wait_for(lambda: any("Cancelled" in e.text for e in bot.slack.ephemerals(user=SECURITY)))
     assert bot.simulator.remote_posts == []

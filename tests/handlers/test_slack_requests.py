@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app_support import CALLBACK_TOKEN, CHANNEL, OPERATOR, SECURITY, STRANGER, BotUnderTest
+from bot.catalogue.command import parse
+from bot.vehicle.features.vehicle_finder import VehicleFinder
+from tests.app_support import CALLBACK_TOKEN, CHANNEL, OPERATOR, SECURITY, STRANGER, V1, BotUnderTest
 
 
 async def test_lock_posts_one_request_message_with_the_vendor_answer(bot: BotUnderTest) -> None:
@@ -44,28 +46,55 @@ async def test_operator_outside_their_vehicle_group_is_denied(bot: BotUnderTest)
 
 
 @pytest.mark.parametrize(
-    ("text", "action"),
+    "text",
     [
-        ("unlock van-12", {"locking": {"state": "Unlocked"}}),
-        ("precondition van-12 at 07:30 mon,tue 21C slot 2", "preconditioning"),
-        ("wakeup van-12", {"wakeup": {"action": "Wakeup"}}),
-        ("state van-12", {"wakeup": {"action": "Wakeup"}}),
-        ("locate van-12", {"vehicleFinder": {"action": "GetPresentLocation"}}),
-        ("navigate van-12 48.8584,2.2945", "navigation"),
-        ("charge van-12 rate low", {"charging": {"charge": {"settings": {"chargePreferenceRate": "Low"}}}}),
-        ("tan van-12 deny", {"tan": {"confirm": {"state": False}}}),
+        "unlock van-12",
+        "precondition van-12 at 07:30 mon,tue slot 2",
+        "wakeup van-12",
+        "state van-12",
+        "navigate van-12 48.8584,2.2945",
+        "charge van-12 rate low",
+        "tan van-12 deny",
     ],
 )
-async def test_each_remote_subcommand_reaches_the_vehicle_cloud(
-    bot: BotUnderTest, text: str, action: dict[str, object] | str
-) -> None:
-    """Each remote subcommand typed by an allowed user posts one request message and sends its action."""
+async def test_each_remote_subcommand_reaches_the_vehicle_cloud(bot: BotUnderTest, text: str) -> None:
+    """Each remote subcommand its API offers posts one request message and sends exactly what was typed;
+    one the API lacks is answered so, and nothing is sent."""
+    command = parse(text)
     await bot.command(text, user=SECURITY)
+    if not bot.offers(command.row):
+        assert "not offered by this fleet's vehicle API" in await bot.last_private_answer(SECURITY)
+        assert bot.simulator.remote_posts == [] and bot.slack.messages(CHANNEL) == []
+        return
     message = await bot.wait_for_request_message()
     await bot.slack.wait_for(lambda: message.edits)  # the first edit follows the vendor's answer
-    (post,) = bot.simulator.remote_posts
-    if isinstance(action, str):
-        assert list(post.body["action"]) == [action]
-    else:
-        assert post.body["action"] == action
-    assert {"type": "Body", "key": "cbtoken", "value": CALLBACK_TOKEN} in post.body["attributes"]
+    assert bot.sent_features() == [command.plan().feature]
+    if bot.api == V1:  # v1 carries the callback token on each remote; v3 on its callback
+        (post,) = bot.simulator.remote_posts
+        assert {"type": "Body", "key": "cbtoken", "value": CALLBACK_TOKEN} in post.body["attributes"]
+
+
+async def test_locate_shows_a_fresh_fix_or_the_last_known_position_with_its_age(bot: BotUnderTest) -> None:
+    """Where the API has no fresh fix (v3), locate answers the last known position and its age."""
+    await bot.command("locate van-12", user=SECURITY)
+    if bot.services.vehicles.offers(VehicleFinder):
+        message = await bot.wait_for_request_message()
+        await bot.slack.wait_for(lambda: message.edits)
+        assert bot.sent_features() == [VehicleFinder()]
+        return
+    answer = await bot.last_private_answer(SECURITY)
+    assert "Position:" in answer and ", reported " in answer and " UTC)" in answer
+    assert bot.simulator.remote_posts == []
+
+
+async def test_a_form_the_api_has_no_words_for_is_refused_with_the_reason(bot: BotUnderTest) -> None:
+    """A preconditioning program with a temperature is sent under v1; v3 has no such field: it says so."""
+    text = "precondition van-12 at 07:30 mon,tue 21C slot 2"
+    await bot.command(text, user=SECURITY)
+    if bot.api == V1:
+        await bot.wait_for_remote_posts(1)
+        assert bot.sent_features() == [parse(text).plan().feature]
+        return
+    answer = await bot.last_private_answer(SECURITY)
+    assert "no temperature per preconditioning program" in answer and "Usage:" in answer
+    assert bot.simulator.remote_posts == [] and bot.slack.messages(CHANNEL) == []

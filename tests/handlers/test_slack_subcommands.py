@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from bot.catalogue.action import Action
+from bot.catalogue.table import row_of
+from bot.vehicle.features.locking import Locking
 from tests.app_support import OPERATOR, SECURITY, STRANGER, BotUnderTest
 
 
 async def test_help_lists_every_subcommand(bot: BotUnderTest) -> None:
-    """`help` answers privately with one usage line per subcommand, and says vehicles are simulated."""
+    """`help` answers privately a usage line per subcommand the API offers; it says vehicles are simulated."""
     await bot.command("help")
     answer = await bot.last_private_answer()
-    for word in ("lock <vehicle>", "charge <vehicle>", "tan <vehicle>", "wipe-data <vehicle>", "whoami"):
+    for word in ("lock <vehicle>", "charge <vehicle>", "whoami"):
         assert word in answer
+    for action in (Action.TAN, Action.WIPE_DATA):
+        assert (f"{action.value} <vehicle>" in answer) is bot.offers(row_of(action))
     assert "SIMULATOR" in answer
 
 
@@ -37,7 +42,7 @@ async def test_card_offers_permitted_supported_actions_and_a_click_sends_the_sam
     message = await bot.wait_for_request_message()
     assert "Lock" in message.text
     await bot.wait_for_remote_posts(1)  # the request message is posted before the send
-    assert bot.simulator.remote_posts[0].body["action"] == {"locking": {"state": "Locked"}}
+    assert bot.sent_features() == [Locking(lock=True)]
 
 
 async def test_whoami_shows_roles_and_the_user_id(bot: BotUnderTest) -> None:

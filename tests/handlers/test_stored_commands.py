@@ -6,6 +6,7 @@ import json
 
 from bot.catalogue.action import Action
 from bot.store.records import RequestRecord
+from bot.vehicle.features.charging import Charging
 from tests.app_support import CHANNEL, OPERATOR, SECURITY, SECURITY2, BotUnderTest
 
 
@@ -23,7 +24,7 @@ async def test_retry_runs_the_stored_command_as_the_clicker(bot: BotUnderTest) -
     await bot.services.requests.update(record.id, scrambled)
     await bot.driver.click_button("rb_retry", SECURITY, message=message)
     await bot.slack.wait_for(lambda: len(bot.simulator.remote_posts) == 2)
-    assert "charging" in bot.simulator.remote_posts[-1].body["action"]
+    assert isinstance(bot.sent_features()[-1], Charging)
 
 
 async def test_confirmation_of_an_older_format_expires_and_sends_nothing(bot: BotUnderTest) -> None:
