@@ -76,7 +76,12 @@ async def start_request(
     approver: str | None = None,
     needs_approval: bool = False,
 ) -> Started | InFlight:
-    """Store the request, post its message, then send it (unless it waits for approval)."""
+    """Store the request, post its message, then send it (unless it waits for approval).
+
+    The message carries the request id (in Slack: its metadata), so that if this process dies, or Redis
+    refuses the write, between the post and storing where it landed, `find_lost_message` finds it again
+    (through the stale-send reconciliation or the leftovers check) and no second message is posted.
+    """
     record = RequestRecord(
         id=new_request_id(),
         action=request.command.action,
@@ -230,6 +235,7 @@ async def reconcile(services: UseCaseContext, request_id: str, *, give_up: bool)
     record = await services.requests.get(request_id)
     if record is None or record.status is not RequestStatus.SENDING:
         raise LookupError(request_id)
+    record = await find_lost_message(services, record)
     try:
         found = await services.vehicles.find_by_label(record.vin, record.label)
     except VendorError as error:
@@ -263,3 +269,42 @@ async def reconcile_stale_sends(services: UseCaseContext) -> int:
             continue
         done += 1
     return done
+
+
+async def find_lost_message(services: UseCaseContext, record: RequestRecord) -> RequestRecord:
+    """Attach the message of a request whose place was never stored (posted, then the process died or
+    Redis refused the write): found by the request id it carries, never posted again; its render queued."""
+    if record.message_ts is not None:
+        return record
+    found = await services.messages.find(record)
+    if found is None:
+        return record
+    log.info("request %s: its message found again in %s", record.id, found.channel)
+
+    def attach(stored: RequestRecord) -> None:
+        if stored.message_ts is None:
+            stored.message_channel, stored.message_ts = found.channel, found.ts
+
+    return await services.requests.update(record.id, attach, queue_render=True)
+
+
+async def finish_leftovers(services: UseCaseContext, *, limit: int = 500) -> list[str]:
+    """Requests a failover or a crash left behind; the ids whose render it queued.
+
+    A request not final whose message shows an older version than its record, and whose render is
+    neither queued nor in progress, has its render queued (a change stored while the render queue's
+    write was refused, or lost with the process, is shown). One whose message was posted but whose
+    place was not stored is found again first (not before SENDING_RECONCILE_SECONDS, so a post in
+    progress is left to finish).
+    """
+    cutoff = time.time() - services.settings.sending_reconcile_seconds
+    behind: list[RequestRecord] = []
+    for record in await services.requests.unfinished(limit):
+        if record.message_ts is None and record.created_at < cutoff:
+            record = await find_lost_message(services, record)
+        if record.message_ts is not None and record.shown_version < record.version:
+            behind.append(record)
+    queued = await services.requests.queue_renders(behind)
+    if queued:
+        log.warning("%d request message(s) behind their stored state: render queued", len(queued))
+    return queued

@@ -43,6 +43,9 @@ class RequestMessages(Protocol):
     async def post(self, record: RequestRecord) -> Posted:
         """Post the request's message where it was asked for (or where the bot can)."""
 
+    async def find(self, record: RequestRecord) -> Posted | None:
+        """The message posted for this request when its place was never stored (None if there is none)."""
+
     async def show_latest(self, request_id: str) -> None:
         """Bring the message up to date with the stored record (now, or as soon as the budget allows)."""
 
