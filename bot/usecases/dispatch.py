@@ -15,7 +15,7 @@ from bot.store.requests import InFlight, NotSendable
 from bot.usecases.closing import Closing, close_request
 from bot.usecases.context import UseCaseContext
 from bot.usecases.fleet import Vehicle
-from bot.usecases.ports import RequestAlert
+from bot.usecases.ports import PipelineNotice, RequestAlert
 from bot.usecases.results import Started
 from bot.vehicle.errors import (
     AuthError,
@@ -150,8 +150,23 @@ async def send(services: UseCaseContext, request_id: str, feature: FeatureModel)
         log.warning("request %s: outcome unknown (%s), reconciling by label", record.id, type(error).__name__)
         return await reconcile(services, record.id, give_up=False)
     except VendorError as error:
+        _alert_if_the_bot_is_broken(services, record, error)
         return await _refuse(services, record.id, refusal_words(error))
     return await attach_remote(services, record.id, answer.remote_action_id, answer.type)
+
+
+LONG_RATE_LIMIT_SECONDS = 60.0  # a 429 asking to wait longer than this is alerted
+
+
+def _alert_if_the_bot_is_broken(services: UseCaseContext, record: RequestRecord, error: VendorError) -> None:
+    """A refusal that every request would meet (our credentials, our contract, a long rate limit) is
+    told to the operators, once per cause per period; the request's own message says it anyway."""
+    if isinstance(error, AuthError):
+        services.alerts.notify(PipelineNotice.VENDOR_CREDENTIALS)
+    elif isinstance(error, ForbiddenError):
+        services.alerts.notify(PipelineNotice.VENDOR_CONTRACT, detail=record.action.value)
+    elif isinstance(error, RateLimitedError) and (error.retry_after or 0) > LONG_RATE_LIMIT_SECONDS:
+        services.alerts.notify(PipelineNotice.VENDOR_RATE_LIMITED, detail=f"{error.retry_after:g}")
 
 
 def _extended_event_params(record: RequestRecord) -> tuple[str, ...]:
