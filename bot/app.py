@@ -305,6 +305,16 @@ async def reconcile_stale_sends_forever(services: Services) -> None:
     await keep_running("stale-send reconciliation", reconcile, every=interval)
 
 
+async def finish_leftovers_forever(services: Services) -> None:
+    """At start, then every LEFTOVER_CHECK_SECONDS: request messages left behind their stored state."""
+    from bot.usecases.dispatch import finish_leftovers
+
+    async def check() -> None:
+        await finish_leftovers(services)
+
+    await keep_running("leftovers check", check, every=services.settings.leftover_check_seconds)
+
+
 async def audit_watch_forever(services: Services) -> None:
     """Every AUDIT_WATCH_SECONDS, alert when audit entries wait beyond the retention for an export."""
 
@@ -343,4 +353,4 @@ def socket_mode_job(bolt: AsyncApp, link: SocketModeLink) -> BackgroundTask:
 
 def default_jobs(settings: Settings) -> list[BackgroundTask]:
     """The background jobs every serving process runs (Socket Mode, when set, is added at start)."""
-    return [reconcile_stale_sends_forever, audit_watch_forever]
+    return [reconcile_stale_sends_forever, finish_leftovers_forever, audit_watch_forever]

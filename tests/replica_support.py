@@ -71,6 +71,8 @@ class Replica:
     process: subprocess.Popen[bytes]
     url: str
     driver: SlackDriver
+    env: Mapping[str, str]
+    log: Path
 
     @property
     def alive(self) -> bool:
@@ -134,14 +136,27 @@ async def cluster(
                 sim_port=port_of(simulator.base_url), bot_port=port, redis_url=redis_url, prefix=prefix,
             )  # fmt: skip
             env.update({"CALLBACK_PUBLIC_URL": f"http://127.0.0.1:{proxy_port}", **settings})
-            process = spawn(python("bot.cli", "serve"), env, log=logs / f"replica-{number}.log")
+            log = logs / f"replica-{number}.log"
+            process = spawn(python("bot.cli", "serve"), env, log=log)
             url = f"http://127.0.0.1:{port}"
-            replicas.append(Replica(process, url, SlackDriver(url, SIGNING_SECRET, state, session)))
+            replicas.append(Replica(process, url, SlackDriver(url, SIGNING_SECRET, state, session), env, log))
             # One at a time: the first start creates the vendor notification channel, the next finds it.
             await wait_http(f"{url}/readyz", status=200)
         redis = Redis.from_url(redis_url, decode_responses=True)
         stack.push_async_callback(redis.aclose)
         yield Cluster(replicas, state, simulator.simulator, redis, Keys(prefix), proxy)
+
+
+async def restart(group: Cluster, number: int, settings: Mapping[str, str]) -> Replica:
+    """Start replica `number` again, once it has exited, with its environment updated by `settings`."""
+    dead = group.replicas[number]
+    assert dead.process.wait(timeout=10) is not None
+    env = {**dead.env, **settings}
+    process = spawn(python("bot.cli", "serve"), env, log=dead.log)
+    replica = Replica(process, dead.url, dead.driver, env, dead.log)
+    group.replicas[number] = replica
+    await wait_http(f"{replica.url}/readyz", status=200)
+    return replica
 
 
 async def wait_until(condition: Callable[[], Awaitable[bool]], what: str, timeout: float) -> None:

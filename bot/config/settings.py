@@ -231,6 +231,14 @@ class Settings(VendorApiSettings):
             "A request still sending after this long is looked up by its label, then shown as unconfirmed"
         ),
     )
+    leftover_check_seconds: float = Field(
+        60.0,
+        gt=0,
+        description=(
+            "At start and this often, requests not final whose message is behind their stored state (or "
+            "whose message's place was never stored) are found and their render queued"
+        ),
+    )
     action_timeout_seconds: float = Field(
         600.0,
         gt=0,
@@ -290,6 +298,13 @@ class Settings(VendorApiSettings):
     )
     simulator_redelivery_seconds: float = Field(
         10.0, gt=0, description="Simulator only: redelivery interval of unanswered notifications"
+    )
+    test_exit_after_post: bool = Field(
+        False,
+        description=(
+            "Tests only: the process exits right after chat.postMessage answers a request's post, before its "
+            "ts is stored (a restarted replica finds the message again); never set it in production"
+        ),
     )
 
     @field_validator("metrics_port", mode="before")

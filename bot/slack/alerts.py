@@ -82,9 +82,17 @@ class SlackOperatorAlerts:
         self._parts = parts
 
     def notify(self, notice: PipelineNotice, *, count: int = 1, detail: str = "", entry_id: str = "") -> None:
-        """Alert in the background, throttled per kind (a dead letter: per entry)."""
+        """Alert in the background, throttled per kind (a dead letter: per entry; a vendor refusal that
+        breaks every request: once an hour per cause, shared by every replica)."""
         kind, text = notice.value, _notice_words(notice, count=count, detail=detail, entry_id=entry_id)
-        alert_in_background(self._parts, f"{kind}:{entry_id}" if entry_id else kind, text)
+        window_ms = VENDOR_REFUSAL_ALERT_EVERY_MS if notice in VENDOR_REFUSALS else 60_000
+        alert_in_background(self._parts, f"{kind}:{entry_id}" if entry_id else kind, text, window_ms)
+
+
+VENDOR_REFUSAL_ALERT_EVERY_MS = 3_600_000
+VENDOR_REFUSALS = frozenset(
+    {PipelineNotice.VENDOR_CREDENTIALS, PipelineNotice.VENDOR_CONTRACT, PipelineNotice.VENDOR_RATE_LIMITED}
+)
 
 
 def _notice_words(notice: PipelineNotice, *, count: int, detail: str, entry_id: str) -> str:
@@ -95,6 +103,25 @@ def _notice_words(notice: PipelineNotice, *, count: int, detail: str, entry_id: 
             f":warning: The Redis primary has {detail} replica(s) online: vendor notifications are "
             "acknowledged once the primary (and any replica online) holds them, so a failure of the primary "
             "now could lose the latest ones. Rebuild a replica."
+        )
+    if notice is PipelineNotice.VENDOR_CREDENTIALS:
+        return (
+            ":rotating_light: The vehicle cloud refused the bot's credentials (401): every remote action "
+            "fails until they are fixed. Check STELLANTIS_CLIENT_ID and STELLANTIS_CLIENT_SECRET, the client "
+            "certificate (STELLANTIS_CERT_FILE, STELLANTIS_KEY_FILE: not expired, the one registered) and "
+            "the token endpoint (STELLANTIS_TOKEN_URL, STELLANTIS_SCOPE)."
+        )
+    if notice is PipelineNotice.VENDOR_CONTRACT:
+        return (
+            f":rotating_light: The vehicle cloud refused `{detail}` (403): the account's contract does not "
+            "allow it. Check the contract's services and the vehicles enrolled in it with the fleet admin, "
+            "and the channel's remote types (STELLANTIS_CHANNEL_ID)."
+        )
+    if notice is PipelineNotice.VENDOR_RATE_LIMITED:
+        return (
+            f":warning: The vehicle cloud rate limits the bot for {detail} s (429): remote actions are "
+            "refused until then. Check what else uses the account's subscription (another bot, a script, "
+            "a batch) and its daily quota."
         )
     if notice is PipelineNotice.DEAD_LETTERED:
         return (

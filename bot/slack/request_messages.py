@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from types import MappingProxyType
 
@@ -12,6 +13,8 @@ from bot.slack.replies import ReplyQueue
 from bot.slack.updates import Renderer, show_latest
 from bot.store.records import RequestRecord
 from bot.usecases.ports import Posted, RequestAlert, ToShow
+
+EXIT_AFTER_POST = 75  # the exit status of TEST_EXIT_AFTER_POST
 
 HEADLINES = MappingProxyType(
     {
@@ -33,8 +36,18 @@ class SlackRequestMessages:
         self._batches = BatchShow(self._renderer, ReplyQueue(parts))
 
     async def post(self, record: RequestRecord) -> Posted:
-        """Post the request message in its channel, or in the requester's DM when the bot cannot."""
-        return await self._parts.messenger.post_request(record)
+        """Post the request message in its channel, or in the requester's DM when the bot cannot.
+
+        The message carries the request id in its metadata: `find` finds it again by that.
+        """
+        posted = await self._parts.messenger.post_request(record)
+        if self._parts.settings.test_exit_after_post:  # tests only: die before the ts is stored
+            os._exit(EXIT_AFTER_POST)
+        return posted
+
+    async def find(self, record: RequestRecord) -> Posted | None:
+        """The request's message, found in Slack by the request id in its metadata."""
+        return await self._parts.messenger.find_request(record)
 
     async def show_latest(self, request_id: str) -> None:
         """Render the stored state now if the budget allows; the render job finishes what is deferred."""

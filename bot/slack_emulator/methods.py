@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -10,6 +11,8 @@ from bot.slack_emulator.models import JSON, ApiError, Channel, Edit, Message
 from bot.slack_emulator.state import SlackState
 
 MAX_MPIM_USERS = 8
+HISTORY_DEFAULT_LIMIT = 100
+HISTORY_MAX_LIMIT = 999
 
 
 @dataclass(frozen=True)
@@ -94,9 +97,62 @@ def chat_post_message(state: SlackState, params: JSON) -> JSON:
             bot_id=state.bot_id,
             thread_ts=optional_param(params, "thread_ts"),
             reply_broadcast=bool_param(params, "reply_broadcast"),
+            metadata=parse_metadata(params.get("metadata")),
         )
     )
     return {"channel": channel.id, "ts": message.ts, "message": message.to_api(state.team_id)}
+
+
+def parse_metadata(raw: object) -> JSON | None:
+    """Message metadata from a JSON body (an object) or a form field (a JSON string): an `event_type`
+    string and an `event_payload` object, else `invalid_metadata_format`."""
+    if raw is None or raw == "":
+        return None
+    value = raw
+    if isinstance(raw, str):
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            raise ApiError("invalid_metadata_format") from None
+    if not isinstance(value, dict):
+        raise ApiError("invalid_metadata_format")
+    event_type, payload = value.get("event_type"), value.get("event_payload")
+    if not isinstance(event_type, str) or not event_type or not isinstance(payload, dict):
+        raise ApiError("invalid_metadata_format")
+    return {"event_type": event_type, "event_payload": payload}
+
+
+def conversations_history(state: SlackState, params: JSON) -> JSON:
+    """conversations.history: a conversation's top-level messages, newest first, between `oldest` and
+    `latest`, paged by cursor; each message's metadata only with include_all_metadata."""
+    channel = state.channels.get(text_param(params, "channel"))
+    if channel is None:  # a missing channel too (Slack's spec does not mark it required)
+        raise ApiError("channel_not_found")
+    if not channel.bot_is_member:
+        raise ApiError("not_in_channel")
+    inclusive = bool_param(params, "inclusive")
+    oldest = float(optional_param(params, "oldest") or 0)
+    latest = float(optional_param(params, "latest") or "inf")
+    limit = min(int(optional_param(params, "limit") or HISTORY_DEFAULT_LIMIT), HISTORY_MAX_LIMIT)
+    start = int(optional_param(params, "cursor") or 0)
+
+    def within(ts: float) -> bool:
+        return (oldest <= ts <= latest) if inclusive else (oldest < ts < latest)
+
+    visible = [
+        m
+        for m in reversed(state.messages(channel.id))
+        if (m.thread_ts in (None, m.ts) or m.reply_broadcast) and within(float(m.ts))
+    ]
+    page = visible[start : start + limit]
+    more = start + limit < len(visible)
+    metadata = bool_param(params, "include_all_metadata")
+    return {
+        "messages": [m.to_api(state.team_id, include_metadata=metadata) for m in page],
+        "has_more": more,
+        "pin_count": 0,
+        "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+    }
 
 
 def chat_update(state: SlackState, params: JSON) -> JSON:
@@ -195,6 +251,7 @@ METHODS: dict[str, MethodSpec] = {
     "chat.postEphemeral": MethodSpec(("channel", "user"), chat_post_ephemeral),
     "chat.getPermalink": MethodSpec(("channel", "message_ts"), chat_get_permalink),
     "conversations.open": MethodSpec((), conversations_open),
+    "conversations.history": MethodSpec((), conversations_history),
     "usergroups.users.list": MethodSpec(("usergroup",), usergroups_users_list),
     "users.info": MethodSpec((), users_info),
 }

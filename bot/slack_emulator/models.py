@@ -108,10 +108,14 @@ class Message:
     via: str = "chat.postMessage"
     deleted: bool = False
     edits: list[Edit] = field(default_factory=list)
+    metadata: JSON | None = None  # chat.postMessage's `metadata`: {"event_type", "event_payload"}
 
-    def to_api(self, team_id: str) -> JSON:
-        """The message object as the Web API and interaction payloads show it."""
+    def to_api(self, team_id: str, *, include_metadata: bool = False) -> JSON:
+        """The message object as the Web API and interaction payloads show it (its metadata only when
+        asked for, as conversations.history's include_all_metadata does)."""
         data: JSON = {"type": "message", "text": self.text, "user": self.user, "ts": self.ts, "team": team_id}
+        if include_metadata and self.metadata is not None:
+            data["metadata"] = self.metadata
         if self.bot_id:
             data["bot_id"] = self.bot_id
         if self.blocks is not None:

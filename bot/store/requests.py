@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
+from bot.runtime.clock import now_ms
 from bot.store.keys import Keys
 from bot.store.records import SLOT_FREED, RequestRecord, RequestStatus
-from bot.store.render_queue import enqueue_render
+from bot.store.render_queue import enqueue_render, render_queue
 from bot.store.scripts import register, source
 
 VEHICLE_HISTORY = 200
@@ -150,3 +151,49 @@ class RequestStore:
     async def stale_sending(self, older_than: float) -> list[str]:
         """Ids of requests left in "sending" since before `older_than` (epoch seconds)."""
         return [str(rid) for rid in await self._redis.zrangebyscore(self._keys.sending(), 0, older_than)]
+
+    async def unfinished(self, limit: int) -> list[RequestRecord]:
+        """Requests not final yet: those sending, and those whose answer or approval has a deadline.
+
+        One round trip when there are none (the usual case at rest).
+        """
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.zrange(self._keys.sending(), 0, limit - 1)
+            pipe.zrange(self._keys.deadlines(), 0, limit - 1)
+            sending, waiting = await pipe.execute()
+        ids = list(dict.fromkeys(str(request_id) for request_id in [*sending, *waiting]))[:limit]
+        if not ids:
+            return []
+        raws = await self._redis.mget([self._keys.request(request_id) for request_id in ids])
+        return [RequestRecord.model_validate_json(raw) for raw in raws if raw is not None]
+
+    async def queue_renders(self, records: list[RequestRecord]) -> list[str]:
+        """Queue the render of each request that is in neither render queue nor being rendered; their ids.
+
+        A request already queued keeps its place and its retry time.
+        """
+        now = now_ms()
+        idle = [record for record in records if _lease_expiry(record.render_lease) <= now]
+        if not idle:
+            return []
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for record in idle:
+                for final in (True, False):
+                    pipe.zscore(render_queue(self._keys, final=final), record.id)
+            scores = await pipe.execute()
+        missing = [
+            record for i, record in enumerate(idle) if scores[2 * i] is None and scores[2 * i + 1] is None
+        ]
+        if missing:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for record in missing:
+                    queue = render_queue(self._keys, final=record.status.is_final)
+                    pipe.zadd(queue, {record.id: now}, nx=True)
+                await pipe.execute()
+        return [record.id for record in missing]
+
+
+def _lease_expiry(lease: str) -> int:
+    """When a record's lease ("<expiry ms>/<holder>", '' for none) ends, in ms."""
+    expiry, _, _holder = lease.partition("/")
+    return int(expiry) if expiry.isdigit() else 0

@@ -14,7 +14,7 @@ from bot.store.requests import RequestStore
 from bot.store.tickets import TicketStore
 from bot.usecases.authz import Authorizer
 from bot.usecases.fleet import Fleet
-from bot.usecases.ports import RequestMessages
+from bot.usecases.ports import OperatorAlerts, RequestMessages
 from bot.usecases.vehicle_cloud import VehicleCloud
 
 
@@ -43,6 +43,8 @@ class UseCaseContext(Protocol):
     def vehicles(self) -> VehicleCloud: ...
     @property
     def messages(self) -> RequestMessages: ...
+    @property
+    def alerts(self) -> OperatorAlerts: ...
     @property
     def simulator(self) -> bool: ...
     @property

@@ -15,7 +15,7 @@ from bot.store.requests import InFlight, NotSendable
 from bot.usecases.closing import Closing, close_request
 from bot.usecases.context import UseCaseContext
 from bot.usecases.fleet import Vehicle
-from bot.usecases.ports import RequestAlert
+from bot.usecases.ports import PipelineNotice, RequestAlert
 from bot.usecases.results import Started
 from bot.vehicle.errors import (
     AuthError,
@@ -81,7 +81,12 @@ async def start_request(
     approver: str | None = None,
     needs_approval: bool = False,
 ) -> Started | InFlight:
-    """Store the request, post its message, then send it (unless it waits for approval)."""
+    """Store the request, post its message, then send it (unless it waits for approval).
+
+    The message carries the request id (in Slack: its metadata), so that if this process dies, or Redis
+    refuses the write, between the post and storing where it landed, `find_lost_message` finds it again
+    (through the stale-send reconciliation or the leftovers check) and no second message is posted.
+    """
     record = RequestRecord(
         id=new_request_id(),
         action=request.command.action,
@@ -150,8 +155,23 @@ async def send(services: UseCaseContext, request_id: str, feature: FeatureModel)
         log.warning("request %s: outcome unknown (%s), reconciling by label", record.id, type(error).__name__)
         return await reconcile(services, record.id, give_up=False)
     except VendorError as error:
+        _alert_if_the_bot_is_broken(services, record, error)
         return await _refuse(services, record.id, refusal_words(error))
     return await attach_remote(services, record.id, answer.remote_action_id, answer.type)
+
+
+LONG_RATE_LIMIT_SECONDS = 60.0  # a 429 asking to wait longer than this is alerted
+
+
+def _alert_if_the_bot_is_broken(services: UseCaseContext, record: RequestRecord, error: VendorError) -> None:
+    """A refusal that every request would meet (our credentials, our contract, a long rate limit) is
+    told to the operators, once per cause per period; the request's own message says it anyway."""
+    if isinstance(error, AuthError):
+        services.alerts.notify(PipelineNotice.VENDOR_CREDENTIALS)
+    elif isinstance(error, ForbiddenError):
+        services.alerts.notify(PipelineNotice.VENDOR_CONTRACT, detail=record.action.value)
+    elif isinstance(error, RateLimitedError) and (error.retry_after or 0) > LONG_RATE_LIMIT_SECONDS:
+        services.alerts.notify(PipelineNotice.VENDOR_RATE_LIMITED, detail=f"{error.retry_after:g}")
 
 
 def _extended_event_params(record: RequestRecord) -> tuple[str, ...]:
@@ -235,6 +255,7 @@ async def reconcile(services: UseCaseContext, request_id: str, *, give_up: bool)
     record = await services.requests.get(request_id)
     if record is None or record.status is not RequestStatus.SENDING:
         raise LookupError(request_id)
+    record = await find_lost_message(services, record)
     try:
         found = await services.vehicles.find_by_label(record.vin, record.label)
     except VendorError as error:
@@ -268,3 +289,42 @@ async def reconcile_stale_sends(services: UseCaseContext) -> int:
             continue
         done += 1
     return done
+
+
+async def find_lost_message(services: UseCaseContext, record: RequestRecord) -> RequestRecord:
+    """Attach the message of a request whose place was never stored (posted, then the process died or
+    Redis refused the write): found by the request id it carries, never posted again; its render queued."""
+    if record.message_ts is not None:
+        return record
+    found = await services.messages.find(record)
+    if found is None:
+        return record
+    log.info("request %s: its message found again in %s", record.id, found.channel)
+
+    def attach(stored: RequestRecord) -> None:
+        if stored.message_ts is None:
+            stored.message_channel, stored.message_ts = found.channel, found.ts
+
+    return await services.requests.update(record.id, attach, queue_render=True)
+
+
+async def finish_leftovers(services: UseCaseContext, *, limit: int = 500) -> list[str]:
+    """Requests a failover or a crash left behind; the ids whose render it queued.
+
+    A request not final whose message shows an older version than its record, and whose render is
+    neither queued nor in progress, has its render queued (a change stored while the render queue's
+    write was refused, or lost with the process, is shown). One whose message was posted but whose
+    place was not stored is found again first (not before SENDING_RECONCILE_SECONDS, so a post in
+    progress is left to finish).
+    """
+    cutoff = time.time() - services.settings.sending_reconcile_seconds
+    behind: list[RequestRecord] = []
+    for record in await services.requests.unfinished(limit):
+        if record.message_ts is None and record.created_at < cutoff:
+            record = await find_lost_message(services, record)
+        if record.message_ts is not None and record.shown_version < record.version:
+            behind.append(record)
+    queued = await services.requests.queue_renders(behind)
+    if queued:
+        log.warning("%d request message(s) behind their stored state: render queued", len(queued))
+    return queued

@@ -43,6 +43,9 @@ class RequestMessages(Protocol):
     async def post(self, record: RequestRecord) -> Posted:
         """Post the request's message where it was asked for (or where the bot can)."""
 
+    async def find(self, record: RequestRecord) -> Posted | None:
+        """The message posted for this request when its place was never stored (None if there is none)."""
+
     async def show_latest(self, request_id: str) -> None:
         """Bring the message up to date with the stored record (now, or as soon as the budget allows)."""
 
@@ -60,16 +63,21 @@ class RequestMessages(Protocol):
 
 
 class PipelineNotice(StrEnum):
-    """What the notification pipeline tells the operators about itself."""
+    """What the bot tells the operators about itself: the notification pipeline, and send-time refusals
+    that mean the bot itself is broken (every request would fail the same way)."""
 
     OVERSIZED = "oversized"  # a body over the cap was refused
     QUARANTINED = "quarantine"  # elements without a valid token, or not remote notifications
     DEAD_LETTERED = "dlq"  # an entry failed too often and left the inbox
     REPLICAS_SHORT = "replicas"  # the Redis primary has fewer replicas online than asked for
+    VENDOR_CREDENTIALS = "vendor-401"  # the vehicle cloud refused our credentials at send time
+    VENDOR_CONTRACT = "vendor-403"  # the vehicle cloud says our contract does not allow the action
+    VENDOR_RATE_LIMITED = "vendor-429"  # rate limited for longer than a minute (detail: the seconds)
 
 
 class OperatorAlerts(Protocol):
     """Alerts about the pipeline, sent without delaying the caller and throttled per kind."""
 
     def notify(self, notice: PipelineNotice, *, count: int = 1, detail: str = "", entry_id: str = "") -> None:
-        """Alert in the background (at most once a minute per kind; per entry for a dead letter)."""
+        """Alert in the background (at most once a minute per kind, once an hour for a vendor refusal; per
+        entry for a dead letter)."""

@@ -174,3 +174,40 @@ async def test_a_hanging_redis_gets_the_storage_answer_not_slacks_timeout(key_pr
             answer = await bot.last_private_answer()
             assert "storage is unavailable" in answer
             assert bot.simulator.remote_posts == []
+
+
+async def test_refusals_that_mean_the_bot_is_broken_are_alerted_once_per_cause(
+    redis_url: str, key_prefix: str
+) -> None:
+    """Our credentials refused (401), our contract refusing the action (403) and a rate limit longer than a
+    minute (429) are each alerted once, with what to check, however many requests meet them; a short rate
+    limit is not alerted (the request's message says to try again)."""
+    async with running_bot(redis_url, key_prefix, alert_channel="C0ALERTS") as bot:
+        bot.slack.add_channel("C0ALERTS", "alerts")
+        refusals = [
+            (401, {}, "credentials"),
+            (401, {}, "credentials"),
+            (403, {}, "contract"),
+            (429, {"Retry-After": "5"}, ""),
+            (429, {"Retry-After": "120"}, "rate limits"),
+            (429, {"Retry-After": "300"}, "rate limits"),
+        ]
+        for number, (status, headers, _alert) in enumerate(refusals):
+            # A 401 twice: the client asks for a new token once, then gives up.
+            times = 2 if status == 401 else 1
+            bot.simulator.fail_next("/remotes", status, headers=headers, method="POST", times=times)
+            await bot.command("horn van-12", user=SECURITY)
+            await bot.wait_for_request_message(count=number + 1)
+
+            async def refused() -> bool:
+                records = await bot.services.requests.recent_for_vehicle("VR3UHZKXZLT000012")
+                return len(records) == number + 1 and records[0].status is RequestStatus.REFUSED
+
+            await wait_until(refused)
+        expected = ["credentials", "contract", "rate limits"]
+        await bot.slack.wait_for(lambda: len(bot.slack.messages("C0ALERTS")) >= len(expected))
+        texts = [message.text for message in bot.slack.messages("C0ALERTS")]
+        for text, cause in zip(texts, expected, strict=True):
+            assert cause in text, texts
+        assert "STELLANTIS_CLIENT_SECRET" in texts[0] and "120 s" in texts[2]
+        assert len(bot.slack.messages("C0ALERTS")) == len(expected)

@@ -45,8 +45,12 @@ def test_socket_mode_manifest_has_no_urls_and_the_same_command_and_scopes() -> N
 SLACK_SPEC = ROOT.parent / "shared" / "spec" / "slack" / "slack_web_openapi_v2_without_examples.json"
 # Slack's spec still names the legacy scopes; a bot token asks for today's names.
 LEGACY_SCOPES = {"chat:write:bot": "chat:write"}
-# Methods the spec lets several scopes authorize: the one this bot's use needs (it opens DMs only).
-CHOSEN_SCOPES = {"conversations.open": "im:write"}
+# Methods the spec lets several scopes authorize: the ones this bot's use needs (it opens DMs only; it
+# reads the history of public and private channels and of DMs to find a request message again).
+CHOSEN_SCOPES = {
+    "conversations.open": {"im:write"},
+    "conversations.history": {"channels:history", "groups:history", "im:history"},
+}
 # Scopes that come from features rather than Web API methods.
 FEATURE_SCOPES = {"commands", "chat:write.public"}  # the slash command; posting where not invited
 
@@ -75,7 +79,7 @@ def _methods_called(spec_paths: set[str]) -> set[str]:
 
 def _bot_scope(method: str, spec: dict[str, Any]) -> set[str]:
     if method in CHOSEN_SCOPES:
-        return {CHOSEN_SCOPES[method]}
+        return CHOSEN_SCOPES[method]
     (operation,) = spec["paths"][f"/{method}"].values()
     scopes = {scope for rule in operation.get("security", []) for scope in rule.get("slackAuth", [])}
     bot = {LEGACY_SCOPES.get(scope, scope) for scope in scopes if not scope.endswith(":user")} - {"none"}

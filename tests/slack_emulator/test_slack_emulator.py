@@ -410,3 +410,27 @@ def test_served_methods_match_the_spec() -> None:
             p["name"] for p in operation.get("parameters", []) if p.get("required") and p["name"] != "token"
         }
         assert required == set(spec.required), name
+
+
+async def test_message_metadata_is_kept_and_shown_by_history_only_when_asked(client: AsyncWebClient) -> None:
+    """chat.postMessage keeps `metadata`; conversations.history shows it with include_all_metadata, pages
+    newest first by cursor, and refuses a conversation the bot is not in; malformed metadata is refused."""
+    metadata = {"event_type": "remote_request", "event_payload": {"request_id": "r1"}}
+    first = await client.chat_postMessage(channel=OPS, text="one", metadata=metadata)
+    second = await client.chat_postMessage(channel=OPS, text="two")
+    await client.chat_postMessage(channel=OPS, text="reply", thread_ts=second["ts"])
+    plain_page = await client.conversations_history(channel=OPS)
+    assert [m["ts"] for m in plain_page["messages"]] == [second["ts"], first["ts"]]  # no thread reply
+    assert all("metadata" not in m for m in plain_page["messages"])
+    page = await client.conversations_history(channel=OPS, include_all_metadata=True, limit=1)
+    assert page["has_more"] and "metadata" not in page["messages"][0]
+    cursor = page["response_metadata"]["next_cursor"]
+    rest = await client.conversations_history(channel=OPS, include_all_metadata=True, limit=1, cursor=cursor)
+    assert rest["messages"][0]["metadata"] == metadata and not rest["has_more"]
+    later = await client.conversations_history(channel=OPS, oldest=first["ts"])  # oldest is exclusive
+    assert [m["ts"] for m in later["messages"]] == [second["ts"]]
+    assert (await api_error(client.conversations_history(channel=CLOSED))).response[
+        "error"
+    ] == "not_in_channel"
+    bad = client.chat_postMessage(channel=OPS, text="x", metadata={"event_type": "t"})
+    assert (await api_error(bad)).response["error"] == "invalid_metadata_format"
