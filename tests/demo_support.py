@@ -72,12 +72,23 @@ class DemoProcess:
                 self.process.stdout.close()
 
 
-def start_demo(log_file: Path, delay_scale: float = 0.05) -> DemoProcess:
-    """Start `remote-bot demo --port 0` and wait for the line naming its URL."""
+def start_demo(log_file: Path, delay_scale: float = 0.05, api: str = "connected-car-v1") -> DemoProcess:
+    """Start `remote-bot demo --port 0 --api <api>` and wait for the line naming its URL."""
     env = {k: v for k, v in os.environ.items() if k not in _DEMO_UNSET}
     env["SIMULATOR_DELAY_SCALE"] = str(delay_scale)
     env["PYTHONUNBUFFERED"] = "1"
-    command = [sys.executable, "-m", "bot.cli", "demo", "--port", "0", "--log-file", str(log_file)]
+    command = [
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "demo",
+        "--port",
+        "0",
+        "--log-file",
+        str(log_file),
+        "--api",
+        api,
+    ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     assert process.stdout is not None
     lines: list[str] = []
@@ -96,9 +107,9 @@ def start_demo(log_file: Path, delay_scale: float = 0.05) -> DemoProcess:
     return DemoProcess(process, url, redis_dir, log_file, lines)
 
 
-def running_demo(log_file: Path) -> Iterator[DemoProcess]:
+def running_demo(log_file: Path, api: str = "connected-car-v1") -> Iterator[DemoProcess]:
     """A demo for the duration of a fixture, stopped with Ctrl-C's signal afterwards."""
-    demo = start_demo(log_file)
+    demo = start_demo(log_file, api=api)
     try:
         yield demo
     finally:

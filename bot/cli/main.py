@@ -67,7 +67,8 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from bot.demo.run import DemoOptions, run_demo
 
     port = settings.port if args.port is None else args.port
-    run(run_demo(settings, DemoOptions(host=args.host, port=port, log_file=Path(args.log_file))))
+    options = DemoOptions(host=args.host, port=port, log_file=Path(args.log_file), api=args.api)
+    run(run_demo(settings, options))
     return 0
 
 
@@ -131,6 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1", help="the console's address (default: loopback only)")
     demo.add_argument("--port", type=int, default=None, help="the console's port (default: PORT, 3000)")
     demo.add_argument("--log-file", default="build/remote-bot-demo.log", help="where every log line goes")
+    demo.add_argument(
+        "--api",
+        choices=["connected-car-v1", "fleet-v3"],
+        default="connected-car-v1",
+        help="which vendor API the bot speaks to the simulator (default: connected-car-v1)",
+    )
     commands.add_parser("check-config", help="validate and print the effective configuration, secrets masked")
     simulator = commands.add_parser("simulator", help="run the vehicle-cloud simulator alone")
     simulator.add_argument("--port", type=int, default=8081)

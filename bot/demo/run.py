@@ -9,11 +9,13 @@ import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
 from bot.app import AppOptions, create_web_app, default_jobs
 from bot.config import Settings
+from bot.config.fleet_owner import VendorApi
 from bot.console.server import FLEET_PREFIX, ConsoleConfig, build_console_app
 from bot.console.workspace import ALERTS_CHANNEL, build_workspace, post_welcome
 from bot.runtime.bundled import DEMO_FLEET
@@ -22,6 +24,8 @@ from bot.runtime.embedded_redis import EmbeddedRedis
 from bot.runtime.logs import LOG_FORMAT, EscapingFormatter
 from bot.simulator.app import API_PREFIX, TOKEN_PATH, Simulator
 from bot.simulator.fleet import load_fleet
+from bot.simulator.fleet_api import DEFAULT_LOGIN, DEFAULT_PASSWORD
+from bot.simulator.fleet_api import FLEET_PREFIX as FLEET_API_PREFIX
 from bot.simulator.routes import build_app
 from bot.slack_emulator import DEFAULT_BOT_TOKEN
 from bot.web.serving import app_runner, stop_on_signals
@@ -40,6 +44,7 @@ class DemoOptions:
     host: str = LOOPBACK
     port: int = 3000
     log_file: Path = Path("build/remote-bot-demo.log")
+    api: VendorApi = "connected-car-v1"  # which of the simulator's two vendor APIs the bot speaks
 
 
 def log_to_file(path: Path) -> None:
@@ -68,7 +73,26 @@ def _reachable(host: str) -> str:
     return LOOPBACK if host in ("0.0.0.0", "::", "") else host
 
 
-def _demo_settings(base: Settings, redis_url: str, slack_url: str, sim_url: str, bot_url: str) -> Settings:
+def _vendor_settings(api: VendorApi, sim_url: str) -> dict[str, Any]:
+    """How the bot reaches the simulator under each vendor API."""
+    if api == "fleet-v3":
+        return {
+            "stellantis_api": api,
+            "stellantis_api_url": sim_url + FLEET_API_PREFIX,
+            "stellantis_login": DEFAULT_LOGIN,
+            "stellantis_password": DEFAULT_PASSWORD,
+        }
+    return {
+        "stellantis_api": api,
+        "stellantis_api_url": sim_url + API_PREFIX,
+        "stellantis_token_url": sim_url + TOKEN_PATH,
+        "stellantis_scope": "remote",
+    }
+
+
+def _demo_settings(
+    base: Settings, redis_url: str, slack_url: str, sim_url: str, bot_url: str, api: VendorApi
+) -> Settings:
     settings = base.model_copy(
         update={
             "slack_bot_token": DEFAULT_BOT_TOKEN,
@@ -76,10 +100,8 @@ def _demo_settings(base: Settings, redis_url: str, slack_url: str, sim_url: str,
             "slack_api_url": slack_url + "api/",
             "slack_response_origins": (slack_url.rstrip("/"),),
             "alert_channel": ALERTS_CHANNEL,
-            "stellantis_api_url": sim_url + API_PREFIX,
-            "stellantis_token_url": sim_url + TOKEN_PATH,
             "stellantis_client_id": DEMO_CLIENT_ID,
-            "stellantis_scope": "remote",
+            **_vendor_settings(api, sim_url),
             "callback_public_url": bot_url,
             "redis_url": redis_url,
             "policy_file": base.policy_file or DEMO_POLICY,
@@ -117,7 +139,7 @@ async def run_demo(base: Settings, options: DemoOptions) -> None:
             slack_url = f"http://{_reachable(options.host)}:{console_port}/"
             state.base_url = slack_url
             sim_url = f"http://{LOOPBACK}:{sim_runner.addresses[0][1]}"
-            settings = _demo_settings(base, redis_server.url, slack_url, sim_url, bot_url)
+            settings = _demo_settings(base, redis_server.url, slack_url, sim_url, bot_url, options.api)
             app = create_web_app(settings, AppOptions(simulator=True, background=default_jobs(settings)))
             bot_runner = app_runner(app, shutdown_timeout=SHUTDOWN_SECONDS)
             await bot_runner.setup()

@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Locator, Page, expect
 
-from tests.demo_support import CHROMIUM_ARGS, SCREENSHOTS, DemoProcess, require_chromium, running_demo
+from tests.demo_support import SCREENSHOTS, DemoProcess, require_chromium, running_demo
 
 OPERATOR, SECURITY, SECURITY2, VISITOR = "U0OPERATOR", "U0SECURITY", "U0SECURITY2", "U0VISITOR"
 FINAL = 30_000  # ms: a request's whole life at the tests' simulator speed, with room for a loaded machine
@@ -19,26 +19,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoProcess]:
     """One `remote-bot demo` for the module (each test acts on vehicles of its own)."""
     require_chromium()
     yield from running_demo(tmp_path_factory.mktemp("demo") / "demo.log")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless, for the module."""
-    executable = require_chromium()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Browser, demo: DemoProcess) -> Iterator[Page]:
-    """A fresh page on the console (its own tab, as a new visitor)."""
-    context = browser.new_context(viewport={"width": 1500, "height": 900})
-    opened = context.new_page()
-    opened.goto(demo.url)
-    yield opened
-    context.close()
 
 
 def be(page: Page, user: str) -> None:
