@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 
 from bench.processes import bot_env, free_port, python, spawn, stop, wait_http
 from bot.simulator.app import Simulator
+from bot.simulator.fleet_api import DEFAULT_LOGIN, DEFAULT_PASSWORD
 from bot.simulator.server import start_simulator
 from bot.slack_emulator import DEFAULT_BOT_TOKEN, SlackDriver, SlackState, start_slack_emulator
 from bot.store.inbox import GROUP
@@ -99,9 +100,15 @@ class Cluster:
 
 @asynccontextmanager
 async def cluster(
-    redis_url: str, prefix: str, logs: Path, settings: Mapping[str, str], count: int = 2
+    redis_url: str,
+    prefix: str,
+    logs: Path,
+    settings: Mapping[str, str],
+    count: int = 2,
+    api: str = "connected-car-v1",
 ) -> AsyncIterator[Cluster]:
-    """`count` serve processes on one Redis; the simulator's notifications reach them round-robin."""
+    """`count` serve processes on one Redis, speaking `api`; the simulator's notifications reach them
+    round-robin."""
     async with AsyncExitStack() as stack:
         state = SlackState()
         state.add_channel(CHANNEL, "fleet-ops")
@@ -136,6 +143,15 @@ async def cluster(
                 sim_port=port_of(simulator.base_url), bot_port=port, redis_url=redis_url, prefix=prefix,
             )  # fmt: skip
             env.update({"CALLBACK_PUBLIC_URL": f"http://127.0.0.1:{proxy_port}", **settings})
+            if api == "fleet-v3":
+                env.update(
+                    {
+                        "STELLANTIS_API": api,
+                        "STELLANTIS_API_URL": simulator.fleet_api_url,
+                        "STELLANTIS_LOGIN": DEFAULT_LOGIN,
+                        "STELLANTIS_PASSWORD": DEFAULT_PASSWORD,
+                    }
+                )
             log = logs / f"replica-{number}.log"
             process = spawn(python("bot.cli", "serve"), env, log=log)
             url = f"http://127.0.0.1:{port}"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import Counter
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from bot.store.records import RequestStatus
+from bot.vehicle.notifications import read_element
 from tests.replica_support import (
     CHANNEL,
     USER,
@@ -87,7 +88,7 @@ async def wait_settled(group: Cluster, timeout: float) -> None:
 
 def remote_ids(kill: Kill) -> set[str]:
     """The remote actions the killed replica's unacknowledged entries were about."""
-    return {json.loads(element)["remoteEvent"]["remoteActionId"] for element in kill.entries.values()}
+    return {read_element(element).remote_action_id for element in kill.entries.values()}
 
 
 async def burst_with_a_kill(group: Cluster, victim: Replica) -> Kill:
@@ -119,11 +120,12 @@ async def burst_with_a_kill(group: Cluster, victim: Replica) -> Kill:
     return await killing
 
 
+@pytest.mark.parametrize("api", ["connected-car-v1", "fleet-v3"])
 async def test_a_replica_killed_mid_burst_leaves_nothing_unfinished_and_sends_nothing_twice(
-    redis_url: str, key_prefix: str, tmp_path: Path
+    redis_url: str, key_prefix: str, tmp_path: Path, api: str
 ) -> None:
     """Every request ends and is shown with its reply; no remote sent twice; the dead one's entries done."""
-    async with cluster(redis_url, key_prefix, tmp_path, SETTINGS) as group:
+    async with cluster(redis_url, key_prefix, tmp_path, SETTINGS, api=api) as group:
         _survivor, victim = group.replicas
         kill = await burst_with_a_kill(group, victim)
         assert kill.entries, "the victim held inbox entries when it was killed"
