@@ -102,21 +102,15 @@ CHANNEL, USER = "C0FLEETOPS", "U0SECURITY"
 
 
 @contextlib.asynccontextmanager
-async def served_bot(
-    redis_url: str, extra_env: Mapping[str, str] | None = None
-) -> AsyncIterator[tuple[SlackState, SlackDriver]]:
-    """A `remote-bot serve` process and a simulator process beside a Slack emulator running here.
+async def bot_processes(
+    redis_url: str, slack_port: int, extra_env: Mapping[str, str] | None = None
+) -> AsyncIterator[tuple[subprocess.Popen[bytes], int]]:
+    """A `remote-bot serve` process, ready, and a simulator process, beside a Slack emulator on `slack_port`.
 
-    Yields the emulator's state (every answer the bot sends lands in it) and a driver signing commands
-    to the bot as Slack would. `extra_env` adds to (or replaces) the bot's settings.
+    Yields the bot's process and its port. `extra_env` adds to (or replaces) the bot's settings.
     """
-    from bot.slack_emulator import DEFAULT_BOT_TOKEN, SlackDriver, SlackState, start_slack_emulator
+    from bot.slack_emulator import DEFAULT_BOT_TOKEN
 
-    state = SlackState()
-    state.add_channel(CHANNEL, "fleet-ops")
-    state.add_user(USER, "bench-security")
-    slack = await start_slack_emulator(state)
-    slack_port = int(slack.api_url.split(":")[2].split("/")[0])
     sim_port, bot_port = free_port(), free_port()
     env = bot_env(
         secret=SIGNING_SECRET, bot_token=DEFAULT_BOT_TOKEN, slack_port=slack_port, sim_port=sim_port,
@@ -128,9 +122,37 @@ async def served_bot(
         await wait_http(f"http://127.0.0.1:{sim_port}/_simulator/state")
         children.append(spawn(python("bot.cli", "serve"), env))
         await wait_http(f"http://127.0.0.1:{bot_port}/readyz", status=200)
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
-            yield state, SlackDriver(f"http://127.0.0.1:{bot_port}", SIGNING_SECRET, state, session)
+        yield children[-1], bot_port
     finally:
         for child in children:
             stop(child)
+
+
+def emulator_port(api_url: str) -> int:
+    """The port of a Slack emulator from its API URL."""
+    return int(api_url.split(":")[2].split("/")[0])
+
+
+@contextlib.asynccontextmanager
+async def served_bot(
+    redis_url: str, extra_env: Mapping[str, str] | None = None
+) -> AsyncIterator[tuple[SlackState, SlackDriver]]:
+    """A `remote-bot serve` process and a simulator process beside a Slack emulator running here.
+
+    Yields the emulator's state (every answer the bot sends lands in it) and a driver signing commands
+    to the bot as Slack would. `extra_env` adds to (or replaces) the bot's settings.
+    """
+    from bot.slack_emulator import SlackDriver, SlackState, start_slack_emulator
+
+    state = SlackState()
+    state.add_channel(CHANNEL, "fleet-ops")
+    state.add_user(USER, "bench-security")
+    slack = await start_slack_emulator(state)
+    try:
+        async with (
+            bot_processes(redis_url, emulator_port(slack.api_url), extra_env) as (_bot, bot_port),
+            aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session,
+        ):
+            yield state, SlackDriver(f"http://127.0.0.1:{bot_port}", SIGNING_SECRET, state, session)
+    finally:
         await slack.close()

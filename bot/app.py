@@ -25,7 +25,7 @@ from bot.clouds import vehicle_cloud
 from bot.config import Settings
 from bot.runtime.cancellation import stop_tasks
 from bot.runtime.http_metrics import http_tracer
-from bot.runtime.loops import keep_running
+from bot.runtime.loops import DueTimes, keep_running
 from bot.runtime.metrics import Metrics
 from bot.services import Services
 from bot.slack import ingress
@@ -294,13 +294,26 @@ def create_web_app(settings: Settings, options: AppOptions | None = None) -> web
 
 
 async def reconcile_stale_sends_forever(services: Services) -> None:
-    """Every few seconds, reconcile requests stuck in "sending" (a crash between the record and the 202)."""
+    """Reconcile requests stuck in "sending" (a crash between the record and the 202) once they are stale.
+
+    It sleeps until the oldest sending request turns stale, at most a third of SENDING_RECONCILE_SECONDS
+    (at least 1 s: what finds requests other replicas started, and the retry pace of what stays stale).
+    """
     from bot.usecases.dispatch import reconcile_stale_sends
 
-    interval = max(1.0, services.settings.sending_reconcile_seconds / 3)
+    stale_after = services.settings.sending_reconcile_seconds
+    interval = max(1.0, stale_after / 3)
+    due = DueTimes(interval)
 
-    async def reconcile() -> None:
+    async def reconcile() -> float:
+        oldest = await services.requests.oldest_sending()
+        wait = due.wait(None if oldest is None else oldest + stale_after)
+        if wait > 0:
+            return wait
+        started = time.time()
         await reconcile_stale_sends(services)
+        due.ran(started)
+        return 0.0
 
     await keep_running("stale-send reconciliation", reconcile, every=interval)
 

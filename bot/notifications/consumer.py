@@ -36,9 +36,19 @@ class WorkerOptions:
 
     consumers: int = 2
     batch: int = 50
-    block_ms: int = 1000
+    block_ms: int | None = None  # None: block_ms_for(REDIS_SOCKET_TIMEOUT_SECONDS)
     concurrency: int = 16  # entries applied at once per consumer (each may hold a Redis connection)
     redis_retry_seconds: float = 1.0
+
+
+# The longest a consumer's read blocks: new entries end it at once (from any replica), so the block only
+# sets what an idle consumer costs, and how often it looks for entries to reclaim.
+LONGEST_BLOCK_MS = 30_000
+
+
+def block_ms_for(socket_timeout_seconds: float) -> int:
+    """How long a read blocks: within the Redis read timeout, which would end a longer one as a failure."""
+    return max(1, int(min(LONGEST_BLOCK_MS, socket_timeout_seconds * 800)))
 
 
 def consumer_name() -> str:
@@ -71,6 +81,7 @@ class Consumer:
         self.ingest = ingest or IngestGate()
         self._reclaim_ms = int(services.settings.reclaim_idle_seconds * 1000)
         self._next_reclaim = 0.0
+        self._block_ms = options.block_ms or block_ms_for(services.settings.redis_socket_timeout_seconds)
 
     def _observe(self, entry: Entry, applied: Applied) -> None:
         metrics = self.services.metrics
@@ -164,7 +175,8 @@ class Consumer:
         # In a flood a consumer takes one entry per trickle turn: a whole batch, rendered and replied
         # at once, would hold the event loop for tens of milliseconds the endpoint needs.
         batch = 1 if self.ingest.flooded else self.options.batch
-        entries = await self.inbox.read(batch, self.options.block_ms)
+        until_reclaim = int((self._next_reclaim - loop.time()) * 1000)
+        entries = await self.inbox.read(batch, max(1, min(self._block_ms, until_reclaim)))
         if entries:
             await self.process(entries)
 

@@ -11,9 +11,10 @@ from typing import Any
 from bot.notifications.apply import Pipeline
 from bot.notifications.context import NotificationContext
 from bot.runtime.logs import add_log_context, log_context
-from bot.runtime.loops import keep_running
+from bot.runtime.loops import DueTimes, keep_running
 from bot.store.leases import Leases
 from bot.store.records import RequestStatus
+from bot.store.wakeups import sweep_bell
 from bot.usecases.dispatch import expire_approval
 from bot.usecases.ports import RequestAlert
 from bot.vehicle.errors import VendorError
@@ -86,12 +87,33 @@ async def sweep_once(pipeline: Pipeline, *, lease_ms: int = 30_000, limit: int =
         return len(due)
 
 
-async def _sweep(pipeline: Pipeline) -> None:
-    await sweep_once(pipeline)
+class DeadlineSweep:
+    """Sleeps until the earliest deadline or parked expiry, then sweeps (under the sweep lease)."""
+
+    def __init__(self, pipeline: Pipeline, retry_seconds: float, *, limit: int = 100) -> None:
+        self.pipeline = pipeline
+        self._limit = limit
+        self._due = DueTimes(retry_seconds)
+
+    async def next_due(self) -> float | None:
+        """When the sweep next has something to do (epoch seconds), None when nothing waits."""
+        services = self.pipeline.services
+        times = [await services.requests.next_deadline(), await services.parked.next_expiry()]
+        return min((at for at in times if at is not None), default=None)
+
+    async def one_round(self) -> float:
+        """Sweep if something is due; the seconds until the next look."""
+        wait = self._due.wait(await self.next_due())
+        if wait > 0:
+            return wait
+        started = time.time()
+        if await sweep_once(self.pipeline, limit=self._limit) < self._limit:
+            self._due.ran(started)
+        return 0.0  # read what is due next
 
 
 def sweep_interval(services: NotificationContext) -> float:
-    """Seconds between sweeps: 5, or a quarter of the shortest timeout when that is shorter."""
+    """The sweep's cap and retry pace: 5 s, or a quarter of the shortest timeout when that is shorter."""
     settings = services.settings
     shortest = min([settings.action_timeout_seconds, *settings.action_timeouts.values()])
     return max(min(5.0, shortest / 4), 0.01)
@@ -100,11 +122,19 @@ def sweep_interval(services: NotificationContext) -> float:
 def sweep_job(
     interval_seconds: float | None = None,
 ) -> Callable[[NotificationContext], Coroutine[Any, Any, None]]:
-    """A background job sweeping deadlines (and expired parked events) every `interval_seconds`."""
+    """A background job handling deadlines (and expired parked events) when they are due.
+
+    It sleeps until the earliest one, at most `interval_seconds` (what finds deadlines other replicas
+    set), and is woken when this process sets one; what stays due is retried every `interval_seconds`.
+    """
 
     async def job(services: NotificationContext) -> None:
         pipeline = Pipeline(services)
         interval = interval_seconds if interval_seconds is not None else sweep_interval(services)
-        await keep_running("deadline sweep", lambda: _sweep(pipeline), every=interval)
+        sweep = DeadlineSweep(pipeline, interval)
+        await keep_running(
+            "deadline sweep", sweep.one_round, every=interval, cap=interval,
+            bell=sweep_bell(services.keys), pace=min(1.0, interval),
+        )  # fmt: skip
 
     return job

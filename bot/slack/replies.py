@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from enum import StrEnum
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.runtime.cancellation import pause, raise_if_cancelling
 from bot.runtime.clock import now_ms
 from bot.slack.api_errors import CALL_ERRORS, Verdict, classify
 from bot.slack.blocks import done_reply
@@ -88,19 +88,23 @@ class ReplyQueue:
             return Replied.RETRY, failure.retry_in_ms
         return Replied.POSTED, 0
 
-    async def run(self, *, poll_seconds: float = 0.2, batch: int = 50, concurrency: int = 16) -> None:
-        """Post due replies forever, waking when the next channel is due (or every `poll_seconds`)."""
+    async def one_round(self, *, pace: float = 0.2, batch: int = 50, concurrency: int = 16) -> float:
+        """Post the due replies once; returns the seconds until the next is due (infinite: none queued).
+
+        After posts the queues are looked at again at most `pace` later, as they were polled before.
+        """
         limit = asyncio.Semaphore(concurrency)
 
         async def bounded(reply: TakenReply) -> None:
             async with limit:
                 await self.post(reply)
 
-        while True:
-            raise_if_cancelling()
-            taken, next_due_ms = await self.take(batch)
-            if taken:
-                await asyncio.gather(*(bounded(reply) for reply in taken))
-            if len(taken) < batch:
-                wait = poll_seconds if next_due_ms is None else (next_due_ms - now_ms()) / 1000
-                await pause(min(max(wait, 0.0), poll_seconds))
+        taken, next_due_ms = await self.take(batch)
+        if len(taken) >= batch:
+            await asyncio.gather(*(bounded(reply) for reply in taken))
+            return 0.0
+        wait = math.inf if next_due_ms is None else (next_due_ms - now_ms()) / 1000
+        if taken:
+            await asyncio.gather(*(bounded(reply) for reply in taken))
+            wait = min(wait, pace)
+        return max(wait, 0.0)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.runtime.cancellation import pause, raise_if_cancelling
 from bot.runtime.clock import now_ms
 from bot.slack.api_errors import CALL_ERRORS, RETRY_LATER_MS, SlackFailure, Verdict, classify
 from bot.slack.blocks import request_message
@@ -156,20 +156,25 @@ class Renderer:
         async with limit:
             await self.render(request_id, final=final)
 
-    async def run(self, *, poll_seconds: float = 0.2, batch: int = 50, concurrency: int = 16) -> None:
-        """Render every due queued request, forever; leases keep each message single-rendered.
+    async def one_round(self, *, pace: float = 0.2, batch: int = 50, concurrency: int = 16) -> float:
+        """Render every due queued request once; returns the seconds until the next one is due.
 
-        While the budget is known to be empty the due requests are left queued, not polled one by one.
+        While the budget is known to be empty the due requests are left queued, not polled one by one,
+        until this process knows it refills. After renders (or when another renderer held a message),
+        the queues are looked at again `pace` later, as they were polled before.
         """
-        limit = asyncio.Semaphore(concurrency)
-        while True:
-            raise_if_cancelling()
-            due = [
-                (request_id, final)
-                for request_id, final in await self.queue.due_items(batch)
-                if not self.budget.known_empty(final=final)
-            ]
-            if due:
-                await asyncio.gather(*(self._render_bounded(rid, final, limit) for rid, final in due))
-            if len(due) < batch:
-                await pause(poll_seconds)
+        schedule = await self.queue.schedule(batch)
+        due = [(rid, final) for rid, final in schedule.due if not self.budget.known_empty(final=final)]
+        waits = [math.inf if schedule.next_due is None else (schedule.next_due - now_ms()) / 1000]
+        waits += [
+            self.budget.empty_for(final=final)
+            for _rid, final in schedule.due
+            if self.budget.known_empty(final=final)
+        ]
+        if due:
+            limit = asyncio.Semaphore(concurrency)
+            await asyncio.gather(*(self._render_bounded(rid, final, limit) for rid, final in due))
+            waits.append(0.0 if len(due) >= batch else pace)
+        elif schedule.more:
+            waits.append(pace)
+        return max(min(waits), 0.0)

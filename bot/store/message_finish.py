@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 from bot.runtime.clock import now_ms
 from bot.store.keys import Keys
 from bot.store.scripts import register
+from bot.store.wakeups import render_bell, reply_bell
 
 MESSAGE_GAP_MS = 1000  # at most one chat.update per message per second
 RENDER_LEASE_MS = 10_000
@@ -67,3 +68,8 @@ class MessageFinisher:
             ]  # fmt: skip
         queues = [keys.pending_finals(), keys.pending_updates(), keys.reply_channels(), keys.replies_queued()]
         await self._finish(keys=queues, args=args)
+        # A render or a reply queued again here may be due before the jobs' next look.
+        if any(item.rendered for item in items):
+            render_bell(keys).ring()
+        if any(item.reply == "retry" for item in items):
+            reply_bell(keys).ring()

@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 from bot.store.inbox import ENTRY_FIELDS, RECEIVED_FIELD, entry_fields
 from bot.store.keys import Keys
 from bot.store.scripts import register
+from bot.store.wakeups import earliest_score, sweep_bell
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class ParkedEvents:
             pipe.pexpire(keys.parked(remote_action_id), ttl_ms)
             pipe.zadd(keys.parked_index(), {remote_action_id: time.time()}, nx=True)
             await pipe.execute()
+        sweep_bell(keys).ring()  # its expiry may come before the sweep's next look
 
     async def replay(self, remote_action_id: str) -> int:
         """Move the parked events of a remoteActionId back into the inbox; returns how many."""
@@ -42,6 +44,11 @@ class ParkedEvents:
         if moved:
             log.info("replayed %d parked event(s) of remote %s", moved, remote_action_id)
         return int(moved)
+
+    async def next_expiry(self) -> float | None:
+        """When the oldest parked remoteActionId outlives the park TTL (epoch seconds), None when none."""
+        oldest = await earliest_score(self._redis, self._keys.parked_index())
+        return None if oldest is None else oldest + self._ttl_seconds
 
     async def drop_expired(self) -> int:
         """Forget parked remoteActionIds older than the park TTL (sent outside the bot); returns how many."""

@@ -34,6 +34,19 @@ def enqueue_render(pipe: Pipeline, keys: Keys, request_id: str, *, final: bool) 
     pipe.zadd(render_queue(keys, final=final), {request_id: now_ms()})
 
 
+@dataclass(frozen=True)
+class Schedule:
+    """What the render queues hold: the requests due now (id, final), and when the next one is due.
+
+    `next_due` is in ms, None when nothing else is queued; `more` says that a queue held a whole page
+    of due requests, so more may be due now than `due` lists.
+    """
+
+    due: list[tuple[str, bool]]
+    next_due: int | None
+    more: bool
+
+
 class RenderQueue:
     """Two queues of requests whose message needs a render: final states are taken first."""
 
@@ -49,17 +62,31 @@ class RenderQueue:
 
     async def due_items(self, limit: int) -> list[tuple[str, bool]]:
         """Queued requests whose time has come, with whether each is a final state; finals first."""
+        return (await self.schedule(limit)).due
+
+    async def schedule(self, limit: int) -> Schedule:
+        """The queued requests due now (finals first), and when the next one is due: one round trip.
+
+        Each queue's head is read by rank with its scores (a score is the time a render is due), so the
+        first request not due yet tells when the job should look again.
+        """
         now = now_ms()
         async with self._redis.pipeline(transaction=False) as pipe:
             for final in (True, False):
-                pipe.zrangebyscore(render_queue(self._keys, final=final), "-inf", now, start=0, num=limit)
-            finals, updates = await pipe.execute()
+                pipe.zrange(render_queue(self._keys, final=final), 0, limit - 1, withscores=True)
+            pages = await pipe.execute()
         items: dict[str, bool] = {}
-        for request_id in finals:
-            items.setdefault(str(request_id), True)
-        for request_id in updates:
-            items.setdefault(str(request_id), False)
-        return list(items.items())[:limit]
+        next_due: int | None = None
+        more = False
+        for final, page in zip((True, False), pages, strict=True):
+            for request_id, score in page:
+                if score > now:
+                    next_due = int(score) if next_due is None else min(next_due, int(score))
+                    break
+                items.setdefault(str(request_id), final)
+            else:
+                more = more or len(page) >= limit  # a whole page due: what lies beyond is unknown
+        return Schedule(list(items.items())[:limit], next_due, more)
 
     async def begin(self, request_id: str, token: str, lease_ms: int) -> RenderLease | None:
         """Take the message's render lease and read the record; None when another holds it."""

@@ -13,6 +13,7 @@ from bot.store.keys import Keys
 from bot.store.records import SLOT_FREED, RequestRecord, RequestStatus
 from bot.store.render_queue import enqueue_render, render_queue
 from bot.store.scripts import register, source
+from bot.store.wakeups import earliest_score, render_bell, sweep_bell
 
 VEHICLE_HISTORY = 200
 # Sent as EVAL inside the update's MULTI, as ever: a registered script there makes the pipeline ask
@@ -98,7 +99,8 @@ class RequestStore:
                     record.version += 1
                     pipe.multi()  # type: ignore[no-untyped-call]
                     pipe.set(key, record.model_dump_json(), px=self._mapping_ttl_ms)
-                    if queue_render or (record.status.is_final and record.status is not before):
+                    queued = queue_render or (record.status.is_final and record.status is not before)
+                    if queued:
                         enqueue_render(pipe, self._keys, record.id, final=record.status.is_final)
                     if record.status is RequestStatus.SENDING:
                         pipe.zadd(
@@ -109,6 +111,8 @@ class RequestStore:
                     if not record.blocks_new_requests:
                         self._release_inflight(pipe, record)
                     await pipe.execute()
+                    if queued:
+                        render_bell(self._keys).ring()
                     return record
                 except WatchError:
                     continue
@@ -138,6 +142,7 @@ class RequestStore:
     async def set_deadline(self, request_id: str, due: float) -> None:
         """When the request's final answer is due (epoch seconds); the sweep looks at it then."""
         await self._redis.zadd(self._keys.deadlines(), {request_id: due})
+        sweep_bell(self._keys).ring()
 
     async def clear_deadline(self, request_id: str) -> None:
         """Forget a request's deadline (it ended, or the sweep handled it)."""
@@ -147,6 +152,14 @@ class RequestStore:
         """Ids of requests whose deadline has passed, oldest first."""
         due = await self._redis.zrangebyscore(self._keys.deadlines(), 0, now, start=0, num=limit)
         return [str(request_id) for request_id in due]
+
+    async def next_deadline(self) -> float | None:
+        """The earliest deadline (epoch seconds), None when no request has one."""
+        return await earliest_score(self._redis, self._keys.deadlines())
+
+    async def oldest_sending(self) -> float | None:
+        """Since when the oldest request still "sending" has been (epoch seconds), None when none is."""
+        return await earliest_score(self._redis, self._keys.sending())
 
     async def stale_sending(self, older_than: float) -> list[str]:
         """Ids of requests left in "sending" since before `older_than` (epoch seconds)."""

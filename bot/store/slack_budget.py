@@ -55,6 +55,10 @@ class SlackBudget:
         """Whether the bucket is known, without asking Redis, to have no token for this kind yet."""
         return time.monotonic() < self._empty_until[final]
 
+    def empty_for(self, *, final: bool) -> float:
+        """Seconds until the bucket may have a token for this kind again, as far as this process knows."""
+        return max(self._empty_until[final] - time.monotonic(), 0.0)
+
     async def take(self, *, final: bool) -> int:
         """Take one update token; 0 when granted, else the milliseconds to wait."""
         granted = await self.take_many(finals=1 if final else 0, updates=0 if final else 1)

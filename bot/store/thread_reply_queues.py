@@ -10,6 +10,7 @@ from bot.runtime.clock import now_ms
 from bot.store.keys import Keys
 from bot.store.records import RequestRecord
 from bot.store.scripts import register
+from bot.store.wakeups import reply_bell
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,10 @@ class ThreadReplyQueues:
         self._retry = register(redis, "reply_retry")
 
     async def take(self, limit: int) -> tuple[list[TakenReply], int | None]:
-        """The replies due now, leased to this caller; and when the next channel is due (ms, None: none)."""
+        """The replies due now, leased to this caller; and when the next is due (ms, None: none).
+
+        The next is due when a channel's interval ends or a taken reply's lease runs out.
+        """
         keys = self._keys
         flat = await self._take(
             keys=[keys.reply_channels(), keys.replies_taken(), keys.replies_queued()],
@@ -69,3 +73,4 @@ class ThreadReplyQueues:
             keys=[keys.replies_taken(), keys.reply_channels(), keys.reply_queue(reply.channel)],
             args=[reply.member, reply.record.id, reply.channel, now_ms() + wait_ms, reply.lease_expiry],
         )
+        reply_bell(keys).ring()

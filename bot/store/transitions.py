@@ -16,6 +16,7 @@ from bot.store.message_finish import MessageLeases
 from bot.store.records import FINAL_STATUSES, STATUS_RANK, RequestRecord, RequestStatus
 from bot.store.render_queue import render_queue
 from bot.store.scripts import register
+from bot.store.wakeups import render_bell, reply_bell
 from bot.vehicle.events import PENDING, VehicleEvent
 
 # Order of the Pending steps inside the "pending" status: a late Accepted never hides SentToVehicle.
@@ -129,7 +130,13 @@ class Transitions:
                 return [error]
         calls = [self._arguments(_event_move(event), claim) for event in events]
         answers = await self._pipelined(calls)
+        self._queued()
         return [answer if isinstance(answer, Exception) else _transition(answer) for answer in answers]
+
+    def _queued(self) -> None:
+        """The script may have queued a render or a reply (now, or at the message's gate): say so."""
+        render_bell(self._keys).ring()
+        reply_bell(self._keys).ring()
 
     async def _pipelined(self, calls: list[tuple[list[str], list[Any]]], *, reload: bool = True) -> list[Any]:
         """EVALSHA every call in one round trip. (A pipeline given the script object itself would first
@@ -155,7 +162,9 @@ class Transitions:
 
     async def _call(self, move: _Move, claim: str = "") -> Transition:
         keys, args = self._arguments(move, claim)
-        return _transition(await self._script(keys=keys, args=args))
+        answer = await self._script(keys=keys, args=args)
+        self._queued()
+        return _transition(answer)
 
     def _arguments(self, move: _Move, claim: str = "") -> tuple[list[str], list[Any]]:
         return (

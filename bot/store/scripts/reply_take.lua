@@ -5,8 +5,9 @@
 -- that lease runs out. A reply taken is marked in its record so that no consumer posts it meanwhile.
 -- KEYS: channels zset, taken zset, queued set
 -- ARGV: now ms, interval ms, lease ms, max channels, max per channel, queue key prefix, record key prefix
--- Returns a flat list: when the next channel is due (ms, -1 when none), then channel, request id,
--- record JSON and lease expiry (ms, which identifies this take) for each reply taken.
+-- Returns a flat list: when the next reply is due (ms, -1 when none: the earliest of a channel's next
+-- turn and a taken reply's lease end), then channel, request id, record JSON and lease expiry (ms,
+-- which identifies this take) for each reply taken.
 --@include record
 local now = tonumber(ARGV[1])
 for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 100)) do
@@ -53,6 +54,8 @@ for _, channel in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMI
     redis.call('ZREM', KEYS[1], channel)
   end
 end
-local next_due = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-if next_due[2] then out[1] = tonumber(next_due[2]) end
+for _, schedule in ipairs({KEYS[1], KEYS[2]}) do
+  local head = redis.call('ZRANGE', schedule, 0, 0, 'WITHSCORES')
+  if head[2] and (out[1] < 0 or tonumber(head[2]) < out[1]) then out[1] = tonumber(head[2]) end
+end
 return out
