@@ -15,12 +15,14 @@ from bot.slack.messenger import Messenger
 from bot.slack.parts import OutputParts
 from bot.slack.request_messages import SlackRequestMessages
 from bot.store.audit import AuditLog
+from bot.store.capabilities import CapabilityCache
 from bot.store.inbox import InboxWriter, ReplicaAck
 from bot.store.keys import Keys
 from bot.store.parking import ParkedEvents
 from bot.store.requests import RequestStore
 from bot.store.tickets import TicketStore
 from bot.usecases.authz import Authorizer
+from bot.usecases.capabilities import CachedCapabilities
 from bot.usecases.fleet import Fleet
 from bot.usecases.ports import OperatorAlerts, RequestMessages
 from bot.usecases.vehicle_cloud import VehicleCloud
@@ -92,7 +94,9 @@ class Services:
             parked=parked,
             authorizer=authorizer,
             fleet=fleet,
-            vehicles=vehicles,
+            vehicles=CachedCapabilities(
+                vehicles, CapabilityCache(redis, keys, settings.capability_cache_seconds)
+            ),
             messenger=messenger,
             messages=SlackRequestMessages(output),
             alerts=SlackOperatorAlerts(output),

@@ -14,6 +14,7 @@ from bot.usecases.results import (
     AlreadyInFlight,
     ConfirmationNeeded,
     Denied,
+    Lacks,
     LastState,
     NotOffered,
     Problem,
@@ -70,21 +71,22 @@ def not_offered(title: str) -> str:
     return f":no_entry_sign: {title} is not offered by this fleet's vehicle API: the bot cannot send it."
 
 
+def lacks(vehicle: str, title: str, capability: str) -> str:
+    """The vehicle's capability rules the action out: what it lacks; nothing was sent."""
+    return (
+        f":no_entry_sign: {vehicle} cannot do {title}: its capability (vehicle and contract) does not "
+        f"include `{capability}`. Nothing was sent."
+    )
+
+
 def remote_answer(result: RemoteResult, command: str, simulator: bool) -> Message | None:
     """The private answer to a remote command (None when the request message says it all)."""
+    refusal = _not_sent(result, command)
+    if refusal is not None:
+        return badged(refusal, simulator)
     match result:
-        case Problem(problem=problem, usage=usage):
-            return badged(usage_problem(problem, usage, command), simulator)
-        case Denied(reason=reason):
-            return badged(denied(reason), simulator)
-        case VendorUnavailable(reason=reason):
-            return badged(vendor_unavailable(reason), simulator)
-        case Unsupported(vehicle=vehicle, refusal=refusal):
-            return badged(f":warning: {vehicle.name} {refusal}.", simulator)
         case LastState():
             return badged(_last_state(result, simulator), simulator)
-        case NotOffered(row=row):
-            return badged(not_offered(row.title), simulator)
         case ConfirmationNeeded(row=row, vehicle=vehicle, summary=summary, token=token):
             return confirmation_prompt(row, vehicle, summary, token, simulator)
         case AlreadyInFlight():
@@ -95,6 +97,24 @@ def remote_answer(result: RemoteResult, command: str, simulator: bool) -> Messag
                 f"`/invite @remote-bot`. Your request went to our direct messages instead.",
                 simulator,
             )
+    return None
+
+
+def _not_sent(result: RemoteResult, command: str) -> str | None:
+    """Why nothing was sent, for the results that refuse before the vendor (None for the others)."""
+    match result:
+        case Problem(problem=problem, usage=usage):
+            return usage_problem(problem, usage, command)
+        case Denied(reason=reason):
+            return denied(reason)
+        case VendorUnavailable(reason=reason):
+            return vendor_unavailable(reason)
+        case Unsupported(vehicle=vehicle, refusal=refusal):
+            return f":warning: {vehicle.name} {refusal}."
+        case Lacks(vehicle=vehicle, row=row, capability=capability):
+            return lacks(vehicle.name, row.title, capability)
+        case NotOffered(row=row):
+            return not_offered(row.title)
     return None
 
 

@@ -119,6 +119,10 @@ class Keys:
         """Set while Slack asked us to back off (429 Retry-After); its TTL is the wait."""
         return f"{self.prefix}slack-pause"
 
+    def capability(self, vin: str) -> str:
+        """A vehicle's capability as the vendor last said (JSON, TTL: CAPABILITY_CACHE_SECONDS)."""
+        return f"{self.prefix}capability:{vin}"
+
     def vehicle_ids(self, fleet_id: str) -> str:
         """Hash of a Fleet Owner v3 fleet's VINs -> its opaque vehicle ids."""
         return f"{self.prefix}vids:{fleet_id}"

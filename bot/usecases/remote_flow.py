@@ -16,6 +16,7 @@ from bot.usecases.results import (
     AlreadyInFlight,
     ConfirmationNeeded,
     Denied,
+    Lacks,
     LastState,
     NotOffered,
     Problem,
@@ -69,8 +70,11 @@ async def _authorized(
         if plan.feature is not None:  # where a fresh fix is not offered, the last known position
             facts = {name: value for name, value in facts.items() if name == "Position"}
         return LastState(vehicle, facts, reported_at=telemetry.reported_at)
+    capability = await ctx.vehicles.capability(vehicle.vin)  # cached: see CachedCapabilities
+    if capability.supports(remote.capability) is False:  # unknown (None) is allowed: the vendor decides
+        return Lacks(vehicle, command.row, remote.capability)
     rule = remote.capability_rule(command.options)
-    if rule is not None and not rule.holds(await ctx.vehicles.capability(vehicle.vin)):
+    if rule is not None and not rule.holds(capability):
         return Unsupported(vehicle, rule.refusal)
     try:
         ctx.vehicles.describe(plan.feature)  # a form this API has no words for is refused before anything

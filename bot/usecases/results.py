@@ -65,6 +65,15 @@ class Unsupported:
 
 
 @dataclass(frozen=True)
+class Lacks:
+    """The vehicle's capability says it cannot do this action at all: nothing was sent."""
+
+    vehicle: Vehicle
+    row: ActionRow[Any]
+    capability: str  # the capability key it lacks (`charging`, `vehicleFinder`, ...)
+
+
+@dataclass(frozen=True)
 class ConfirmationNeeded:
     """A dangerous action waits for its requester's explicit confirmation (ticket `token`)."""
 
@@ -98,6 +107,7 @@ RemoteResult = (
     | LastState
     | NotOffered
     | Unsupported
+    | Lacks
     | ConfirmationNeeded
     | AlreadyInFlight
     | Started
