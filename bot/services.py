@@ -21,6 +21,7 @@ from bot.store.keys import Keys
 from bot.store.parking import ParkedEvents
 from bot.store.requests import RequestStore
 from bot.store.tickets import TicketStore
+from bot.store.wakeups import WakeUpLedger
 from bot.usecases.authz import Authorizer
 from bot.usecases.capabilities import CachedCapabilities
 from bot.usecases.fleet import Fleet
@@ -41,6 +42,7 @@ class Services:
     audit: AuditLog
     inbox_writer: InboxWriter
     parked: ParkedEvents
+    wakeups: WakeUpLedger
     authorizer: Authorizer
     fleet: Fleet
     vehicles: VehicleCloud
@@ -92,6 +94,7 @@ class Services:
                 ),
             ),
             parked=parked,
+            wakeups=WakeUpLedger(redis, keys, settings.wakeup_allowance),
             authorizer=authorizer,
             fleet=fleet,
             vehicles=CachedCapabilities(

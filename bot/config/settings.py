@@ -281,6 +281,14 @@ class Settings(VendorApiSettings):
             "cards do not ask the vendor each time (0: asked every time)"
         ),
     )
+    wakeup_allowance: int = Field(
+        20,
+        ge=0,
+        description=(
+            "Wake-ups allowed per vehicle and calendar month (UTC); once used, commands that always wake "
+            "are refused unless the user holds `exceed-wakeups`"
+        ),
+    )
 
     # Slack update budget, shared by all replicas: at most RATE chat.update calls in any window of
     # SLACK_UPDATE_WINDOW_SECONDS (default 60, so the rate is per minute; tests shorten the window).

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from bot.catalogue.table import row_of, usage_text
 from bot.slack.blocks import SIMULATOR_BADGE, Message, confirmation_prompt, plain, status_line, vehicle_card
+from bot.store.wakeups import WakeUps
 from bot.usecases.authz import Entitlement
 from bot.usecases.queries import Card, History, Listing, Statuses
 from bot.usecases.results import (
@@ -22,6 +23,7 @@ from bot.usecases.results import (
     Started,
     Unsupported,
     VendorUnavailable,
+    WakeUpsSpent,
 )
 from bot.vehicle.features import FeatureModel
 
@@ -79,6 +81,31 @@ def lacks(vehicle: str, title: str, capability: str) -> str:
     )
 
 
+def _used(wakeups: WakeUps) -> str:
+    used = f"{wakeups.used} of {wakeups.allowance} used"
+    return used + (" and the vehicle cloud says its monthly quota is reached" if wakeups.vendor_spent else "")
+
+
+def _resets(wakeups: WakeUps) -> str:
+    return f"{wakeups.resets_on:%Y-%m-%d} (UTC)"
+
+
+def wake_ups_spent(vehicle: str, wakeups: WakeUps, command: str) -> str:
+    """A command that always wakes, refused: the month's wake-ups are used up, and when they come back."""
+    return (
+        f":zzz: {vehicle} has no wake-up left this month ({_used(wakeups)}): nothing was sent. They reset on "
+        f"{_resets(wakeups)}; someone granted `exceed-wakeups` may go over. `{command} state <vehicle> "
+        f"--no-refresh` shows the last reported state without waking it."
+    )
+
+
+def wake_ups_left(wakeups: WakeUps) -> str:
+    """What is left of the vehicle's wake-ups this month, for the card and `list`."""
+    if wakeups.spent:
+        return f":zzz: no wake-up left this month ({_used(wakeups)}), until {_resets(wakeups)}"
+    return f":alarm_clock: {wakeups.left} of {wakeups.allowance} wake-ups left this month (UTC)"
+
+
 def remote_answer(result: RemoteResult, command: str, simulator: bool) -> Message | None:
     """The private answer to a remote command (None when the request message says it all)."""
     refusal = _not_sent(result, command)
@@ -115,6 +142,8 @@ def _not_sent(result: RemoteResult, command: str) -> str | None:
             return lacks(vehicle.name, row.title, capability)
         case NotOffered(row=row):
             return not_offered(row.title)
+        case WakeUpsSpent(vehicle=vehicle, wakeups=wakeups):
+            return wake_ups_spent(vehicle.name, wakeups, command)
     return None
 
 
@@ -169,6 +198,7 @@ def listing_text(listing: Listing) -> str:
     lines = [
         f"• *{vehicle.alias or vehicle.vin}* `{vehicle.vin}`"
         + (f" · {', '.join(vehicle.groups)}" if vehicle.groups else "")
+        + f" · {wake_ups_left(listing.wakeups[vehicle.vin])}"
         for vehicle in listing.vehicles
     ]
     if not lines:
@@ -210,4 +240,4 @@ def history_text(history: History) -> str:
 
 def card_message(card: Card, simulator: bool) -> Message:
     """The vehicle card."""
-    return vehicle_card(card.vehicle, card.rows, simulator)
+    return vehicle_card(card.vehicle, card.rows, simulator, wake_ups_left(card.wakeups))

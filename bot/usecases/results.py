@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.catalogue.row import ActionRow
 from bot.store.records import RequestRecord
+from bot.store.wakeups import WakeUps
 from bot.usecases.fleet import Vehicle
 
 
@@ -74,6 +75,14 @@ class Lacks:
 
 
 @dataclass(frozen=True)
+class WakeUpsSpent:
+    """The vehicle's wake-ups for this month are used up and the user may not go over: nothing was sent."""
+
+    vehicle: Vehicle
+    wakeups: WakeUps
+
+
+@dataclass(frozen=True)
 class ConfirmationNeeded:
     """A dangerous action waits for its requester's explicit confirmation (ticket `token`)."""
 
@@ -108,6 +117,7 @@ RemoteResult = (
     | NotOffered
     | Unsupported
     | Lacks
+    | WakeUpsSpent
     | ConfirmationNeeded
     | AlreadyInFlight
     | Started
