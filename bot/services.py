@@ -15,12 +15,15 @@ from bot.slack.messenger import Messenger
 from bot.slack.parts import OutputParts
 from bot.slack.request_messages import SlackRequestMessages
 from bot.store.audit import AuditLog
+from bot.store.capabilities import CapabilityCache
 from bot.store.inbox import InboxWriter, ReplicaAck
 from bot.store.keys import Keys
 from bot.store.parking import ParkedEvents
 from bot.store.requests import RequestStore
 from bot.store.tickets import TicketStore
+from bot.store.wakeup_budget import WakeUpLedger
 from bot.usecases.authz import Authorizer
+from bot.usecases.capabilities import CachedCapabilities
 from bot.usecases.fleet import Fleet
 from bot.usecases.ports import OperatorAlerts, RequestMessages
 from bot.usecases.vehicle_cloud import VehicleCloud
@@ -39,6 +42,7 @@ class Services:
     audit: AuditLog
     inbox_writer: InboxWriter
     parked: ParkedEvents
+    wakeups: WakeUpLedger
     authorizer: Authorizer
     fleet: Fleet
     vehicles: VehicleCloud
@@ -90,9 +94,12 @@ class Services:
                 ),
             ),
             parked=parked,
+            wakeups=WakeUpLedger(redis, keys, settings.wakeup_allowance),
             authorizer=authorizer,
             fleet=fleet,
-            vehicles=vehicles,
+            vehicles=CachedCapabilities(
+                vehicles, CapabilityCache(redis, keys, settings.capability_cache_seconds)
+            ),
             messenger=messenger,
             messages=SlackRequestMessages(output),
             alerts=SlackOperatorAlerts(output),

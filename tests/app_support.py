@@ -83,6 +83,12 @@ class BotUnderTest:
         """Whether users see this row under the bot's vehicle API."""
         return row.available(self.services.vehicles.offers)
 
+    async def stale_capability(self, vehicle: str, capability: str, user: str = OPERATOR) -> None:
+        """The bot caches the vehicle's capability (its card), then the simulated vehicle loses `capability`:
+        the vendor refuses that action (501) while the bot's cached capability still allows it."""
+        await self.answer_to(vehicle, user=user)
+        self.simulator.set_vehicle(vehicle, unsupported=[capability])
+
     async def shut_down(self) -> None:
         """Stop the bot as a SIGTERM does: aiohttp's graceful shutdown runs the app's cleanup."""
         await self.runner.cleanup()

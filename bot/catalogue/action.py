@@ -5,6 +5,12 @@ from __future__ import annotations
 from enum import StrEnum
 
 
+class Permission(StrEnum):
+    """A right a policy may grant beside the actions (never implied by "*": it must be named)."""
+
+    EXCEED_WAKEUPS = "exceed-wakeups"  # wake a vehicle beyond its monthly allowance
+
+
 class Action(StrEnum):
     """Every action the bot knows; the value is the word a user types and a policy names."""
 

@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 from bot.catalogue.action import Action
 from bot.catalogue.options import Options
 from bot.vehicle.features import FeatureModel
+from bot.vehicle.features.wakeup import WakeUp
 from bot.vehicle.wire import VehicleCapability
 
 OptionsT = TypeVar("OptionsT", bound=Options)
@@ -35,6 +36,11 @@ class Plan:
 
     feature: FeatureModel | None
     summary: str
+
+    @property
+    def wakes(self) -> bool:
+        """Whether sending it always wakes the vehicle (a wake-up: `wakeup`, a refreshing `state`)."""
+        return isinstance(self.feature, WakeUp)
 
 
 @dataclass(frozen=True)

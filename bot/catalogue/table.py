@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from bot.catalogue.action import Action
+from bot.catalogue.action import Action, Permission
 from bot.catalogue.row import ActionRow
 from bot.catalogue.rows_basic import BASIC_ROWS, WAKE_AND_FIND_ROWS
 from bot.catalogue.rows_energy import ENERGY_ROWS
@@ -27,8 +27,10 @@ ROWS: tuple[ActionRow[Any], ...] = (
 CATALOGUE: Mapping[Action, ActionRow[Any]] = MappingProxyType({row.action: row for row in ROWS})
 BY_WORD: Mapping[str, ActionRow[Any]] = MappingProxyType({word: row for row in ROWS for word in row.words})
 REMOTE_ROWS: tuple[ActionRow[Any], ...] = tuple(row for row in ROWS if row.remote is not None)
-# Names a policy may use: every typed action (help and whoami need no grant, but naming them is no mistake).
-POLICY_WORDS: frozenset[str] = frozenset(row.action.value for row in ROWS if row.typed)
+# Names a policy may use: every typed action (help and whoami need no grant, but naming them is no mistake),
+# and the permissions beside them ("*" grants every action, never a permission).
+PERMISSIONS: frozenset[str] = frozenset(permission.value for permission in Permission)
+POLICY_WORDS: frozenset[str] = frozenset(row.action.value for row in ROWS if row.typed) | PERMISSIONS
 
 
 def row_of(action: Action | str) -> ActionRow[Any]:

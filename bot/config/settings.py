@@ -272,6 +272,24 @@ class Settings(VendorApiSettings):
         5, ge=1, description="An inbox entry failing this many times goes to the dead-letter stream"
     )
 
+    # Protecting vehicles
+    capability_cache_seconds: float = Field(
+        24 * 3600.0,
+        ge=0,
+        description=(
+            "A vehicle's capability is kept this long in Redis, shared by every replica, so commands and "
+            "cards do not ask the vendor each time (0: asked every time)"
+        ),
+    )
+    wakeup_allowance: int = Field(
+        20,
+        ge=0,
+        description=(
+            "Wake-ups allowed per vehicle and calendar month (UTC); once used, commands that always wake "
+            "are refused unless the user holds `exceed-wakeups`"
+        ),
+    )
+
     # Slack update budget, shared by all replicas: at most RATE chat.update calls in any window of
     # SLACK_UPDATE_WINDOW_SECONDS (default 60, so the rate is per minute; tests shorten the window).
     slack_update_rate_per_minute: int = Field(

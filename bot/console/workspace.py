@@ -23,7 +23,11 @@ class DemoUser:
 USERS = (
     DemoUser("U0OPERATOR", "Olivia (operator)", "operator: everyday actions on the Paris vehicles"),
     DemoUser("U0SECURITY", "Sam (security lead)", "security: every action, approves immobilization"),
-    DemoUser("U0SECURITY2", "Sasha (security lead)", "security: every action, approves immobilization"),
+    DemoUser(
+        "U0SECURITY2",
+        "Sasha (security lead)",
+        "security and fleet-lead: every action, approves immobilization, may go over a month's wake-ups",
+    ),
     DemoUser("U0VISITOR", "Victor (no rights)", "no role: every action is denied"),
 )
 

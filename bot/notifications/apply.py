@@ -18,7 +18,7 @@ from bot.store.records import RequestRecord, RequestStatus
 from bot.store.transitions import Transition, Transitions
 from bot.usecases.ports import RequestAlert, ToShow
 from bot.vehicle.errors import VendorError
-from bot.vehicle.events import VehicleEvent
+from bot.vehicle.events import PENDING, WAKE_UPS_SPENT, WAKING_UP, VehicleEvent
 from bot.vehicle.facts import position_of, vehicle_state
 from bot.vehicle.wire import LatestTelemetry
 
@@ -150,6 +150,7 @@ class Pipeline:
                     if changed:
                         log.info("request %s: now %s", record.id, record.status.value)
                     try:
+                        await self._count_wake_ups(record, [events[i][0] for i in indexes])
                         record, _shown_changed = await self._effects(record, event, changed=bool(changed))
                     except Exception as error:  # noqa: BLE001 - its events stay unacknowledged, retried
                         for i in indexes:
@@ -170,6 +171,16 @@ class Pipeline:
                 for i in indexes:
                     results[i] = error
         return results
+
+    async def _count_wake_ups(self, record: RequestRecord, events: list[VehicleEvent]) -> None:
+        """A step in which the vendor woke the vehicle counts one wake-up of the month, once per request
+        whatever the action; TooManyWakeUpsOverMonth marks the month spent. Both are idempotent, so a
+        redelivered event (counted here again, changed or not) adds nothing."""
+        ledger = self.services.wakeups
+        if any(event.event_type == PENDING and event.status == WAKING_UP for event in events):
+            await ledger.count(record.vin, record.id)
+        if any(WAKE_UPS_SPENT in (event.status, event.failure_cause) for event in events):
+            await ledger.mark_spent(record.vin)
 
     async def _sort(
         self, events: list[tuple[VehicleEvent, str | None]], transitions: list[Transition | Exception]

@@ -8,12 +8,14 @@ from datetime import UTC, datetime
 
 from bot.catalogue.table import row_of, usage_text
 from bot.slack.blocks import SIMULATOR_BADGE, Message, confirmation_prompt, plain, status_line, vehicle_card
+from bot.store.wakeup_budget import WakeUps
 from bot.usecases.authz import Entitlement
 from bot.usecases.queries import Card, History, Listing, Statuses
 from bot.usecases.results import (
     AlreadyInFlight,
     ConfirmationNeeded,
     Denied,
+    Lacks,
     LastState,
     NotOffered,
     Problem,
@@ -21,6 +23,7 @@ from bot.usecases.results import (
     Started,
     Unsupported,
     VendorUnavailable,
+    WakeUpsSpent,
 )
 from bot.vehicle.features import FeatureModel
 
@@ -70,21 +73,47 @@ def not_offered(title: str) -> str:
     return f":no_entry_sign: {title} is not offered by this fleet's vehicle API: the bot cannot send it."
 
 
+def lacks(vehicle: str, title: str, capability: str) -> str:
+    """The vehicle's capability rules the action out: what it lacks; nothing was sent."""
+    return (
+        f":no_entry_sign: {vehicle} cannot do {title}: its capability (vehicle and contract) does not "
+        f"include `{capability}`. Nothing was sent."
+    )
+
+
+def _used(wakeups: WakeUps) -> str:
+    used = f"{wakeups.used} of {wakeups.allowance} used"
+    return used + (" and the vehicle cloud says its monthly quota is reached" if wakeups.vendor_spent else "")
+
+
+def _resets(wakeups: WakeUps) -> str:
+    return f"{wakeups.resets_on:%Y-%m-%d} (UTC)"
+
+
+def wake_ups_spent(vehicle: str, wakeups: WakeUps, command: str) -> str:
+    """A command that always wakes, refused: the month's wake-ups are used up, and when they come back."""
+    return (
+        f":zzz: {vehicle} has no wake-up left this month ({_used(wakeups)}): nothing was sent. They reset on "
+        f"{_resets(wakeups)}; someone granted `exceed-wakeups` may go over. `{command} state <vehicle> "
+        f"--no-refresh` shows the last reported state without waking it."
+    )
+
+
+def wake_ups_left(wakeups: WakeUps) -> str:
+    """What is left of the vehicle's wake-ups this month, for the card and `list`."""
+    if wakeups.spent:
+        return f":zzz: no wake-up left this month ({_used(wakeups)}), until {_resets(wakeups)}"
+    return f":alarm_clock: {wakeups.left} of {wakeups.allowance} wake-ups left this month (UTC)"
+
+
 def remote_answer(result: RemoteResult, command: str, simulator: bool) -> Message | None:
     """The private answer to a remote command (None when the request message says it all)."""
+    refusal = _not_sent(result, command)
+    if refusal is not None:
+        return badged(refusal, simulator)
     match result:
-        case Problem(problem=problem, usage=usage):
-            return badged(usage_problem(problem, usage, command), simulator)
-        case Denied(reason=reason):
-            return badged(denied(reason), simulator)
-        case VendorUnavailable(reason=reason):
-            return badged(vendor_unavailable(reason), simulator)
-        case Unsupported(vehicle=vehicle, refusal=refusal):
-            return badged(f":warning: {vehicle.name} {refusal}.", simulator)
         case LastState():
             return badged(_last_state(result, simulator), simulator)
-        case NotOffered(row=row):
-            return badged(not_offered(row.title), simulator)
         case ConfirmationNeeded(row=row, vehicle=vehicle, summary=summary, token=token):
             return confirmation_prompt(row, vehicle, summary, token, simulator)
         case AlreadyInFlight():
@@ -95,6 +124,26 @@ def remote_answer(result: RemoteResult, command: str, simulator: bool) -> Messag
                 f"`/invite @remote-bot`. Your request went to our direct messages instead.",
                 simulator,
             )
+    return None
+
+
+def _not_sent(result: RemoteResult, command: str) -> str | None:
+    """Why nothing was sent, for the results that refuse before the vendor (None for the others)."""
+    match result:
+        case Problem(problem=problem, usage=usage):
+            return usage_problem(problem, usage, command)
+        case Denied(reason=reason):
+            return denied(reason)
+        case VendorUnavailable(reason=reason):
+            return vendor_unavailable(reason)
+        case Unsupported(vehicle=vehicle, refusal=refusal):
+            return f":warning: {vehicle.name} {refusal}."
+        case Lacks(vehicle=vehicle, row=row, capability=capability):
+            return lacks(vehicle.name, row.title, capability)
+        case NotOffered(row=row):
+            return not_offered(row.title)
+        case WakeUpsSpent(vehicle=vehicle, wakeups=wakeups):
+            return wake_ups_spent(vehicle.name, wakeups, command)
     return None
 
 
@@ -149,6 +198,7 @@ def listing_text(listing: Listing) -> str:
     lines = [
         f"• *{vehicle.alias or vehicle.vin}* `{vehicle.vin}`"
         + (f" · {', '.join(vehicle.groups)}" if vehicle.groups else "")
+        + f" · {wake_ups_left(listing.wakeups[vehicle.vin])}"
         for vehicle in listing.vehicles
     ]
     if not lines:
@@ -190,4 +240,4 @@ def history_text(history: History) -> str:
 
 def card_message(card: Card, simulator: bool) -> Message:
     """The vehicle card."""
-    return vehicle_card(card.vehicle, card.rows, simulator)
+    return vehicle_card(card.vehicle, card.rows, simulator, wake_ups_left(card.wakeups))

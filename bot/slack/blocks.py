@@ -12,7 +12,7 @@ from bot.catalogue.row import ActionRow, CardButton
 from bot.catalogue.table import row_of
 from bot.slack.kit import DATA_KIT, Block, Kit
 from bot.slack.words import STATUS_WORDS, explain_failure, step_words
-from bot.store.records import RequestRecord, RequestStatus
+from bot.store.records import RequestRecord, RequestStatus, WakeUpCost
 from bot.usecases.fleet import Vehicle
 
 
@@ -91,6 +91,17 @@ def _outcome_lines(record: RequestRecord) -> list[str]:
     return lines
 
 
+def _wake_up_cost(cost: WakeUpCost) -> str:
+    if cost.left <= 0:
+        return (
+            f":alarm_clock: Costs 1 wake-up over this month's allowance of {cost.allowance} "
+            "(sent under an `exceed-wakeups` grant)."
+        )
+    return (
+        f":alarm_clock: Costs 1 of this month's wake-ups: {cost.left - 1} of {cost.allowance} left after it."
+    )
+
+
 def request_message(record: RequestRecord, kit: Kit = DATA_KIT) -> Message:
     """The request message (thread root), always rendered from the stored record."""
     spec = row_of(record.action)
@@ -102,6 +113,8 @@ def request_message(record: RequestRecord, kit: Kit = DATA_KIT) -> Message:
     if record.simulator:
         who = f"{SIMULATOR_BADGE} · {who}"
     blocks: list[Block] = [kit.section(head), kit.section(status_line(record))]
+    if record.wakeups is not None:
+        blocks.append(kit.context(_wake_up_cost(record.wakeups)))
     outcome = _outcome_lines(record)
     if outcome:
         blocks.append(kit.section("\n".join(outcome)))
@@ -143,13 +156,15 @@ def confirmation_prompt(
 
 
 def vehicle_card(
-    vehicle: Vehicle, rows: Sequence[ActionRow[Any]], simulator: bool, kit: Kit = DATA_KIT
+    vehicle: Vehicle, rows: Sequence[ActionRow[Any]], simulator: bool, note: str = "", kit: Kit = DATA_KIT
 ) -> Message:
-    """A vehicle card: one button per action the user may run and the vehicle supports."""
+    """A vehicle card: one button per action the user may run and the vehicle supports, then `note`."""
     title = f"{':test_tube: SIMULATOR · ' if simulator else ''}:red_car: *{vehicle.name}* · VIN {vehicle.vin}"
     if vehicle.groups:
         title += f" · groups: {', '.join(vehicle.groups)}"
     blocks: list[Block] = [kit.section(title)]
+    if note:
+        blocks.append(kit.context(note))
     buttons = [
         kit.button(button.title or row.title, card_action_id(row, index), card_value(row, button, vehicle))
         for row in rows

@@ -119,6 +119,18 @@ class Keys:
         """Set while Slack asked us to back off (429 Retry-After); its TTL is the wait."""
         return f"{self.prefix}slack-pause"
 
+    def capability(self, vin: str) -> str:
+        """A vehicle's capability as the vendor last said (JSON, TTL: CAPABILITY_CACHE_SECONDS)."""
+        return f"{self.prefix}capability:{vin}"
+
+    def wakeups(self, vin: str, month: str) -> str:
+        """Set of the request ids in which the vendor woke this vehicle, in one month (YYYY-MM, UTC)."""
+        return f"{self.prefix}wakeups:{vin}:{month}"
+
+    def wakeups_spent(self, vin: str, month: str) -> str:
+        """Set when the vendor answered TooManyWakeUpsOverMonth for this vehicle in that month."""
+        return f"{self.prefix}wakeups-spent:{vin}:{month}"
+
     def vehicle_ids(self, fleet_id: str) -> str:
         """Hash of a Fleet Owner v3 fleet's VINs -> its opaque vehicle ids."""
         return f"{self.prefix}vids:{fleet_id}"

@@ -83,6 +83,13 @@ class TimelineEntry(BaseModel):
     detail: str | None = None
 
 
+class WakeUpCost(BaseModel):
+    """What a request that always wakes its vehicle costs: one of the month's wake-ups, as it stood then."""
+
+    left: int  # wake-ups left this month (UTC) before this request (0: sent over the allowance, by grant)
+    allowance: int
+
+
 class RequestRecord(BaseModel):
     """One remote request: who asked what of which vehicle, and where it stands."""
 
@@ -111,6 +118,7 @@ class RequestRecord(BaseModel):
     inflight_slot: str = ""  # one request at a time per vehicle and slot (lock and unlock share "locking")
     sending_since: float | None = None  # when the vendor call started, for reconciling lost sends
     simulator: bool = False
+    wakeups: WakeUpCost | None = None  # a request that always wakes the vehicle: what it costs
     reply_posted: bool = False
     # What the request message shows, and who is updating it or posting its thread reply right now.
     # A lease is "<expiry ms>/<holder>" (bot/store/scripts/lib/record.lua); scripts keep these fields.

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.catalogue.table import POLICY_WORDS
+from bot.catalogue.table import PERMISSIONS, POLICY_WORDS
 from bot.usecases.fleet import Vehicle
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,8 @@ class Policy(BaseModel):
             if word != ALL and word not in POLICY_WORDS:
                 valid = ", ".join(sorted(POLICY_WORDS))
                 raise PolicyError(
-                    f'POLICY_FILE {path}: {where}: unknown action {word!r} (valid: {valid}, or "*")'
+                    f"POLICY_FILE {path}: {where}: unknown action or permission {word!r} "
+                    f'(valid: {valid}, or "*")'
                 )
 
 
@@ -192,10 +193,13 @@ class Authorizer:
     async def check(
         self, user_id: str, action: str, vehicle: Vehicle | None, channel: str, *, approve: bool = False
     ) -> Decision:
-        """May `user_id` run (or, with approve=True, approve) `action` on `vehicle` from `channel`?"""
+        """May `user_id` run (or, with approve=True, approve) `action` on `vehicle` from `channel`?
+
+        `action` may also be a permission (`exceed-wakeups`), which only a grant naming it gives.
+        """
         for entitlement in await self.entitlements(user_id):
             granted = entitlement.approve if approve else entitlement.actions
-            if action not in granted and ALL not in granted:
+            if action not in granted and (ALL not in granted or action in PERMISSIONS):
                 continue
             if entitlement.channels is not None and channel not in entitlement.channels:
                 continue

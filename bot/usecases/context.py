@@ -12,6 +12,7 @@ from bot.store.audit import AuditLog
 from bot.store.parking import ParkedEvents
 from bot.store.requests import RequestStore
 from bot.store.tickets import TicketStore
+from bot.store.wakeup_budget import WakeUpLedger
 from bot.usecases.authz import Authorizer
 from bot.usecases.fleet import Fleet
 from bot.usecases.ports import OperatorAlerts, RequestMessages
@@ -35,6 +36,8 @@ class UseCaseContext(Protocol):
     def audit(self) -> AuditLog: ...
     @property
     def parked(self) -> ParkedEvents: ...
+    @property
+    def wakeups(self) -> WakeUpLedger: ...
     @property
     def authorizer(self) -> Authorizer: ...
     @property

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from bot.catalogue.command import Command
 from bot.catalogue.table import row_of
 from bot.runtime.logs import add_log_context
-from bot.store.records import RequestRecord, RequestStatus
+from bot.store.records import RequestRecord, RequestStatus, WakeUpCost
 from bot.store.requests import InFlight, NotSendable
 from bot.usecases.closing import Closing, close_request
 from bot.usecases.context import UseCaseContext
@@ -42,6 +42,7 @@ class ActionRequest:
     feature: FeatureModel
     requester: str
     channel: str
+    wakeups: WakeUpCost | None = None  # what it costs when it always wakes the vehicle
 
 
 def new_request_id() -> str:
@@ -102,6 +103,7 @@ async def start_request(
         status=RequestStatus.AWAITING_APPROVAL if needs_approval else RequestStatus.SENDING,
         remote_body=services.vehicles.describe(request.feature),
         simulator=services.simulator,
+        wakeups=request.wakeups,
     )
     remote = request.command.row.remote
     assert remote is not None  # only a remote command becomes a request

@@ -11,6 +11,7 @@ from bot.catalogue.row import ActionRow
 from bot.catalogue.table import REMOTE_ROWS
 from bot.store.audit import AuditEntry
 from bot.store.records import RequestRecord
+from bot.store.wakeup_budget import WakeUps
 from bot.usecases.authz import Entitlement
 from bot.usecases.context import UseCaseContext
 from bot.usecases.fleet import Vehicle
@@ -24,6 +25,7 @@ class Card:
 
     vehicle: Vehicle
     rows: tuple[ActionRow[Any], ...]
+    wakeups: WakeUps
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class Listing:
 
     wanted: str
     vehicles: list[Vehicle]
+    wakeups: dict[str, WakeUps]  # by VIN
 
 
 async def _check(
@@ -83,7 +86,7 @@ async def card(ctx: UseCaseContext, actor: Actor, command: Command) -> Card | De
         and row.remote.cards
         and capability.supports(row.remote.capability) is not False
     )
-    return Card(vehicle, shown)
+    return Card(vehicle, shown, await ctx.wakeups.of(vehicle.vin))
 
 
 async def status(ctx: UseCaseContext, actor: Actor, command: Command) -> Statuses | Denied:
@@ -121,7 +124,7 @@ async def listing(ctx: UseCaseContext, actor: Actor, command: Command) -> Listin
         text = f"{vehicle.alias or ''} {vehicle.vin} {' '.join(vehicle.groups)}".lower()
         if (not wanted or wanted in text) and await allowed_rows(ctx, actor, vehicle):
             matching.append(vehicle)
-    return Listing(wanted, matching)
+    return Listing(wanted, matching, await ctx.wakeups.of_many([vehicle.vin for vehicle in matching]))
 
 
 async def whoami(ctx: UseCaseContext, actor: Actor) -> list[Entitlement]:

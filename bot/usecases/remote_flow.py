@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from bot.catalogue.action import Permission
 from bot.catalogue.command import Command, CommandError
+from bot.catalogue.row import Plan
 from bot.runtime.logs import add_log_context
+from bot.store.records import WakeUpCost
 from bot.store.requests import InFlight
 from bot.usecases.context import UseCaseContext
 from bot.usecases.dispatch import ActionRequest, start_request
@@ -16,12 +19,14 @@ from bot.usecases.results import (
     AlreadyInFlight,
     ConfirmationNeeded,
     Denied,
+    Lacks,
     LastState,
     NotOffered,
     Problem,
     RemoteResult,
     Unsupported,
     VendorUnavailable,
+    WakeUpsSpent,
 )
 from bot.vehicle.errors import VendorError
 from bot.vehicle.facts import vehicle_state
@@ -69,20 +74,26 @@ async def _authorized(
         if plan.feature is not None:  # where a fresh fix is not offered, the last known position
             facts = {name: value for name, value in facts.items() if name == "Position"}
         return LastState(vehicle, facts, reported_at=telemetry.reported_at)
+    capability = await ctx.vehicles.capability(vehicle.vin)  # cached: see CachedCapabilities
+    if capability.supports(remote.capability) is False:  # unknown (None) is allowed: the vendor decides
+        return Lacks(vehicle, command.row, remote.capability)
     rule = remote.capability_rule(command.options)
-    if rule is not None and not rule.holds(await ctx.vehicles.capability(vehicle.vin)):
+    if rule is not None and not rule.holds(capability):
         return Unsupported(vehicle, rule.refusal)
     try:
         ctx.vehicles.describe(plan.feature)  # a form this API has no words for is refused before anything
     except RemoteRequestError as error:
         return Problem(str(error), command.row.usage)
+    cost = await _wake_up_cost(ctx, actor, vehicle, plan)
+    if isinstance(cost, WakeUpsSpent):
+        return cost
     if command.needs_confirmation and not confirmed:
         token = await ctx.confirmations.issue(
             actor.user,
             {"command": command.model_dump(mode="json"), "channel": actor.channel, "vin": vehicle.vin},
         )
         return ConfirmationNeeded(command.row, vehicle, plan.summary, token)
-    request = ActionRequest(command, vehicle, plan.summary, plan.feature, actor.user, actor.channel)
+    request = ActionRequest(command, vehicle, plan.summary, plan.feature, actor.user, actor.channel, cost)
     result = await start_request(
         ctx, request, needs_approval=ctx.authorizer.requires_approval(command.action)
     )
@@ -91,3 +102,19 @@ async def _authorized(
         link = await ctx.messages.permalink(existing) if existing else None
         return AlreadyInFlight(result.request_id, link)
     return result
+
+
+async def _wake_up_cost(
+    ctx: UseCaseContext, actor: Actor, vehicle: Vehicle, plan: Plan
+) -> WakeUpCost | WakeUpsSpent | None:
+    """What a command that always wakes costs; refused when the month's wake-ups are used up, unless the
+    user holds `exceed-wakeups` for this vehicle. None for a command that does not always wake."""
+    if not plan.wakes:
+        return None
+    wakeups = await ctx.wakeups.of(vehicle.vin)
+    if wakeups.spent:
+        grant = await ctx.authorizer.check(actor.user, Permission.EXCEED_WAKEUPS, vehicle, actor.channel)
+        if not grant.allowed:
+            log.info("wake-up of %s refused: this month's wake-ups are used up", vehicle.vin)
+            return WakeUpsSpent(vehicle, wakeups)
+    return WakeUpCost(left=wakeups.left, allowance=wakeups.allowance)

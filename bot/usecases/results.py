@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.catalogue.row import ActionRow
 from bot.store.records import RequestRecord
+from bot.store.wakeup_budget import WakeUps
 from bot.usecases.fleet import Vehicle
 
 
@@ -65,6 +66,23 @@ class Unsupported:
 
 
 @dataclass(frozen=True)
+class Lacks:
+    """The vehicle's capability says it cannot do this action at all: nothing was sent."""
+
+    vehicle: Vehicle
+    row: ActionRow[Any]
+    capability: str  # the capability key it lacks (`charging`, `vehicleFinder`, ...)
+
+
+@dataclass(frozen=True)
+class WakeUpsSpent:
+    """The vehicle's wake-ups for this month are used up and the user may not go over: nothing was sent."""
+
+    vehicle: Vehicle
+    wakeups: WakeUps
+
+
+@dataclass(frozen=True)
 class ConfirmationNeeded:
     """A dangerous action waits for its requester's explicit confirmation (ticket `token`)."""
 
@@ -98,6 +116,8 @@ RemoteResult = (
     | LastState
     | NotOffered
     | Unsupported
+    | Lacks
+    | WakeUpsSpent
     | ConfirmationNeeded
     | AlreadyInFlight
     | Started

@@ -8,6 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 PENDING = "Pending"
 DONE = "Done"
+WAKING_UP = "WakingUpVehicle"  # a Pending step: the vendor is waking the vehicle for this remote
+WAKE_UPS_SPENT = "TooManyWakeUpsOverMonth"  # a Pending status or a failure cause: the monthly quota is used
 
 
 class VehicleEvent(BaseModel):

@@ -62,9 +62,11 @@ async def test_not_in_channel_moves_the_request_to_a_dm_and_says_how_to_invite(b
 
 
 async def test_vendor_501_shows_the_reason_in_plain_words(v1_bot: BotUnderTest) -> None:
-    """A thermal van asked to charge: Connected Car v1's 501 shows as "does not support this action"."""
+    """A van that lost its lights since the bot cached its capability: Connected Car v1's 501 shows as
+    "does not support this action"."""
     bot = v1_bot
-    await bot.command("charge truck-40 start", user=SECURITY)
+    await bot.stale_capability("truck-40", "lights", user=SECURITY)
+    await bot.command("lights truck-40 on", user=SECURITY)
     message = await bot.wait_for_request_message()
     await bot.slack.wait_for(lambda: message.edits and "does not support" in str(message.edits[-1].blocks))
     assert "Retry" in str(message.edits[-1].blocks)
@@ -72,7 +74,8 @@ async def test_vendor_501_shows_the_reason_in_plain_words(v1_bot: BotUnderTest) 
 
 async def test_a_refusal_keeps_the_vendors_reference_for_its_support(bot: BotUnderTest) -> None:
     """The refused request's message and its audit entry carry the vendor's error reference."""
-    await bot.command("charge truck-40 start", user=SECURITY)
+    await bot.stale_capability("truck-40", "lights", user=SECURITY)
+    await bot.command("lights truck-40 on", user=SECURITY)
     message = await bot.wait_for_request_message()
     await bot.slack.wait_for(lambda: message.edits and "Vendor reference: " in str(message.edits[-1].blocks))
     trail = await bot.services.audit.vehicle_trail("VF7VFYHT6LZ000040")
@@ -106,7 +109,8 @@ async def test_unsigned_or_stale_requests_get_401_and_do_nothing(bot: BotUnderTe
 
 async def test_click_is_authorized_for_the_clicker_not_the_requester(bot: BotUnderTest) -> None:
     """A Retry clicked by someone without permission is refused for them, even though the requester had it."""
-    await bot.command("charge truck-40 start", user=SECURITY)  # refused (501): the message offers Retry
+    await bot.stale_capability("truck-40", "lights", user=SECURITY)
+    await bot.command("lights truck-40 on", user=SECURITY)  # refused (501): the message offers Retry
     message = await bot.wait_for_request_message()
     await bot.slack.wait_for(lambda: message.edits and "Retry" in str(message.edits[-1].blocks))
     before = len(bot.simulator.remote_posts)

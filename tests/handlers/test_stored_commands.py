@@ -6,17 +6,18 @@ import json
 
 from bot.catalogue.action import Action
 from bot.store.records import RequestRecord
-from bot.vehicle.features.charging import Charging
+from bot.vehicle.features.lights import Lights
 from tests.app_support import CHANNEL, OPERATOR, SECURITY, SECURITY2, BotUnderTest
 
 
 async def test_retry_runs_the_stored_command_as_the_clicker(bot: BotUnderTest) -> None:
     """Retry sends the same action again from the record's stored command (not from its text)."""
-    await bot.command("charge truck-40 start", user=SECURITY)  # refused (501): the message offers Retry
+    await bot.stale_capability("truck-40", "lights", user=SECURITY)
+    await bot.command("lights truck-40 on", user=SECURITY)  # refused (501): the message offers Retry
     message = await bot.wait_for_request_message()
     await bot.slack.wait_for(lambda: message.edits and "Retry" in str(message.edits[-1].blocks))
     (record,) = await bot.services.requests.recent_for_vehicle(bot.services.fleet.resolve("truck-40").vin)
-    assert record.command is not None and record.command.action is Action.CHARGE
+    assert record.command is not None and record.command.action is Action.LIGHTS
 
     def scrambled(stored: RequestRecord) -> None:
         stored.command_text = "lock truck-40"  # the text is for people: Retry must not read it
@@ -24,7 +25,7 @@ async def test_retry_runs_the_stored_command_as_the_clicker(bot: BotUnderTest) -
     await bot.services.requests.update(record.id, scrambled)
     await bot.driver.click_button("rb_retry", SECURITY, message=message)
     await bot.slack.wait_for(lambda: len(bot.simulator.remote_posts) == 2)
-    assert isinstance(bot.sent_features()[-1], Charging)
+    assert isinstance(bot.sent_features()[-1], Lights)
 
 
 async def test_confirmation_of_an_older_format_expires_and_sends_nothing(bot: BotUnderTest) -> None:

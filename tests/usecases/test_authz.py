@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.catalogue.action import Permission
 from bot.cli.main import main
 from bot.usecases.authz import Authorizer, Policy, PolicyError
 from bot.usecases.fleet import Vehicle
@@ -126,8 +127,22 @@ def test_unknown_action_name_in_require_approval_is_refused(tmp_path: Path) -> N
     """`require_approval` names are checked too (a typo there would skip the second person)."""
     path = tmp_path / "typo.yaml"
     path.write_text(POLICY.replace("require_approval: [immobilize]", "require_approval: [immobilise]"))
-    with pytest.raises(PolicyError, match="require_approval: unknown action 'immobilise'"):
+    with pytest.raises(PolicyError, match="require_approval: unknown action or permission 'immobilise'"):
         Policy.load(path)
+
+
+async def test_a_permission_is_validated_like_an_action_and_only_a_grant_naming_it_gives_it(
+    tmp_path: Path,
+) -> None:
+    """`exceed-wakeups` is a known name (a typo of it stops loading); "*" gives every action, not it."""
+    path = tmp_path / "policy.yaml"
+    path.write_text(POLICY.replace("[lock, unlock, status]", "[lock, exceed-wakeup]"))
+    with pytest.raises(PolicyError, match=r"unknown action or permission 'exceed-wakeup'.*exceed-wakeups"):
+        Policy.load(path)
+    path.write_text(POLICY.replace("[lock, unlock, status]", "[lock, exceed-wakeups]"))
+    authz = Authorizer(path, _members)
+    assert (await authz.check("U0OP", Permission.EXCEED_WAKEUPS, PARIS_VAN, "C0OPS")).allowed
+    assert not (await authz.check("U0SEC", Permission.EXCEED_WAKEUPS, PARIS_VAN, "C0OPS")).allowed
 
 
 async def test_reload_with_an_unknown_action_keeps_the_previous_policy(policy_file: Path) -> None:
