@@ -81,4 +81,4 @@ def v3_remote_types() -> list[str]:
     return enum_of(load_spec(FLEET_OWNER), "RemoteType")
 
 
-from tests.app_support import bot  # noqa: E402, F401  (the served-bot fixture)
+from tests.app_support import bot, v1_bot  # noqa: E402, F401  (the served-bot fixtures)
