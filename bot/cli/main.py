@@ -18,6 +18,7 @@ from bot.runtime.logs import configure_logging
 from bot.usecases.authz import Policy, PolicyError
 from bot.usecases.fleet import Fleet, FleetFileError
 from bot.vehicle.errors import VendorError
+from bot.web.serving import PortInUse
 
 log = logging.getLogger("remote-bot")
 
@@ -176,8 +177,11 @@ def _why(error: BaseException) -> str:
         return f"the vehicle cloud answered: {error}"
     if isinstance(error, SlackApiError):
         return f"Slack refused SLACK_BOT_TOKEN ({error.response.get('error', error.response.status_code)})"
+    if isinstance(error, PortInUse):
+        setting = error.setting
+        return f"{setting}={error.port} is in use by another process: stop it or choose another {setting}"
     if isinstance(error, OSError) and error.errno == errno.EADDRINUSE:
-        return "PORT is in use by another process: stop it or choose another PORT"
+        return f"a port is in use by another process ({error.strerror})"
     if isinstance(error, RedisError):
         return f"Redis at REDIS_URL did not answer ({type(error).__name__})"
     return f"{type(error).__name__}: {error}"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +13,12 @@ from pathlib import Path
 import pytest
 
 from bench.processes import bot_env, free_port
+from bot.runtime.bundled import DEMO_FLEET
+from bot.simulator.app import Simulator
+from bot.simulator.fleet import load_fleet
+from bot.simulator.routes import build_app
+from bot.slack_emulator import DEFAULT_BOT_TOKEN, SlackState, start_slack_emulator
+from tests.app_support import serve
 
 BROKEN_POLICY = "roles:\n  operator:\n    actions: [lock, unlock\ngrants: []\n"
 BROKEN_FLEET = "vehicles:\n  van-12:\n    vin: VR3UHZKXZLT000012\n\tgroups: [vans]\n"
@@ -85,3 +94,60 @@ def test_a_control_character_or_a_non_utf8_byte_is_one_line_too(
     done = remote_bot(serve_env(redis_url, key_prefix, fleet_file=fleet), "check-config")
     assert done.returncode == 2
     assert one_line(done).endswith(f"FLEET_FILE {fleet}: byte 16: not UTF-8 (invalid start byte)")
+
+
+LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ [A-Z]+ ")
+
+
+def failure_line(done: subprocess.CompletedProcess[str]) -> str:
+    """The one line that is not a log record of the start so far (a traceback fails here)."""
+    lines = [line for line in done.stderr.splitlines() if not LOG_RECORD.match(line)]
+    assert len(lines) == 1, done.stderr
+    return lines[0]
+
+
+def held_port() -> socket.socket:
+    """A listening socket on every address, as another process holding a port would have."""
+    return socket.create_server(("", 0))
+
+
+def test_a_taken_port_names_port_and_its_value(redis_url: str, key_prefix: str) -> None:
+    """`serve` on a port another process holds: exit 3, one line naming PORT and the port."""
+    with held_port() as holder:
+        port = holder.getsockname()[1]
+        env = {**serve_env(redis_url, key_prefix), "PORT": str(port)}
+        done = remote_bot(env, "serve")
+    assert done.returncode == 3
+    assert failure_line(done) == (
+        f"remote-bot: cannot start: PORT={port} is in use by another process: stop it or choose another PORT"
+    )
+
+
+async def test_a_taken_metrics_port_names_metrics_port_not_port(redis_url: str, key_prefix: str) -> None:
+    """A second replica on one host: PORT is free but METRICS_PORT is taken; the last line says so."""
+    slack = await start_slack_emulator(SlackState())
+    simulator = Simulator(load_fleet(DEMO_FLEET), client_id="bench-client", delay_scale=0.001)
+    sim_runner, sim_url = await serve(build_app(simulator))
+    try:
+        with held_port() as holder:
+            metrics_port = holder.getsockname()[1]
+            env = bot_env(
+                secret="start-secret", bot_token=DEFAULT_BOT_TOKEN, slack_port=port_of(slack.api_url),
+                sim_port=port_of(sim_url), bot_port=free_port(), redis_url=redis_url, prefix=key_prefix,
+            )  # fmt: skip
+            env["METRICS_PORT"] = str(metrics_port)
+            done = await asyncio.to_thread(remote_bot, env, "serve")
+    finally:
+        await simulator.close()
+        await sim_runner.cleanup()
+        await slack.close()
+    assert done.returncode == 3
+    assert failure_line(done) == (
+        f"remote-bot: cannot start: METRICS_PORT={metrics_port} is in use by another process: "
+        "stop it or choose another METRICS_PORT"
+    )
+
+
+def port_of(url: str) -> int:
+    """The port of an http://host:port/... URL."""
+    return int(url.split(":")[2].split("/")[0])
