@@ -119,6 +119,8 @@ def _audit(settings: Settings, args: argparse.Namespace) -> int:
         f"exported {result.written} audit entries; export cursor at {result.cursor or 'none'}{moved}",
         file=sys.stderr,
     )
+    if result.vehicle is not None and result.written == 0:
+        print(f"no audit entry in this export names {result.vehicle}", file=sys.stderr)
     return 0
 
 
@@ -162,7 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="the audit trail")
     audit.add_argument("action", choices=["export"])
     audit.add_argument("--since", help="from this ISO 8601 date or time (UTC by default) or stream id")
-    audit.add_argument("--vehicle", help="only this VIN")
+    audit.add_argument(
+        "--vehicle", help="only this vehicle: alias, VIN or VIN suffix (naming no vehicle exits 2)"
+    )
     audit.add_argument("--user", help="only this Slack user id")
     audit.add_argument("--output", help="append to this file (default: standard output)")
     return parser
