@@ -103,12 +103,13 @@ CHANNEL, USER = "C0FLEETOPS", "U0SECURITY"
 
 @contextlib.asynccontextmanager
 async def served_bot(
-    redis_url: str, extra_env: Mapping[str, str] | None = None
+    redis_url: str, extra_env: Mapping[str, str] | None = None, *, log: Path | None = None
 ) -> AsyncIterator[tuple[SlackState, SlackDriver]]:
     """A `remote-bot serve` process and a simulator process beside a Slack emulator running here.
 
     Yields the emulator's state (every answer the bot sends lands in it) and a driver signing commands
-    to the bot as Slack would. `extra_env` adds to (or replaces) the bot's settings.
+    to the bot as Slack would. `extra_env` adds to (or replaces) the bot's settings; the bot's output
+    goes to `log` when given.
     """
     from bot.slack_emulator import DEFAULT_BOT_TOKEN, SlackDriver, SlackState, start_slack_emulator
 
@@ -126,7 +127,7 @@ async def served_bot(
     children = [spawn(python("bot.cli", "simulator", "--port", str(sim_port)), env)]
     try:
         await wait_http(f"http://127.0.0.1:{sim_port}/_simulator/state")
-        children.append(spawn(python("bot.cli", "serve"), env))
+        children.append(spawn(python("bot.cli", "serve"), env, log=log))
         await wait_http(f"http://127.0.0.1:{bot_port}/readyz", status=200)
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
             yield state, SlackDriver(f"http://127.0.0.1:{bot_port}", SIGNING_SECRET, state, session)
