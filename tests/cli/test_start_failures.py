@@ -51,34 +51,32 @@ def one_line(done: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize("command", ["check-config", "serve"])
-def test_a_broken_policy_file_is_one_line_with_file_line_and_column(
-    command: str, tmp_path: Path, redis_url: str, key_prefix: str
-) -> None:
-    """An unclosed `[` in POLICY_FILE: exit 2, one line naming the file, where, and what is wrong."""
-    policy = tmp_path / "policy.yaml"
-    policy.write_text(BROKEN_POLICY)
-    done = remote_bot(serve_env(redis_url, key_prefix, policy_file=policy), command)
-    assert done.returncode == 2
-    assert one_line(done) == (
-        f"remote-bot: configuration error: POLICY_FILE {policy}: line 4, column 7: "
-        "expected ',' or ']', but got ':' (while parsing a flow sequence)"
-    )
+BROKEN_FILES = {
+    "POLICY_FILE": (
+        BROKEN_POLICY,
+        "line 4, column 7: expected ',' or ']', but got ':' (while parsing a flow sequence)",
+    ),
+    "FLEET_FILE": (
+        BROKEN_FLEET,
+        "line 4, column 1: found character '\\t' that cannot start any token "
+        "(while scanning for the next token)",
+    ),
+}
 
 
 @pytest.mark.parametrize("command", ["check-config", "serve"])
-def test_a_broken_fleet_file_is_one_line_with_file_line_and_column(
-    command: str, tmp_path: Path, redis_url: str, key_prefix: str
+@pytest.mark.parametrize("setting", ["POLICY_FILE", "FLEET_FILE"])
+def test_a_broken_yaml_file_is_one_line_with_file_line_and_column(
+    setting: str, command: str, tmp_path: Path, redis_url: str, key_prefix: str
 ) -> None:
-    """A tab indenting FLEET_FILE: exit 2, one line naming the file, where, and what is wrong."""
-    fleet = tmp_path / "fleet.yaml"
-    fleet.write_text(BROKEN_FLEET)
-    done = remote_bot(serve_env(redis_url, key_prefix, fleet_file=fleet), command)
+    """An unclosed `[` in POLICY_FILE, a tab indenting FLEET_FILE: exit 2, one line naming the file,
+    the line and column, and what is wrong (PyYAML's own message spans several lines)."""
+    text, where_and_what = BROKEN_FILES[setting]
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(text)
+    done = remote_bot({**serve_env(redis_url, key_prefix), setting: str(broken)}, command)
     assert done.returncode == 2
-    assert one_line(done) == (
-        f"remote-bot: configuration error: FLEET_FILE {fleet}: line 4, column 1: "
-        "found character '\\t' that cannot start any token (while scanning for the next token)"
-    )
+    assert one_line(done) == f"remote-bot: configuration error: {setting} {broken}: {where_and_what}"
 
 
 def test_a_control_character_or_a_non_utf8_byte_is_one_line_too(
