@@ -1,11 +1,12 @@
 # Production image: `remote-bot serve`, with only the runtime dependencies of requirements.lock.
 #
-# The base is pinned by tag. To pin it by digest as well, record the digest at build time and build
-# with it (see README, "Running with Docker"):
-#   docker pull python:3.11-slim-bookworm
-#   docker image inspect --format '{{index .RepoDigests 0}}' python:3.11-slim-bookworm > base-image.digest
-#   docker build --build-arg PYTHON_IMAGE="$(cat base-image.digest)" -t remote-bot .
-ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+# The base is pinned by its full Python version and Debian release: 3.11.7, the Python the locks and the
+# test suite run on, on Debian 12 (bookworm), so a rebuild never moves to another Python or Debian.
+# To pin the very bytes too, take the tag's digest (the multi-platform index digest, the "Digest:" line)
+# and build from it (see README, "Running with Docker"):
+#   docker buildx imagetools inspect python:3.11.7-slim-bookworm | awk '/^Digest:/ {print $2}' > base-image.digest
+#   docker build --build-arg PYTHON_IMAGE="python:3.11.7-slim-bookworm@$(cat base-image.digest)" -t remote-bot .
+ARG PYTHON_IMAGE=python:3.11.7-slim-bookworm
 
 # Stage 1: build a virtualenv from the hashed runtime lock, then the project (no dependencies).
 FROM ${PYTHON_IMAGE} AS build

@@ -103,11 +103,12 @@ CHANNEL, USER = "C0FLEETOPS", "U0SECURITY"
 
 @contextlib.asynccontextmanager
 async def bot_processes(
-    redis_url: str, slack_port: int, extra_env: Mapping[str, str] | None = None
+    redis_url: str, slack_port: int, extra_env: Mapping[str, str] | None = None, *, log: Path | None = None
 ) -> AsyncIterator[tuple[subprocess.Popen[bytes], int]]:
     """A `remote-bot serve` process, ready, and a simulator process, beside a Slack emulator on `slack_port`.
 
-    Yields the bot's process and its port. `extra_env` adds to (or replaces) the bot's settings.
+    Yields the bot's process and its port. `extra_env` adds to (or replaces) the bot's settings; the bot's
+    output goes to `log` when given.
     """
     from bot.slack_emulator import DEFAULT_BOT_TOKEN
 
@@ -120,7 +121,7 @@ async def bot_processes(
     children = [spawn(python("bot.cli", "simulator", "--port", str(sim_port)), env)]
     try:
         await wait_http(f"http://127.0.0.1:{sim_port}/_simulator/state")
-        children.append(spawn(python("bot.cli", "serve"), env))
+        children.append(spawn(python("bot.cli", "serve"), env, log=log))
         await wait_http(f"http://127.0.0.1:{bot_port}/readyz", status=200)
         yield children[-1], bot_port
     finally:
@@ -135,12 +136,13 @@ def emulator_port(api_url: str) -> int:
 
 @contextlib.asynccontextmanager
 async def served_bot(
-    redis_url: str, extra_env: Mapping[str, str] | None = None
+    redis_url: str, extra_env: Mapping[str, str] | None = None, *, log: Path | None = None
 ) -> AsyncIterator[tuple[SlackState, SlackDriver]]:
     """A `remote-bot serve` process and a simulator process beside a Slack emulator running here.
 
     Yields the emulator's state (every answer the bot sends lands in it) and a driver signing commands
-    to the bot as Slack would. `extra_env` adds to (or replaces) the bot's settings.
+    to the bot as Slack would. `extra_env` adds to (or replaces) the bot's settings; the bot's output
+    goes to `log` when given.
     """
     from bot.slack_emulator import SlackDriver, SlackState, start_slack_emulator
 
@@ -150,7 +152,7 @@ async def served_bot(
     slack = await start_slack_emulator(state)
     try:
         async with (
-            bot_processes(redis_url, emulator_port(slack.api_url), extra_env) as (_bot, bot_port),
+            bot_processes(redis_url, emulator_port(slack.api_url), extra_env, log=log) as (_bot, bot_port),
             aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session,
         ):
             yield state, SlackDriver(f"http://127.0.0.1:{bot_port}", SIGNING_SECRET, state, session)

@@ -12,6 +12,7 @@ from slack_sdk.web.slack_response import SlackResponse
 from bot.catalogue.action import Action
 from bot.cli.main import _why
 from bot.config import SERVE_REQUIRED, ConfigError, Settings, load_settings
+from bot.web.serving import PortInUse
 
 
 def test_malformed_port_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -90,8 +91,13 @@ def test_a_failed_start_is_one_line_naming_what_to_fix() -> None:
     refused = SlackApiError("auth.test failed", answer)  # type: ignore[no-untyped-call]
     assert _why(refused) == "Slack refused SLACK_BOT_TOKEN (invalid_auth)"
     assert _why(RedisConnectionError("refused")) == "Redis at REDIS_URL did not answer (ConnectionError)"
+    taken = PortInUse("METRICS_PORT", 9464)
+    assert (
+        _why(taken)
+        == "METRICS_PORT=9464 is in use by another process: stop it or choose another METRICS_PORT"
+    )
     in_use = OSError(errno.EADDRINUSE, "Address already in use")
-    assert _why(in_use) == "PORT is in use by another process: stop it or choose another PORT"
+    assert _why(in_use) == "a port is in use by another process (Address already in use)"
 
 
 def test_metrics_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:

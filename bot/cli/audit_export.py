@@ -21,7 +21,7 @@ class ExportFilter:
     """What an export selects; with no filter at all it continues after the export cursor."""
 
     since: str | None = None  # a stream id, or an ISO 8601 date or time (UTC unless it says otherwise)
-    vehicle: str | None = None  # VIN
+    vehicle: str | None = None  # VIN (the command resolves an alias or VIN suffix to it first)
     user: str | None = None  # Slack user id
 
     @property
@@ -43,6 +43,7 @@ class ExportResult:
     written: int
     last_read: str | None
     cursor: str | None
+    vehicle: str | None = None  # the vehicle `--vehicle` named, as shown elsewhere (alias and VIN tail)
 
 
 def since_start(since: str) -> str:

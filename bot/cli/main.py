@@ -18,6 +18,7 @@ from bot.runtime.logs import configure_logging
 from bot.usecases.authz import Policy, PolicyError
 from bot.usecases.fleet import Fleet, FleetFileError
 from bot.vehicle.errors import VendorError
+from bot.web.serving import PortInUse
 
 log = logging.getLogger("remote-bot")
 
@@ -118,6 +119,8 @@ def _audit(settings: Settings, args: argparse.Namespace) -> int:
         f"exported {result.written} audit entries; export cursor at {result.cursor or 'none'}{moved}",
         file=sys.stderr,
     )
+    if result.vehicle is not None and result.written == 0:
+        print(f"no audit entry in this export names {result.vehicle}", file=sys.stderr)
     return 0
 
 
@@ -161,7 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="the audit trail")
     audit.add_argument("action", choices=["export"])
     audit.add_argument("--since", help="from this ISO 8601 date or time (UTC by default) or stream id")
-    audit.add_argument("--vehicle", help="only this VIN")
+    audit.add_argument(
+        "--vehicle", help="only this vehicle: alias, VIN or VIN suffix (naming no vehicle exits 2)"
+    )
     audit.add_argument("--user", help="only this Slack user id")
     audit.add_argument("--output", help="append to this file (default: standard output)")
     return parser
@@ -176,8 +181,11 @@ def _why(error: BaseException) -> str:
         return f"the vehicle cloud answered: {error}"
     if isinstance(error, SlackApiError):
         return f"Slack refused SLACK_BOT_TOKEN ({error.response.get('error', error.response.status_code)})"
+    if isinstance(error, PortInUse):
+        setting = error.setting
+        return f"{setting}={error.port} is in use by another process: stop it or choose another {setting}"
     if isinstance(error, OSError) and error.errno == errno.EADDRINUSE:
-        return "PORT is in use by another process: stop it or choose another PORT"
+        return f"a port is in use by another process ({error.strerror})"
     if isinstance(error, RedisError):
         return f"Redis at REDIS_URL did not answer ({type(error).__name__})"
     return f"{type(error).__name__}: {error}"

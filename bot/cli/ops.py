@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any, TextIO, cast
 
 from redis.asyncio import Redis
@@ -15,6 +16,8 @@ from bot.store.audit import AuditLog
 from bot.store.connect import connect
 from bot.store.inbox import ELEMENT_FIELD, entry_fields
 from bot.store.keys import Keys
+from bot.usecases.fleet import Fleet, VehicleNotFound
+from bot.usecases.lookup import resolve_among
 from bot.vehicle.notifications import NotificationError, read_element
 
 
@@ -78,7 +81,20 @@ async def parked_list(settings: Settings) -> list[str]:
 
 
 async def audit_export(settings: Settings, wanted: ExportFilter, out: TextIO) -> ExportResult:
-    """Export the audit trail as JSON lines to `out` (see bot.cli.audit_export)."""
+    """Export the audit trail as JSON lines to `out` (see bot.cli.audit_export).
+
+    `--vehicle` is resolved as everywhere else (alias, VIN, VIN suffix: bot.usecases.lookup), a suffix
+    being matched, without a fleet file, among the VINs the audit trail names. A word that names no
+    vehicle, or several, is a ConfigError (one line, exit 2) before anything is written.
+    """
     async with _connect(settings) as (redis, keys):
         audit = AuditLog(redis, keys, settings.audit_retention_entries, settings.audit_vehicle_entries)
-        return await export(audit, wanted, out)
+        vehicle = None
+        if wanted.vehicle is not None:
+            try:
+                vehicle = await resolve_among(Fleet.load(settings.fleet_file), wanted.vehicle, audit.vins)
+            except VehicleNotFound as error:
+                raise ConfigError(f"--vehicle: {error}") from None
+            wanted = replace(wanted, vehicle=vehicle.vin)
+        result = await export(audit, wanted, out)
+        return replace(result, vehicle=None if vehicle is None else vehicle.name)

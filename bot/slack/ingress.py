@@ -38,6 +38,12 @@ _BUTTONS = frozenset({ButtonId.CONFIRM, ButtonId.CANCEL, ButtonId.APPROVE, Butto
 _CARD_PREFIX = f"{ButtonId.CARD}_"
 # Payload kinds Slack expects a 2xx for even when the app does nothing with them (else it redelivers).
 _EVENT_KINDS = frozenset({"event_callback", "app_rate_limited"})
+# Keys Bolt walks while building its context and in its middleware (`event` as an object, `response_urls`
+# as a list of objects...) and raises on any other shape: none of the kinds the bot handles needs them.
+_BOLT_WALKS = (
+    "event", "response_urls", "previous_message", "item", "assistant_thread", "function_data",
+    "function_execution_id", "bot_access_token",
+)  # fmt: skip
 
 
 class Refused(Exception):
@@ -200,6 +206,8 @@ async def bolt_request(
     verify(secret, request.headers, body)
     fields = decode(request.content_type, body)
     check_shape(fields, origins, command)
+    for key in _BOLT_WALKS:  # a signed url_verification whose `event` was a string gave 500
+        fields.pop(key, None)
     # Bolt takes parsed bodies only in its Socket Mode form; the signature was verified above.
     return AsyncBoltRequest(
         body=fields, query=request.query_string, headers=dict(request.headers), mode="socket_mode"

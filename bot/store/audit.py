@@ -9,6 +9,7 @@ global stream is never trimmed past the export cursor: entries not yet exported 
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from typing import Any, cast
@@ -95,6 +96,13 @@ class AuditLog:
             self._keys.vehicle_audit(vin), count=limit
         )
         return [AuditEntry.from_fields(fields) for _id, fields in rows]
+
+    async def vins(self) -> list[str]:
+        """The VINs that have an audit stream of their own (every vehicle an entry named), sorted."""
+        prefix = self._keys.vehicle_audit("")
+        pattern = re.sub(r"([*?\[\]\\])", r"\\\1", prefix) + "*"
+        found = {str(key)[len(prefix) :] async for key in self._redis.scan_iter(match=pattern, count=1000)}
+        return sorted(found)
 
     async def page(self, start: str, until: str, count: int = 1000) -> list[tuple[str, AuditEntry]]:
         """Up to `count` entries of the global stream from `start` (XRANGE form: "(" excludes) to `until`."""

@@ -8,10 +8,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.catalogue.table import PERMISSIONS, POLICY_WORDS
+from bot.runtime.yaml_file import YamlFileError, read_yaml
 from bot.usecases.fleet import Vehicle
 
 log = logging.getLogger(__name__)
@@ -58,8 +58,8 @@ class Policy(BaseModel):
     def load(cls, path: Path) -> Policy:
         """Read and check a policy file."""
         try:
-            policy = cls.model_validate(yaml.safe_load(path.read_text()) or {})
-        except (OSError, yaml.YAMLError) as error:
+            policy = cls.model_validate(read_yaml(path) or {})
+        except YamlFileError as error:
             raise PolicyError(f"POLICY_FILE {path}: {error}") from None
         except ValidationError as error:
             first = error.errors()[0]

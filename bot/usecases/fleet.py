@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from bot.runtime.yaml_file import YamlFileError, read_yaml
 
 VIN_PATTERN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
 MIN_SUFFIX = 6
@@ -52,8 +52,8 @@ class Fleet:
         if path is None:
             return cls()
         try:
-            data = yaml.safe_load(path.read_text()) or {}
-        except (OSError, yaml.YAMLError) as error:
+            data = read_yaml(path) or {}
+        except YamlFileError as error:
             raise FleetFileError(f"FLEET_FILE {path}: {error}") from None
         entries = data.get("vehicles") if isinstance(data, dict) else None
         if not isinstance(entries, dict):

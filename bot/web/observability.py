@@ -13,6 +13,7 @@ from bot.runtime.loops import keep_running
 from bot.runtime.metrics import Metrics
 from bot.services import Services
 from bot.store.inbox import inbox_depth
+from bot.web.serving import binding
 
 log = logging.getLogger(__name__)
 INBOX_SAMPLE_SECONDS = 15.0
@@ -36,7 +37,8 @@ async def metrics_server(metrics: Metrics, host: str, port: int) -> AsyncIterato
     runner = web.AppRunner(metrics_app(metrics), access_log=None, shutdown_timeout=1)
     await runner.setup()
     try:
-        await web.TCPSite(runner, host, port).start()
+        with binding("METRICS_PORT", port):
+            await web.TCPSite(runner, host, port).start()
         bound = int(runner.addresses[0][1])
         log.info("metrics on http://%s:%d/metrics", host, bound)
         yield bound

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import signal
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,11 +97,34 @@ def stand_in_app(stage: StartStage) -> web.Application:
     return app
 
 
+class PortInUse(OSError):
+    """A port the bot was told to listen on is taken; names the setting that chose it (PORT, METRICS_PORT)."""
+
+    def __init__(self, setting: str, port: int) -> None:
+        super().__init__(errno.EADDRINUSE, f"{setting}={port} is in use")
+        self.setting = setting
+        self.port = port
+
+
+@contextmanager
+def binding(setting: str, port: int) -> Iterator[None]:
+    """Inside, a failure to bind because the port is taken raises PortInUse naming `setting`."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE or isinstance(error, PortInUse):
+            raise
+        raise PortInUse(setting, port) from error
+
+
 def listen(host: str | None, port: int) -> socket.socket:
-    """The listening socket (a port in use fails here, before anything starts); no host: every address."""
-    if host is None and socket.has_dualstack_ipv6():
-        return socket.create_server(("::", port), family=socket.AF_INET6, dualstack_ipv6=True, backlog=1024)
-    return socket.create_server((host or "", port), backlog=1024)
+    """The listening socket on PORT (taken: PortInUse, before anything starts); no host: every address."""
+    with binding("PORT", port):
+        if host is None and socket.has_dualstack_ipv6():
+            return socket.create_server(
+                ("::", port), family=socket.AF_INET6, dualstack_ipv6=True, backlog=1024
+            )
+        return socket.create_server((host or "", port), backlog=1024)
 
 
 async def serve_until_signalled(app: web.Application, host: str | None, port: int) -> None:

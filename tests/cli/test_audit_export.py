@@ -45,9 +45,14 @@ async def export(settings: Settings, **wanted: str) -> list[dict[str, str]]:
     return [json.loads(line) for line in out.getvalue().splitlines()]
 
 
-def remote_bot(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+def remote_bot(
+    settings: Settings, *args: str, fleet_file: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the `remote-bot` command in a process of its own, on the test's Redis and prefix."""
     env = {**os.environ, "REDIS_URL": settings.redis_url or "", "REDIS_KEY_PREFIX": settings.redis_key_prefix}
+    env.pop("FLEET_FILE", None)
+    if fleet_file is not None:
+        env["FLEET_FILE"] = str(fleet_file)
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args], env=env, capture_output=True, text=True, timeout=30
     )
@@ -89,6 +94,50 @@ def test_a_bad_since_is_one_line_naming_the_option(settings: Settings) -> None:
     """An unreadable --since stops with the configuration error code and says what it expects."""
     done = remote_bot(settings, "audit", "export", "--since", "yesterday")
     assert done.returncode == 2 and "--since: expected an ISO 8601 date" in done.stderr
+
+
+async def test_vehicle_takes_an_alias_or_a_vin_suffix_as_everywhere_else(
+    audit: AuditLog, settings: Settings, tmp_path: Path
+) -> None:
+    """--vehicle van-12 (FLEET_FILE's alias) or 000033 (the tail of a VIN the trail names) select those."""
+    await audit.record("requested", user="U1", action="lock", vin=VIN, request_id="r1")
+    await audit.record("denied", user="U2", action="unlock", vin=OTHER)
+    fleet = tmp_path / "fleet.yaml"
+    fleet.write_text(f"vehicles:\n  van-12: {{vin: {VIN}}}\n  car-33: {{vin: {OTHER}}}\n")
+    by_alias = await asyncio.to_thread(
+        remote_bot, settings, "audit", "export", "--vehicle", "VAN-12", fleet_file=fleet
+    )
+    assert by_alias.returncode == 0, by_alias.stderr
+    assert [json.loads(line)["request_id"] for line in by_alias.stdout.splitlines()] == ["r1"]
+    by_suffix = await asyncio.to_thread(remote_bot, settings, "audit", "export", "--vehicle", "t000033")
+    assert by_suffix.returncode == 0, by_suffix.stderr
+    assert [json.loads(line)["event"] for line in by_suffix.stdout.splitlines()] == ["denied"]
+    by_vin = await asyncio.to_thread(remote_bot, settings, "audit", "export", "--vehicle", VIN.lower())
+    assert [json.loads(line)["vehicle"] for line in by_vin.stdout.splitlines()] == [VIN]
+
+
+async def test_vehicle_naming_nothing_is_one_line_and_exit_2(
+    audit: AuditLog, settings: Settings, tmp_path: Path
+) -> None:
+    """An alias nobody has, or a suffix matching no VIN: exit 2 and why, nothing written; a vehicle
+    without entries exits 0 and says that none names it."""
+    await audit.record("requested", user="U1", action="lock", vin=VIN, request_id="r1")
+    fleet = tmp_path / "fleet.yaml"
+    fleet.write_text(f"vehicles:\n  van-12: {{vin: {VIN}}}\n")
+    unknown = await asyncio.to_thread(
+        remote_bot, settings, "audit", "export", "--vehicle", "van-34", fleet_file=fleet
+    )
+    assert (unknown.returncode, unknown.stdout) == (2, "")
+    assert unknown.stderr.splitlines() == [
+        "remote-bot: configuration error: --vehicle: No vehicle called `van-34`. Use an alias, a full VIN, "
+        "or at least the last 6 characters of the VIN."
+    ]
+    no_suffix = await asyncio.to_thread(remote_bot, settings, "audit", "export", "--vehicle", "999999")
+    assert (no_suffix.returncode, no_suffix.stdout) == (2, "")
+    assert "No vehicle has a VIN ending in `999999`" in no_suffix.stderr
+    quiet = await asyncio.to_thread(remote_bot, settings, "audit", "export", "--vehicle", OTHER)
+    assert (quiet.returncode, quiet.stdout) == (0, "")
+    assert quiet.stderr.splitlines()[-1] == f"no audit entry in this export names {OTHER}"
 
 
 async def test_the_command_appends_to_its_output_file(
