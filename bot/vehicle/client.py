@@ -10,7 +10,7 @@ from urllib.parse import quote
 import aiohttp
 
 from bot.vehicle.token import TokenProvider, build_ssl_context
-from bot.vehicle.transport import DEFAULT_TIMEOUT_SECONDS, BearerTokens, VendorTransport
+from bot.vehicle.transport import DEFAULT_TIMEOUT_SECONDS, BearerTokens, TransportClient, VendorTransport
 from bot.vehicle.wire import (
     Channel,
     ChannelRef,
@@ -29,17 +29,8 @@ def vehicle_path_id(vin: str) -> str:
     return quote(vin, safe="")
 
 
-class StellantisClient:
+class StellantisClient(TransportClient):
     """Typed calls to the data-treatment v1 API; every vendor failure surfaces as a VendorError."""
-
-    def __init__(self, transport: VendorTransport) -> None:
-        self._transport = transport
-        self._request = transport.request
-        self._paged = transport.paged
-
-    def __repr__(self) -> str:
-        transport = self._transport
-        return f"StellantisClient(api_url={transport.api_url!r}, client_id={transport.client_id!r})"
 
     # -- vehicles --------------------------------------------------------------------------------
 

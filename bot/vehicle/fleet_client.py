@@ -20,7 +20,7 @@ from bot.vehicle.fleet_wire import (
     telemetry_from_status,
 )
 from bot.vehicle.token import build_ssl_context
-from bot.vehicle.transport import DEFAULT_TIMEOUT_SECONDS, BasicLogin, VendorTransport
+from bot.vehicle.transport import DEFAULT_TIMEOUT_SECONDS, BasicLogin, TransportClient, VendorTransport
 from bot.vehicle.wire import LatestTelemetry, RemoteAction, RemotePostResponse, VehicleCapability
 
 VEHICLES_PAGE_SIZE = 60  # the vendor's maximum
@@ -30,17 +30,8 @@ def _part(value: str) -> str:
     return quote(value, safe="")
 
 
-class FleetOwnerClient:
+class FleetOwnerClient(TransportClient):
     """Typed calls to the Fleet Owner v3 API; every vendor failure surfaces as a VendorError."""
-
-    def __init__(self, transport: VendorTransport) -> None:
-        self._transport = transport
-        self._request = transport.request
-        self._paged = transport.paged
-
-    def __repr__(self) -> str:
-        transport = self._transport
-        return f"FleetOwnerClient(api_url={transport.api_url!r}, client_id={transport.client_id!r})"
 
     @property
     def rate_limits(self) -> Mapping[str, str]:

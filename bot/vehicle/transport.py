@@ -203,6 +203,19 @@ class VendorTransport:
             return response.status, body, response.headers
 
 
+class TransportClient:
+    """The base of a vendor API client: its calls go through one VendorTransport."""
+
+    def __init__(self, transport: VendorTransport) -> None:
+        self._transport = transport
+        self._request = transport.request
+        self._paged = transport.paged
+
+    def __repr__(self) -> str:
+        transport = self._transport
+        return f"{type(self).__name__}(api_url={transport.api_url!r}, client_id={transport.client_id!r})"
+
+
 def _shown(url: str) -> str:
     return urlsplit(url).path
 
