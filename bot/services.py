@@ -23,7 +23,6 @@ from bot.store.requests import RequestStore
 from bot.store.tickets import TicketStore
 from bot.store.wakeup_budget import WakeUpLedger
 from bot.usecases.authz import Authorizer
-from bot.usecases.capabilities import CachedCapabilities
 from bot.usecases.fleet import Fleet
 from bot.usecases.ports import OperatorAlerts, RequestMessages
 from bot.usecases.vehicle_cloud import VehicleCloud
@@ -46,6 +45,7 @@ class Services:
     authorizer: Authorizer
     fleet: Fleet
     vehicles: VehicleCloud
+    capabilities: CapabilityCache
     messenger: Messenger
     messages: RequestMessages
     alerts: OperatorAlerts
@@ -97,9 +97,8 @@ class Services:
             wakeups=WakeUpLedger(redis, keys, settings.wakeup_allowance),
             authorizer=authorizer,
             fleet=fleet,
-            vehicles=CachedCapabilities(
-                vehicles, CapabilityCache(redis, keys, settings.capability_cache_seconds)
-            ),
+            vehicles=vehicles,
+            capabilities=CapabilityCache(redis, keys, settings.capability_cache_seconds),
             messenger=messenger,
             messages=SlackRequestMessages(output),
             alerts=SlackOperatorAlerts(output),

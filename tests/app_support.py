@@ -17,11 +17,11 @@ from bot.catalogue.row import ActionRow
 from bot.config import Settings
 from bot.runtime.bundled import DEMO_FLEET, SAMPLE_POLICY
 from bot.services import Services
-from bot.simulator.app import API_PREFIX, TOKEN_PATH, Simulator
+from bot.simulator.app import Simulator
 from bot.simulator.fleet import load_fleet
-from bot.simulator.fleet_api import DEFAULT_LOGIN, DEFAULT_PASSWORD, FLEET_PREFIX
 from bot.simulator.remote_reader import parse_remote
 from bot.simulator.routes import build_app
+from bot.simulator.server import bot_settings
 from bot.slack_emulator import DEFAULT_BOT_TOKEN, Message, SlackDriver, SlackState, start_slack_emulator
 from bot.vehicle.features import FeatureModel
 from bot.vehicle.fleet_v3_remote import read_v3_remote
@@ -166,7 +166,7 @@ async def start_bot(
         slack_api_url=slack.api_url,
         slack_response_origins=(str(slack_state.base_url).rstrip("/"),),
         stellantis_client_id=CLIENT_ID,
-        **_vendor_settings(api, sim_url),
+        **bot_settings(api, sim_url),
         callback_public_url=f"http://127.0.0.1:{bot_port}",
         callback_tokens=CALLBACK_TOKEN,
         redis_url=redis_url,
@@ -191,22 +191,6 @@ async def start_bot(
         await sim_runner.cleanup()
         await slack.close()
         await session.close()
-
-
-def _vendor_settings(api: str, sim_url: str) -> dict[str, Any]:
-    """How the bot reaches the simulator under each vendor API."""
-    if api == FLEET_V3:
-        return {
-            "stellantis_api": FLEET_V3,
-            "stellantis_api_url": sim_url + FLEET_PREFIX,
-            "stellantis_login": DEFAULT_LOGIN,
-            "stellantis_password": DEFAULT_PASSWORD,
-        }
-    return {
-        "stellantis_api_url": sim_url + API_PREFIX,
-        "stellantis_token_url": sim_url + TOKEN_PATH,
-        "stellantis_scope": "remote",
-    }
 
 
 @pytest.fixture

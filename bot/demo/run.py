@@ -9,7 +9,6 @@ import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from aiohttp import web
 
@@ -22,11 +21,10 @@ from bot.runtime.bundled import DEMO_FLEET
 from bot.runtime.bundled import SAMPLE_POLICY as DEMO_POLICY
 from bot.runtime.embedded_redis import EmbeddedRedis
 from bot.runtime.logs import LOG_FORMAT, EscapingFormatter
-from bot.simulator.app import API_PREFIX, TOKEN_PATH, Simulator
+from bot.simulator.app import Simulator
 from bot.simulator.fleet import load_fleet
-from bot.simulator.fleet_api import DEFAULT_LOGIN, DEFAULT_PASSWORD
-from bot.simulator.fleet_api import FLEET_PREFIX as FLEET_API_PREFIX
 from bot.simulator.routes import build_app
+from bot.simulator.server import bot_settings
 from bot.slack_emulator import DEFAULT_BOT_TOKEN
 from bot.web.serving import app_runner, stop_on_signals
 
@@ -73,23 +71,6 @@ def _reachable(host: str) -> str:
     return LOOPBACK if host in ("0.0.0.0", "::", "") else host
 
 
-def _vendor_settings(api: VendorApi, sim_url: str) -> dict[str, Any]:
-    """How the bot reaches the simulator under each vendor API."""
-    if api == "fleet-v3":
-        return {
-            "stellantis_api": api,
-            "stellantis_api_url": sim_url + FLEET_API_PREFIX,
-            "stellantis_login": DEFAULT_LOGIN,
-            "stellantis_password": DEFAULT_PASSWORD,
-        }
-    return {
-        "stellantis_api": api,
-        "stellantis_api_url": sim_url + API_PREFIX,
-        "stellantis_token_url": sim_url + TOKEN_PATH,
-        "stellantis_scope": "remote",
-    }
-
-
 def _demo_settings(
     base: Settings, redis_url: str, slack_url: str, sim_url: str, bot_url: str, api: VendorApi
 ) -> Settings:
@@ -101,7 +82,7 @@ def _demo_settings(
             "slack_response_origins": (slack_url.rstrip("/"),),
             "alert_channel": ALERTS_CHANNEL,
             "stellantis_client_id": DEMO_CLIENT_ID,
-            **_vendor_settings(api, sim_url),
+            **bot_settings(api, sim_url),
             "callback_public_url": bot_url,
             "redis_url": redis_url,
             "policy_file": base.policy_file or DEMO_POLICY,

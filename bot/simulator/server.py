@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
@@ -15,7 +16,7 @@ from bot.runtime import bundled
 from bot.simulator.app import API_PREFIX, DEFAULT_CLIENT_ID, STATE_PATH, TOKEN_PATH, Simulator
 from bot.simulator.engine import Delays
 from bot.simulator.fleet import SimVehicle, load_fleet
-from bot.simulator.fleet_api import FLEET_PREFIX, FleetOptions
+from bot.simulator.fleet_api import DEFAULT_LOGIN, DEFAULT_PASSWORD, FLEET_PREFIX, FleetOptions
 from bot.simulator.routes import build_app
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,23 @@ class RunningSimulator:
         """Stop the remotes, the deliveries and the HTTP server."""
         await self.simulator.close()
         await self.runner.cleanup()
+
+
+def bot_settings(api: str, base_url: str) -> dict[str, Any]:
+    """The settings that point a bot at the simulator served at `base_url`, speaking `api`."""
+    if api == "fleet-v3":
+        return {
+            "stellantis_api": api,
+            "stellantis_api_url": base_url + FLEET_PREFIX,
+            "stellantis_login": DEFAULT_LOGIN,
+            "stellantis_password": DEFAULT_PASSWORD,
+        }
+    return {
+        "stellantis_api": api,
+        "stellantis_api_url": base_url + API_PREFIX,
+        "stellantis_token_url": base_url + TOKEN_PATH,
+        "stellantis_scope": "remote",
+    }
 
 
 async def start_simulator(
@@ -145,14 +163,8 @@ async def run_simulator_forever(
         redelivery_seconds=settings.simulator_redelivery_seconds,
     )
     print(f"Vehicle-cloud simulator with {len(running.simulator.vehicles)} vehicles.")
-    if api == "fleet-v3":
-        options = running.simulator.fleet_api.options
-        print(f"  STELLANTIS_API_URL={running.fleet_api_url}  (Fleet Owner v3)")
-        print(f"  STELLANTIS_FLEET_ID={options.fleet_id}")
-        print(f"  Basic login: {options.login} / {options.password}")
-    else:
-        print(f"  STELLANTIS_API_URL={running.api_url}")
-        print(f"  STELLANTIS_TOKEN_URL={running.token_url}")
+    for name, value in bot_settings(api, running.base_url).items():
+        print(f"  {name.upper()}={value}")
     print(f"  STELLANTIS_CLIENT_ID={running.simulator.client_id}")
     print(f"  fleet state: {running.base_url}{STATE_PATH}")
     try:

@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 from bot.config import Settings
 from bot.runtime.work import WorkTracker
 from bot.store.audit import AuditLog
+from bot.store.capabilities import CapabilityCache
 from bot.store.parking import ParkedEvents
 from bot.store.requests import RequestStore
 from bot.store.tickets import TicketStore
@@ -44,6 +45,8 @@ class UseCaseContext(Protocol):
     def fleet(self) -> Fleet: ...
     @property
     def vehicles(self) -> VehicleCloud: ...
+    @property
+    def capabilities(self) -> CapabilityCache: ...
     @property
     def messages(self) -> RequestMessages: ...
     @property

@@ -6,6 +6,7 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from bot.catalogue.command import Command
 from bot.catalogue.table import row_of
@@ -40,6 +41,7 @@ class ActionRequest:
     vehicle: Vehicle
     summary: str
     feature: FeatureModel
+    remote_body: dict[str, Any]  # the feature in the vehicle cloud's words, as stored with the request
     requester: str
     channel: str
     wakeups: WakeUpCost | None = None  # what it costs when it always wakes the vehicle
@@ -101,7 +103,7 @@ async def start_request(
         approver=approver,
         needs_approval=needs_approval,
         status=RequestStatus.AWAITING_APPROVAL if needs_approval else RequestStatus.SENDING,
-        remote_body=services.vehicles.describe(request.feature),
+        remote_body=request.remote_body,
         simulator=services.simulator,
         wakeups=request.wakeups,
     )

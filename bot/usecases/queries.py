@@ -13,6 +13,7 @@ from bot.store.audit import AuditEntry
 from bot.store.records import RequestRecord
 from bot.store.wakeup_budget import WakeUps
 from bot.usecases.authz import Entitlement
+from bot.usecases.capabilities import capability_of
 from bot.usecases.context import UseCaseContext
 from bot.usecases.fleet import Vehicle
 from bot.usecases.lookup import resolve_vehicle, vehicle_of
@@ -78,7 +79,7 @@ async def card(ctx: UseCaseContext, actor: Actor, command: Command) -> Card | De
     allowed = await allowed_rows(ctx, actor, vehicle)
     if not allowed:
         return Denied(ctx.authorizer.refusal(actor.user, "any action", vehicle))
-    capability = await ctx.vehicles.capability(vehicle.vin)
+    capability = await capability_of(ctx, vehicle.vin)
     shown = tuple(
         row
         for row in allowed

@@ -10,6 +10,7 @@ from bot.catalogue.row import Plan
 from bot.runtime.logs import add_log_context
 from bot.store.records import WakeUpCost
 from bot.store.requests import InFlight
+from bot.usecases.capabilities import capability_of
 from bot.usecases.context import UseCaseContext
 from bot.usecases.dispatch import ActionRequest, start_request
 from bot.usecases.fleet import Vehicle, VehicleNotFound
@@ -74,14 +75,14 @@ async def _authorized(
         if plan.feature is not None:  # where a fresh fix is not offered, the last known position
             facts = {name: value for name, value in facts.items() if name == "Position"}
         return LastState(vehicle, facts, reported_at=telemetry.reported_at)
-    capability = await ctx.vehicles.capability(vehicle.vin)  # cached: see CachedCapabilities
+    capability = await capability_of(ctx, vehicle.vin)
     if capability.supports(remote.capability) is False:  # unknown (None) is allowed: the vendor decides
         return Lacks(vehicle, command.row, remote.capability)
     rule = remote.capability_rule(command.options)
     if rule is not None and not rule.holds(capability):
         return Unsupported(vehicle, rule.refusal)
-    try:
-        ctx.vehicles.describe(plan.feature)  # a form this API has no words for is refused before anything
+    try:  # a form this API has no words for is refused before anything
+        remote_body = ctx.vehicles.describe(plan.feature)
     except RemoteRequestError as error:
         return Problem(str(error), command.row.usage)
     cost = await _wake_up_cost(ctx, actor, vehicle, plan)
@@ -93,7 +94,9 @@ async def _authorized(
             {"command": command.model_dump(mode="json"), "channel": actor.channel, "vin": vehicle.vin},
         )
         return ConfirmationNeeded(command.row, vehicle, plan.summary, token)
-    request = ActionRequest(command, vehicle, plan.summary, plan.feature, actor.user, actor.channel, cost)
+    request = ActionRequest(
+        command, vehicle, plan.summary, plan.feature, remote_body, actor.user, actor.channel, cost
+    )
     result = await start_request(
         ctx, request, needs_approval=ctx.authorizer.requires_approval(command.action)
     )

@@ -9,6 +9,7 @@ from bot.catalogue.row import CardButton
 from bot.catalogue.table import row_of
 from bot.slack.blocks import card_value
 from bot.store.capabilities import CapabilityCache
+from bot.usecases.capabilities import capability_of
 from tests.app_support import CHANNEL, OPERATOR, SECURITY, BotUnderTest
 
 CAPABILITY_PATH = re.compile(
@@ -64,7 +65,7 @@ async def test_a_vehicle_whose_capability_says_nothing_of_the_action_is_let_thro
 ) -> None:
     """Unknown is allowed: when the capability does not mention the feature, the vendor decides."""
     vin = bot.services.fleet.resolve("van-12").vin
-    capability = await bot.services.vehicles.capability(vin)
+    capability = await capability_of(bot.services, vin)
     silent = capability.model_copy(
         update={"remotes": {k: v for k, v in capability.remotes.items() if k != "horn"}}
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -149,8 +148,8 @@ async def test_batch_of_many_events_in_one_post() -> None:
         rids = [await world.send(alias, HORN, label=alias) for alias in ("van-14", "car-52", "truck-40")]
         fleet = world.sim.simulator.fleet_api
         await world.hook.wait_for(lambda: sum(e["eventStatus"]["type"] == "Done" for e in fleet.events) == 3)
-        await asyncio.sleep(0.05)
-        assert not world.hook.calls  # the window (60 s) has not elapsed
+        # Without the window, the first Done's events would have left during the later remotes' steps.
+        assert fleet.deliverer.pending == 9 and not world.hook.calls
         fleet.deliverer.flush()
         await world.hook.wait_for(lambda: bool(world.hook.calls))
         assert len(world.hook.calls) == 1
@@ -208,8 +207,8 @@ async def test_paused_callback_posts_nothing_until_running() -> None:
         rid = await world.send("van-14", HORN)
         fleet = world.sim.simulator.fleet_api
         await world.hook.wait_for(lambda: len(fleet.events) == 3)
-        await asyncio.sleep(0.05)
-        assert not world.hook.calls and not fleet.deliverer.attempts
+        # Were it posting, the first events would have left during the later steps of the remote.
+        assert fleet.deliverer.pending == 3 and not world.hook.calls and not fleet.deliverer.attempts
         await world.client.set_callback_status(FLEET_ID, world.callback_id, "Running")
         await world.hook.wait_for(lambda: done(world.hook, rid))
         assert [e["eventStatus"]["status"] for e in events(world.hook)] == [

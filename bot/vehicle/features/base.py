@@ -230,6 +230,14 @@ def check_days(days: tuple[Day, ...]) -> None:
         raise RemoteRequestError("each day may appear only once in a program")
 
 
+def check_schedule(days: tuple[Day, ...], start: time | None, kind: str) -> None:
+    """A program that is set runs on named days from a start time of hours and minutes."""
+    check_days(days)
+    if start is None:
+        raise RemoteRequestError(f"a {kind} program needs a start time")
+    check_clock(start, "the program start time")
+
+
 def check_slots(slots: list[int], kind: str) -> None:
     """Each program slot may appear once in one request."""
     if len(set(slots)) != len(slots):

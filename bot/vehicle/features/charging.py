@@ -22,7 +22,7 @@ from bot.vehicle.features.base import (
     V3Context,
     V3Names,
     check_clock,
-    check_days,
+    check_schedule,
     check_slots,
     format_clock,
 )
@@ -71,10 +71,7 @@ class ChargingProgram(RemoteModel):
             if self.days or self.start is not None or self.end is not None:
                 raise RemoteRequestError("deleting a charging program takes only the slot")
             return self
-        check_days(self.days)
-        if self.start is None:
-            raise RemoteRequestError("a charging program needs a start time")
-        check_clock(self.start, "the program start time")
+        check_schedule(self.days, self.start, "charging")
         if self.end is not None:
             check_clock(self.end, "the program end time")
         return self

@@ -19,9 +19,8 @@ from bot.vehicle.features.base import (
     V1Names,
     V3Context,
     V3Names,
-    check_clock,
-    check_days,
     check_finite,
+    check_schedule,
     check_slots,
     format_clock,
     wire_number,
@@ -59,10 +58,7 @@ class PreconditioningProgram(RemoteModel):
             if self.days or self.start is not None or self.temp is not None or self.recurrence != "Daily":
                 raise RemoteRequestError("deleting a preconditioning program takes only the slot")
             return self
-        check_days(self.days)
-        if self.start is None:
-            raise RemoteRequestError("a preconditioning program needs a start time")
-        check_clock(self.start, "the program start time")
+        check_schedule(self.days, self.start, "preconditioning")
         if self.temp is not None:
             check_finite(self.temp, "the program temperature")
         return self
