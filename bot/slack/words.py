@@ -48,6 +48,7 @@ STATUS_WORDS: dict[RequestStatus, tuple[str, str]] = {
     RequestStatus.EXPIRED: STEP_WORDS["expired"],
     RequestStatus.CANCELLED: (":heavy_multiplication_x:", "Cancelled"),
     RequestStatus.AWAITING_APPROVAL: (":raised_hand:", "Waiting for approval"),
+    RequestStatus.QUEUED: (":hourglass:", "Queued in its batch, not sent yet"),
     RequestStatus.NO_ANSWER: STEP_WORDS["no_answer"],
     RequestStatus.UNCONFIRMED: STEP_WORDS["unconfirmed"],
 }

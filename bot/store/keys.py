@@ -115,6 +115,30 @@ class Keys:
         """Marks a one-time side effect (an alert) as done for a request."""
         return f"{self.prefix}once:{effect}:{request_id}"
 
+    def batch(self, batch_id: str) -> str:
+        """A batch of requests for many vehicles (JSON)."""
+        return f"{self.prefix}batch:{batch_id}"
+
+    def batch_todo(self, batch_id: str) -> str:
+        """Sorted set of a batch's member requests not sent yet, in sending order."""
+        return f"{self.prefix}batch-todo:{batch_id}"
+
+    def batches_sending(self) -> str:
+        """Sorted set of the batches with members still to send (any replica continues them)."""
+        return f"{self.prefix}batches-sending"
+
+    def batches_open(self) -> str:
+        """Sorted set of the batches not finished yet, by creation time (swept for crashes and expiry)."""
+        return f"{self.prefix}batches-open"
+
+    def batches_dirty(self) -> str:
+        """Sorted set of the batch messages to render, by due time (ms): one entry per batch."""
+        return f"{self.prefix}batches-dirty"
+
+    def batches_generation(self) -> str:
+        """Hash of batch id -> a counter bumped by every change of a member (what a render showed)."""
+        return f"{self.prefix}batches-gen"
+
     def slack_pause(self) -> str:
         """Set while Slack asked us to back off (429 Retry-After); its TTL is the wait."""
         return f"{self.prefix}slack-pause"

@@ -17,6 +17,7 @@ class RequestStatus(StrEnum):
     """Where a request stands, from the bot's point of view."""
 
     AWAITING_APPROVAL = "awaiting_approval"
+    QUEUED = "queued"  # a batch member waiting for its turn to be sent
     SENDING = "sending"  # record written, vendor not answered yet
     ACCEPTED = "accepted"  # 202 received, no notification yet
     PENDING = "pending"  # at least one Pending notification
@@ -54,6 +55,7 @@ class StatusRule:
 # they need of it as constants (bot/store/transitions.py, bot/store/requests.py).
 STATE_MACHINE: dict[RequestStatus, StatusRule] = {
     RequestStatus.AWAITING_APPROVAL: StatusRule(0),
+    RequestStatus.QUEUED: StatusRule(0),
     RequestStatus.SENDING: StatusRule(1),
     RequestStatus.ACCEPTED: StatusRule(2),
     RequestStatus.PENDING: StatusRule(3),
@@ -104,6 +106,7 @@ class RequestRecord(BaseModel):
     channel: str
     approver: str | None = None
     needs_approval: bool = False
+    batch_id: str | None = None  # a batch member: the batch message speaks for it, it posts nothing itself
     message_channel: str | None = None  # where the request message is (the channel or a DM)
     message_ts: str | None = None
     status: RequestStatus = RequestStatus.SENDING

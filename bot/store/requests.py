@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
 from bot.runtime.clock import now_ms
+from bot.store.batch_renders import touch_batch
 from bot.store.keys import Keys
 from bot.store.records import SLOT_FREED, RequestRecord, RequestStatus
 from bot.store.render_queue import enqueue_render, render_queue
@@ -100,7 +101,9 @@ class RequestStore:
                     pipe.multi()  # type: ignore[no-untyped-call]
                     pipe.set(key, record.model_dump_json(), px=self._mapping_ttl_ms)
                     queued = queue_render or (record.status.is_final and record.status is not before)
-                    if queued:
+                    if record.batch_id is not None:  # its batch's message speaks for it
+                        touch_batch(pipe, self._keys, record.batch_id)
+                    elif queued:
                         enqueue_render(pipe, self._keys, record.id, final=record.status.is_final)
                     if record.status is RequestStatus.SENDING:
                         pipe.zadd(

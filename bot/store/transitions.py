@@ -100,6 +100,8 @@ class Transitions:
             "UPDATE_QUEUE": render_queue(keys, final=False),
             "FINAL_QUEUE": render_queue(keys, final=True),
             "REPLY_CHANNELS": keys.reply_channels(),
+            "BATCHES_DIRTY": keys.batches_dirty(),
+            "BATCHES_GENERATION": keys.batches_generation(),
             "REPLIES_QUEUED": keys.replies_queued(),
             "REPLY_QUEUE_PREFIX": keys.reply_queue(""),
             "RENDER_LEASE_MS": leases.render_ms,

@@ -22,6 +22,9 @@
 --@constants SENDING DEADLINES UPDATE_QUEUE FINAL_QUEUE REPLY_CHANNELS REPLIES_QUEUED REPLY_QUEUE_PREFIX
 --@constants RENDER_LEASE_MS MESSAGE_GAP_MS REPLY_LEASE_MS REPLY_INTERVAL_MS
 --@constants AUDIT_STREAM AUDIT_FIELDS VEHICLE_AUDIT_PREFIX VEHICLE_AUDIT_LENGTH
+--@constants BATCHES_DIRTY BATCHES_GENERATION
+-- A batch member has no message of its own: a change queues its batch's message instead (one entry
+-- per batch however many members change; the generation tells the renderer what it has not shown).
 local id = ARGV[10]
 if id == '' then
   id = redis.call('GET', KEYS[1])
@@ -95,7 +98,12 @@ local function queue_reply()
     redis.call('ZADD', REPLY_CHANNELS, 'NX', now, channel)
   end
 end
-if token == '' then
+if type(record.batch_id) == 'string' then
+  if changed then
+    redis.call('HINCRBY', BATCHES_GENERATION, record.batch_id, 1)
+    redis.call('ZADD', BATCHES_DIRTY, 'NX', now, record.batch_id)
+  end
+elseif token == '' then
   redis.call('ZADD', queue, now, id)
   if final and has_message and record.reply_posted ~= true then queue_reply() end
 else

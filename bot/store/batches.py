@@ -1,0 +1,202 @@
+"""Batches: one command for many vehicles, its members' requests, and the queue of members to send."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+from redis.asyncio import Redis
+from redis.exceptions import WatchError
+
+from bot.catalogue.action import Action
+from bot.catalogue.command import Command
+from bot.store.keys import Keys
+from bot.store.records import RequestRecord
+from bot.store.wakeups import earliest_score
+
+
+class BatchStatus(StrEnum):
+    """Where a batch stands."""
+
+    PREVIEW = "preview"  # shown privately to its requester; nothing stored for the vehicles yet
+    AWAITING_APPROVAL = "awaiting_approval"
+    SENDING = "sending"  # members are being sent at the shared pace (some may be done already)
+    STOPPED = "stopped"  # Stop clicked: members not sent yet are not sent; those in flight finish
+    FINISHED = "finished"  # every member is final
+    CANCELLED = "cancelled"  # the preview was cancelled
+    REJECTED = "rejected"
+    EXPIRED = "expired"  # no approval in time
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether no button of the batch can do anything any more."""
+        return self in (
+            BatchStatus.FINISHED,
+            BatchStatus.CANCELLED,
+            BatchStatus.REJECTED,
+            BatchStatus.EXPIRED,
+        )
+
+
+class BatchMember(BaseModel):
+    """One vehicle of a batch and the id of its request."""
+
+    vin: str
+    alias: str | None = None
+    request_id: str
+
+    @property
+    def name(self) -> str:
+        """Alias and VIN tail, or the VIN."""
+        return f"{self.alias} (…{self.vin[-6:]})" if self.alias else self.vin
+
+
+class LeftOut(BaseModel):
+    """A vehicle (or a word) of the target that receives nothing, and why."""
+
+    name: str
+    reason: str
+    vin: str | None = None
+
+
+class BatchRecord(BaseModel):
+    """One command for many vehicles: what, for whom, where it is shown and where it stands."""
+
+    id: str
+    action: Action
+    command: Command  # the command as parsed; each member sends it with its own vehicle
+    summary: str  # what each vehicle will do, in words
+    target: str  # the target as typed: "group:paris", "van-12,van-34"
+    requester: str
+    channel: str
+    members: list[BatchMember] = Field(default_factory=list)
+    left_out: list[LeftOut] = Field(default_factory=list)
+    remote_body: dict[str, object] = Field(default_factory=dict)
+    wakeups: int = 0  # the wake-ups it costs (a command that always wakes: one per member)
+    needs_approval: bool = False
+    approver: str | None = None
+    retry_of: str | None = None  # the batch whose failed members this one retries
+    status: BatchStatus = BatchStatus.PREVIEW
+    stopped_by: str | None = None
+    message_channel: str | None = None
+    message_ts: str | None = None
+    summary_posted: bool = False
+    created_at: float = Field(default_factory=time.time)
+    started_at: float | None = None
+    finished_at: float | None = None
+    version: int = 0
+
+    def member_id(self, index: int) -> str:
+        """The request id of the member at `index` (fixed, so that making it twice makes it once)."""
+        return f"{self.id}-{index}"
+
+
+class BatchChanged(Exception):
+    """The batch is not in a state that allows this change (the caller says what it is in)."""
+
+    def __init__(self, record: BatchRecord) -> None:
+        super().__init__(record.id)
+        self.record = record
+
+
+class BatchStore:
+    """Reads and writes batches, and the sorted set of each batch's members still to send."""
+
+    def __init__(self, redis: Redis, keys: Keys, *, ttl_seconds: float) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._ttl_ms = int(ttl_seconds * 1000)
+
+    async def create(self, record: BatchRecord, *, ttl_seconds: float) -> None:
+        """Store a new batch (a preview, which lives `ttl_seconds` unless it is sent)."""
+        record.version = 1
+        await self._redis.set(
+            self._keys.batch(record.id), record.model_dump_json(), px=int(ttl_seconds * 1000)
+        )
+
+    async def get(self, batch_id: str) -> BatchRecord | None:
+        """The stored batch, or None."""
+        raw = await self._redis.get(self._keys.batch(batch_id))
+        return None if raw is None else BatchRecord.model_validate_json(raw)
+
+    async def update(self, batch_id: str, mutate: Callable[[BatchRecord], None]) -> BatchRecord:
+        """Apply `mutate` atomically (it raises BatchChanged to refuse); KeyError when the batch is gone."""
+        key = self._keys.batch(batch_id)
+        while True:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                try:
+                    await pipe.watch(key)
+                    raw = await pipe.get(key)
+                    if raw is None:
+                        raise KeyError(batch_id)
+                    record = BatchRecord.model_validate_json(raw)
+                    mutate(record)
+                    record.version += 1
+                    pipe.multi()  # type: ignore[no-untyped-call]
+                    if record.status is BatchStatus.PREVIEW:
+                        pipe.set(key, record.model_dump_json(), keepttl=True)
+                    else:
+                        pipe.set(key, record.model_dump_json(), px=self._ttl_ms)
+                    if record.status in (
+                        BatchStatus.SENDING,
+                        BatchStatus.AWAITING_APPROVAL,
+                        BatchStatus.STOPPED,
+                    ):
+                        pipe.zadd(self._keys.batches_open(), {record.id: record.created_at}, nx=True)
+                    else:
+                        pipe.zrem(self._keys.batches_open(), record.id)
+                    await pipe.execute()
+                    return record
+                except WatchError:
+                    continue
+
+    async def queue_members(self, batch_id: str, indexes: Sequence[int]) -> None:
+        """Put members on the batch's to-send list (idempotent) and the batch among those sending."""
+        if not indexes:
+            return
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.zadd(self._keys.batch_todo(batch_id), {str(i): i for i in indexes})
+            pipe.pexpire(self._keys.batch_todo(batch_id), self._ttl_ms)
+            pipe.zadd(self._keys.batches_sending(), {batch_id: time.time()}, nx=True)
+            await pipe.execute()
+
+    async def next_member(self, batch_id: str) -> int | None:
+        """Take the next member to send (each is taken once; a crash before it is sent is swept back)."""
+        popped = await self._redis.zpopmin(self._keys.batch_todo(batch_id))
+        if not popped:
+            await self._redis.zrem(self._keys.batches_sending(), batch_id)
+            return None
+        member, _score = popped[0]
+        return int(str(member))
+
+    async def drop_queue(self, batch_id: str) -> None:
+        """Nothing more of this batch is sent."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.delete(self._keys.batch_todo(batch_id))
+            pipe.zrem(self._keys.batches_sending(), batch_id)
+            await pipe.execute()
+
+    async def queued(self, batch_id: str) -> set[int]:
+        """The members still on the to-send list."""
+        return {int(i) for i in await self._redis.zrange(self._keys.batch_todo(batch_id), 0, -1)}
+
+    async def sending(self) -> list[str]:
+        """The batches with members still to send, oldest first."""
+        return [str(b) for b in await self._redis.zrange(self._keys.batches_sending(), 0, -1)]
+
+    async def open_batches(self, limit: int = 200) -> list[str]:
+        """The batches not finished yet (sending, stopped with members in flight, awaiting approval)."""
+        return [str(b) for b in await self._redis.zrange(self._keys.batches_open(), 0, limit - 1)]
+
+    async def oldest_open(self) -> float | None:
+        """When the oldest open batch was created, None when none is open."""
+        return await earliest_score(self._redis, self._keys.batches_open())
+
+    async def members(self, record: BatchRecord) -> list[RequestRecord | None]:
+        """Every member's request record, in member order (None where it is not stored yet, or gone)."""
+        if not record.members:
+            return []
+        raws = await self._redis.mget([self._keys.request(m.request_id) for m in record.members])
+        return [None if raw is None else RequestRecord.model_validate_json(raw) for raw in raws]
