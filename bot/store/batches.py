@@ -168,8 +168,7 @@ class BatchStore:
         if not popped:
             await self._redis.zrem(self._keys.batches_sending(), batch_id)
             return None
-        member, _score = popped[0]
-        return int(str(member))
+        return int(str(popped[0][0]))
 
     async def drop_queue(self, batch_id: str) -> None:
         """Nothing more of this batch is sent."""
@@ -180,7 +179,7 @@ class BatchStore:
 
     async def queued(self, batch_id: str) -> set[int]:
         """The members still on the to-send list."""
-        return {int(i) for i in await self._redis.zrange(self._keys.batch_todo(batch_id), 0, -1)}
+        return {int(str(i)) for i in await self._redis.zrange(self._keys.batch_todo(batch_id), 0, -1)}
 
     async def sending(self) -> list[str]:
         """The batches with members still to send, oldest first."""
