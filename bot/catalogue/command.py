@@ -13,6 +13,7 @@ from bot.catalogue.table import BY_WORD, CATALOGUE, row_of
 from bot.vehicle.features.base import RemoteRequestError
 
 HELP_USAGE = "help"
+GROUP_PREFIX = "group:"
 
 
 class CommandError(ValueError):
@@ -59,6 +60,16 @@ class Command(BaseModel):
             raise CommandError(str(error), self.row.usage) from None
 
     @property
+    def targets_many(self) -> bool:
+        """Whether the vehicle word names several vehicles: a comma list or a `group:` of the fleet."""
+        word = self.vehicle or ""
+        return "," in word or word.startswith(GROUP_PREFIX)
+
+    def for_vehicle(self, vin: str) -> Command:
+        """The same command for one vehicle (a batch member's own command)."""
+        return self.model_copy(update={"vehicle": vin})
+
+    @property
     def needs_confirmation(self) -> bool:
         """Whether the command asks for an explicit confirmation before anything is sent."""
         remote = self.row.remote
@@ -80,9 +91,17 @@ def parse(text: str) -> Command:
     if row.target is Target.VEHICLE:
         if not rest:
             raise CommandError("which vehicle? give an alias, a full VIN or the end of a VIN", row.usage)
-        vehicle, rest = rest[0], rest[1:]
+        vehicle, rest = _target(rest)
     try:
         options = row.parse(rest)
     except OptionError as error:
         raise CommandError(str(error), row.usage) from None
     return Command(action=row.action, vehicle=vehicle, options=options, text=text)
+
+
+def _target(words: list[str]) -> tuple[str, list[str]]:
+    """The vehicle word, with a comma list typed with spaces ("van-12, van-34") joined into one."""
+    target, rest = words[0], words[1:]
+    while rest and (target.endswith(",") or rest[0].startswith(",")):
+        target, rest = target + rest[0], rest[1:]
+    return target, rest

@@ -290,6 +290,13 @@ class Settings(VendorApiSettings):
         ),
     )
 
+    # Commands for many vehicles
+    batch_max_vehicles: int = Field(
+        1000,
+        ge=2,
+        description="The most vehicles one command may name (a list or a group); more is refused with this number",
+    )
+
     # Slack update budget, shared by all replicas: at most RATE chat.update calls in any window of
     # SLACK_UPDATE_WINDOW_SECONDS (default 60, so the rate is per minute; tests shorten the window).
     slack_update_rate_per_minute: int = Field(

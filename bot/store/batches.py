@@ -12,9 +12,15 @@ from redis.exceptions import WatchError
 
 from bot.catalogue.action import Action
 from bot.catalogue.command import Command
+from bot.runtime.wakeup import Doorbell, doorbell
 from bot.store.keys import Keys
 from bot.store.records import RequestRecord
 from bot.store.wakeups import earliest_score
+
+
+def batch_send_bell(keys: Keys) -> Doorbell:
+    """Rung when members are queued for sending in this process (the sender job waits for it)."""
+    return doorbell(keys.batches_sending())
 
 
 class BatchStatus(StrEnum):
@@ -161,6 +167,7 @@ class BatchStore:
             pipe.pexpire(self._keys.batch_todo(batch_id), self._ttl_ms)
             pipe.zadd(self._keys.batches_sending(), {batch_id: time.time()}, nx=True)
             await pipe.execute()
+        batch_send_bell(self._keys).ring()
 
     async def next_member(self, batch_id: str) -> int | None:
         """Take the next member to send (each is taken once; a crash before it is sent is swept back)."""

@@ -69,6 +69,21 @@ class RequestStore:
         await self._redis.pexpire(self._keys.request(record.id), self._mapping_ttl_ms)
         return None
 
+    async def in_flight(self, vins: list[str], slot: str) -> dict[str, str]:
+        """The request holding each vehicle's slot, for the vehicles where one is still in flight."""
+        if not vins:
+            return {}
+        holders = await self._redis.mget([self._keys.inflight(vin, slot) for vin in vins])
+        held = {vin: str(holder) for vin, holder in zip(vins, holders, strict=True) if holder}
+        if not held:
+            return {}
+        raws = await self._redis.mget([self._keys.request(holder) for holder in held.values()])
+        return {
+            vin: holder
+            for (vin, holder), raw in zip(held.items(), raws, strict=True)
+            if raw is not None and RequestRecord.model_validate_json(raw).status not in SLOT_FREED
+        }
+
     async def get(self, request_id: str) -> RequestRecord | None:
         """The stored record, or None."""
         raw = await self._redis.get(self._keys.request(request_id))

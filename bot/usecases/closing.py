@@ -38,5 +38,6 @@ async def close_request(ctx: UseCaseContext, request_id: str, closing: Closing) 
         closing.audit_event, user=record.requester, action=record.action, vin=record.vin,
         request_id=record.id, detail=closing.audit_detail,
     )  # fmt: skip
-    await ctx.messages.show_latest(record.id)
+    if record.batch_id is None:  # a batch member is shown by its batch's message (queued by the update)
+        await ctx.messages.show_latest(record.id)
     return record

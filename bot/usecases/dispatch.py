@@ -160,11 +160,39 @@ async def send(services: UseCaseContext, request_id: str, feature: FeatureModel)
         return await reconcile(services, record.id, give_up=False)
     except VendorError as error:
         _alert_if_the_bot_is_broken(services, record, error)
+        if isinstance(error, RateLimitedError) and record.batch_id is not None:
+            return await _wait_out(services, record, error)
         return await _refuse(services, record.id, refusal_words(error))
     return await attach_remote(services, record.id, answer.remote_action_id, answer.type)
 
 
 LONG_RATE_LIMIT_SECONDS = 60.0  # a 429 asking to wait longer than this is alerted
+RATE_LIMIT_DEFAULT_WAIT = 5.0  # a 429 without Retry-After: every replica's batch sends wait this long
+
+
+async def _wait_out(
+    services: UseCaseContext, record: RequestRecord, error: RateLimitedError
+) -> RequestRecord:
+    """A batch member the vehicle cloud rate limited (429: it did not take it) goes back in its batch's
+    queue, and every replica's batch sends wait out Retry-After before the next."""
+    wait = error.retry_after or RATE_LIMIT_DEFAULT_WAIT
+    await services.send_pace.pause_until(time.time() + wait)
+    log.info("request %s: rate limited, back in its batch's queue for %g s", record.id, wait)
+
+    def back_in_queue(stored: RequestRecord) -> None:
+        stored.status = RequestStatus.QUEUED
+        stored.sending_since = None
+        stored.add_step("rate_limited", detail=f"{wait:g}")
+
+    stored = await services.requests.update(record.id, back_in_queue)
+    assert record.batch_id is not None  # only a batch member waits out a rate limit
+    await services.batches.queue_members(record.batch_id, [member_index(record.id)])
+    return stored
+
+
+def member_index(request_id: str) -> int:
+    """The index of a batch member in its batch, from its request id (`<batch id>-<index>`)."""
+    return int(request_id.rsplit("-", 1)[1])
 
 
 def _alert_if_the_bot_is_broken(services: UseCaseContext, record: RequestRecord, error: VendorError) -> None:
@@ -184,8 +212,11 @@ def _extended_event_params(record: RequestRecord) -> tuple[str, ...]:
     return (remote.outcome.value,) if remote is not None and remote.outcome is not None else ()
 
 
+SENDABLE = (RequestStatus.SENDING, RequestStatus.AWAITING_APPROVAL, RequestStatus.QUEUED)
+
+
 def _mark_sending(record: RequestRecord) -> None:
-    if record.status not in (RequestStatus.SENDING, RequestStatus.AWAITING_APPROVAL) or record.sending_since:
+    if record.status not in SENDABLE or record.sending_since:
         raise NotSendable(record.id)
     record.status = RequestStatus.SENDING
     record.sending_since = time.time()
@@ -213,7 +244,8 @@ async def attach_remote(
             record.id, time.time() + services.settings.timeout_for(record.action)
         )
     await services.parked.replay(remote_action_id)  # what arrived before the mapping existed
-    await services.messages.show_latest(record.id)
+    if record.batch_id is None:  # a batch member is shown by its batch's message (queued by the update)
+        await services.messages.show_latest(record.id)
     return record
 
 

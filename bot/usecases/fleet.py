@@ -72,6 +72,10 @@ class Fleet:
             vehicles.append(Vehicle(vin=vin, alias=str(alias).lower(), groups=groups, extra=extra))
         return cls(tuple(vehicles))
 
+    def groups(self) -> list[str]:
+        """Every group named in the fleet file, sorted."""
+        return sorted({group for vehicle in self.vehicles for group in vehicle.groups})
+
     def by_vin(self, vin: str) -> Vehicle | None:
         """The fleet entry of a VIN, if any."""
         return next((v for v in self.vehicles if v.vin == vin), None)

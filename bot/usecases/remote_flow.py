@@ -58,13 +58,9 @@ async def request_remote(
 async def _authorized(
     ctx: UseCaseContext, actor: Actor, command: Command, vehicle: Vehicle, *, confirmed: bool
 ) -> RemoteResult:
-    decision = await ctx.authorizer.check(actor.user, command.action, vehicle, actor.channel)
-    if not decision.allowed:
-        log.info("%s on %s denied by the policy", command.action.value, vehicle.vin)
-        await ctx.audit.record(
-            "denied", user=actor.user, action=command.action, vin=vehicle.vin, detail=command.text
-        )
-        return Denied(decision.reason)
+    denied = await authorize(ctx, actor, command, vehicle)
+    if denied is not None:
+        return denied
     plan = command.plan()
     remote = command.row.remote
     assert remote is not None  # only a remote command comes here
@@ -75,19 +71,13 @@ async def _authorized(
         if plan.feature is not None:  # where a fresh fix is not offered, the last known position
             facts = {name: value for name, value in facts.items() if name == "Position"}
         return LastState(vehicle, facts, reported_at=telemetry.reported_at)
-    capability = await capability_of(ctx, vehicle.vin)
-    if capability.supports(remote.capability) is False:  # unknown (None) is allowed: the vendor decides
-        return Lacks(vehicle, command.row, remote.capability)
-    rule = remote.capability_rule(command.options)
-    if rule is not None and not rule.holds(capability):
-        return Unsupported(vehicle, rule.refusal)
+    cost = await preflight(ctx, actor, command, vehicle, plan)
+    if isinstance(cost, Lacks | Unsupported | WakeUpsSpent):
+        return cost
     try:  # a form this API has no words for is refused before anything
         remote_body = ctx.vehicles.describe(plan.feature)
     except RemoteRequestError as error:
         return Problem(str(error), command.row.usage)
-    cost = await _wake_up_cost(ctx, actor, vehicle, plan)
-    if isinstance(cost, WakeUpsSpent):
-        return cost
     if command.needs_confirmation and not confirmed:
         token = await ctx.confirmations.issue(
             actor.user,
@@ -105,6 +95,34 @@ async def _authorized(
         link = await ctx.messages.permalink(existing) if existing else None
         return AlreadyInFlight(result.request_id, link)
     return result
+
+
+async def authorize(ctx: UseCaseContext, actor: Actor, command: Command, vehicle: Vehicle) -> Denied | None:
+    """Denied (and audited) unless the policy lets the user run the action on this vehicle, here."""
+    decision = await ctx.authorizer.check(actor.user, command.action, vehicle, actor.channel)
+    if decision.allowed:
+        return None
+    log.info("%s on %s denied by the policy", command.action.value, vehicle.vin)
+    await ctx.audit.record(
+        "denied", user=actor.user, action=command.action, vin=vehicle.vin, detail=command.text
+    )
+    return Denied(decision.reason)
+
+
+async def preflight(
+    ctx: UseCaseContext, actor: Actor, command: Command, vehicle: Vehicle, plan: Plan
+) -> Lacks | Unsupported | WakeUpsSpent | WakeUpCost | None:
+    """What keeps the vehicle from receiving the command, checked before any vendor call: its
+    capability (cached), the action's rule on it, and its month's wake-ups; else what it costs."""
+    remote = command.row.remote
+    assert remote is not None  # only a remote command comes here
+    capability = await capability_of(ctx, vehicle.vin)
+    if capability.supports(remote.capability) is False:  # unknown (None) is allowed: the vendor decides
+        return Lacks(vehicle, command.row, remote.capability)
+    rule = remote.capability_rule(command.options)
+    if rule is not None and not rule.holds(capability):
+        return Unsupported(vehicle, rule.refusal)
+    return await _wake_up_cost(ctx, actor, vehicle, plan)
 
 
 async def _wake_up_cost(

@@ -1,0 +1,136 @@
+"""Sending batch members at the pace every replica shares, and the sweep that mends what a crash left."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+
+from bot.store.batches import BatchRecord, BatchStatus
+from bot.store.records import RequestStatus
+from bot.usecases.batch_run import begin_sending, post_batch_message
+from bot.usecases.context import UseCaseContext
+from bot.usecases.dispatch import send
+from bot.vehicle.features import FeatureModel
+
+log = logging.getLogger(__name__)
+
+SENDS_AT_ONCE = 32  # vendor calls of one replica in flight at once (the pace sets how many start)
+MEMBER_GRACE_SECONDS = 30.0  # a member taken off the queue but still queued after this was lost: requeued
+
+
+@dataclass
+class BatchSender:
+    """Takes batch members off their queues and sends each at its slot of the shared pace."""
+
+    ctx: UseCaseContext
+    _features: dict[str, tuple[BatchRecord, FeatureModel]] = field(default_factory=dict)
+    _limit: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(SENDS_AT_ONCE))
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    async def one_round(self) -> float:
+        """Send what is queued now, one member per pace slot; the seconds until there may be more."""
+        batch_ids = await self.ctx.batches.sending()
+        if not batch_ids:
+            return float("inf")
+        for batch_id in batch_ids:
+            sent_any = await self._send_next(batch_id)
+            if not sent_any:
+                self._features.pop(batch_id, None)
+        return 0.0
+
+    async def _send_next(self, batch_id: str) -> bool:
+        what = await self._what(batch_id)
+        if what is None:
+            await self.ctx.batches.drop_queue(batch_id)
+            return False
+        index = await self.ctx.batches.next_member(batch_id)
+        if index is None:
+            return False
+        wait = await self.ctx.send_pace.take()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        await self._limit.acquire()
+        task = asyncio.create_task(self._send_member(what[0], what[1], index))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return True
+
+    async def _what(self, batch_id: str) -> tuple[BatchRecord, FeatureModel] | None:
+        """The batch and the feature its members send, read once per batch by this replica."""
+        if batch_id not in self._features:
+            batch = await self.ctx.batches.get(batch_id)
+            if batch is None or batch.status is not BatchStatus.SENDING:
+                return None
+            feature = batch.command.plan().feature
+            assert feature is not None  # a batch is made only of a command that sends a feature
+            self._features[batch_id] = (batch, feature)
+        return self._features[batch_id]
+
+    async def _send_member(self, batch: BatchRecord, feature: FeatureModel, index: int) -> None:
+        try:
+            member = next((m for m in batch.members if m.request_id == batch.member_id(index)), None)
+            if member is None:
+                return
+            await send(self.ctx, member.request_id, feature)
+            await self.ctx.send_pace.observe(self.ctx.vehicles.rate_limits())
+        except Exception:
+            log.exception("batch %s: sending member %d failed", batch.id, index)
+        finally:
+            self._limit.release()
+
+    async def drain(self) -> None:
+        """Wait for the sends in flight (at shutdown)."""
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+async def sweep_batches(ctx: UseCaseContext, *, now: float | None = None) -> int:
+    """Open batches a crash or a deadline left behind: approvals expired, a message or members never
+    stored, members taken off the queue and never sent. Returns how many batches it mended."""
+    now = time.time() if now is None else now
+    mended = 0
+    for batch_id in await ctx.batches.open_batches():
+        batch = await ctx.batches.get(batch_id)
+        if batch is None:
+            continue
+        if await _mend(ctx, batch, now):
+            mended += 1
+    return mended
+
+
+async def _mend(ctx: UseCaseContext, batch: BatchRecord, now: float) -> bool:
+    started = batch.started_at or batch.created_at
+    if batch.status is BatchStatus.AWAITING_APPROVAL:
+        if started + ctx.settings.approval_ttl_seconds > now:
+            return False
+
+        def expire(record: BatchRecord) -> None:
+            if record.status is BatchStatus.AWAITING_APPROVAL:
+                record.status = BatchStatus.EXPIRED
+
+        await ctx.batches.update(batch.id, expire)
+        await ctx.batch_renders.touch(batch.id)
+        return True
+    if started + MEMBER_GRACE_SECONDS > now:
+        return False  # its first sends may still be on their way
+    if batch.message_ts is None:
+        batch = await post_batch_message(ctx, batch)
+    if batch.status is not BatchStatus.SENDING:
+        await ctx.batch_renders.touch(batch.id)  # stopped: its render finishes it once all are final
+        return False
+    records = await ctx.batches.members(batch)
+    queued = await ctx.batches.queued(batch.id)
+    lost = [
+        index
+        for index, record in enumerate(records)
+        if record is None
+        or (record.status is RequestStatus.QUEUED and int(record.id.rsplit("-", 1)[1]) not in queued)
+    ]
+    if not lost:
+        await ctx.batch_renders.touch(batch.id)
+        return False
+    log.warning("batch %s: %d member(s) left unsent by a crash, queued again", batch.id, len(lost))
+    await begin_sending(ctx, batch)
+    return True
