@@ -294,7 +294,7 @@ class Settings(VendorApiSettings):
     batch_max_vehicles: int = Field(
         1000,
         ge=2,
-        description="The most vehicles one command may name (a list or a group); more is refused with this number",
+        description="The most vehicles one command may name (a list or a group); more is refused",
     )
 
     # Slack update budget, shared by all replicas: at most RATE chat.update calls in any window of

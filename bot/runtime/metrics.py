@@ -75,6 +75,11 @@ class Metrics:
             "Slack updates deferred because the shared Slack budget was empty",
             registry=registry,
         )
+        self.batch_edits = Counter(
+            "remote_bot_batch_message_edits",
+            "chat.update calls spent on batch messages (each batch coalesces its members' changes)",
+            registry=registry,
+        )
         self.http_calls = Counter(
             "remote_bot_http_calls",
             "Calls to Slack's Web API and the vehicle cloud, by peer, call and HTTP status (or error)",

@@ -25,6 +25,12 @@ class ButtonId:
     REJECT = "rb_reject"
     RETRY = "rb_retry"
     CARD = "rb_card"  # value: the card's command as JSON (see card_value)
+    BATCH_SEND = "rb_batch_send"  # value (every batch button): the batch id
+    BATCH_CANCEL = "rb_batch_cancel"
+    BATCH_APPROVE = "rb_batch_approve"
+    BATCH_REJECT = "rb_batch_reject"
+    BATCH_STOP = "rb_batch_stop"
+    BATCH_RETRY = "rb_batch_retry"
 
 
 SIMULATOR_BADGE = ":test_tube: SIMULATOR"

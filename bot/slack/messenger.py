@@ -92,6 +92,7 @@ class Messenger:
         simulator: bool = False,
     ) -> None:
         self.client = client
+        self.posting = posting_client  # the client that never retries a post (a retry could post twice)
         self._posting = posting_client
         self._alert_channel = alert_channel
         self._simulator = simulator

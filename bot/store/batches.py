@@ -89,6 +89,7 @@ class BatchRecord(BaseModel):
     message_channel: str | None = None
     message_ts: str | None = None
     summary_posted: bool = False
+    simulator: bool = False  # sent to the built-in simulator: its messages say so
     created_at: float = Field(default_factory=time.time)
     started_at: float | None = None
     finished_at: float | None = None

@@ -99,6 +99,7 @@ async def preview_batch(
         id=new_batch_id(), action=command.action, command=command, summary=plan.summary,
         target=command.vehicle or "", requester=actor.user, channel=actor.channel, remote_body=remote_body,
         needs_approval=ctx.authorizer.requires_approval(command.action), retry_of=retry_of,
+        simulator=ctx.simulator,
     )  # fmt: skip
     for vehicle, outcome in checked:
         if isinstance(outcome, str):

@@ -1,0 +1,149 @@
+"""The batch message in Slack: posted once, edited in place within the shared budget, one summary reply."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from slack_sdk.errors import SlackApiError
+
+from bot.runtime.clock import now_ms
+from bot.slack.api_errors import Verdict, classify
+from bot.slack.batch_view import batch_message, batch_summary
+from bot.slack.blocks import Message
+from bot.slack.kit import DATA_KIT
+from bot.slack.parts import SlackParts
+from bot.slack.web_api import WebApi
+from bot.store.batch_renders import BatchRenderLease, BatchRenders
+from bot.store.batches import BatchRecord, BatchStatus, BatchStore
+from bot.store.message_finish import MESSAGE_GAP_MS
+from bot.store.slack_budget import SlackBudget
+from bot.usecases.batch_progress import BatchProgress, progress_of
+from bot.usecases.ports import Posted
+
+log = logging.getLogger(__name__)
+
+PERMANENT_ERRORS = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
+RETRY_MS = 5_000
+
+
+class SlackBatchMessages:
+    """The use cases' BatchMessages, in Slack: the batch's one message in its channel."""
+
+    def __init__(self, parts: SlackParts, batches: BatchStore) -> None:
+        self._parts = parts
+        self._batches = batches
+
+    async def post(self, batch: BatchRecord) -> Posted:
+        """Post the batch message where the command was typed."""
+        progress = progress_of(batch, await self._batches.members(batch))
+        message = batch_message(progress, batch.simulator)
+        response = await self._parts.messenger.posting.chat_postMessage(
+            channel=batch.channel, **message.as_kwargs()
+        )
+        return Posted(str(response["channel"]), str(response["ts"]), moved_to_dm=False)
+
+
+class BatchRenderer:
+    """Brings batch messages up to date: at most one edit per batch per budget token and message gap,
+    however many of its members changed; a finished batch gets its summary reply and, if any failed,
+    one alert."""
+
+    def __init__(self, parts: SlackParts, batches: BatchStore) -> None:
+        self._parts = parts
+        self._batches = batches
+        self._queue = BatchRenders(parts.redis, parts.keys)
+        self._api = WebApi(parts.messenger.client)
+        settings = parts.settings
+        self.budget = SlackBudget(
+            parts.redis, parts.keys, settings.slack_update_rate_per_minute,
+            window_seconds=settings.slack_update_window_seconds,
+        )  # fmt: skip
+
+    async def one_round(self) -> float:
+        """Render every batch message due now; the seconds until the next is due."""
+        leases = await self._queue.take()
+        await asyncio.gather(*(self._render(lease) for lease in leases))
+        due = await self._queue.next_due()
+        return 5.0 if due is None else max(due - now_ms(), 0) / 1000
+
+    async def _render(self, lease: BatchRenderLease) -> None:
+        try:
+            next_at, keep = await self._show(lease)
+        except Exception:
+            log.exception("batch %s: render failed", lease.batch_id)
+            next_at, keep = now_ms() + RETRY_MS, True
+        await self._queue.done(lease, next_at_ms=next_at, keep=keep)
+
+    async def _show(self, lease: BatchRenderLease) -> tuple[int, bool]:
+        """Edit the message once; when it may be edited next (ms), and whether it must be (not shown)."""
+        batch = await self._batches.get(lease.batch_id)
+        if batch is None or batch.message_ts is None or batch.message_channel is None:
+            return now_ms(), False  # gone, or not posted yet (the sweep posts it, then it is queued)
+        progress = progress_of(batch, await self._batches.members(batch))
+        final = progress.all_final or batch.status.is_closed
+        wait = await self.budget.take(final=final)
+        if wait:
+            self._parts.metrics.slack_budget_waits.inc()
+            return now_ms() + wait, True
+        message = batch_message(progress, batch.simulator, DATA_KIT)
+        try:
+            await self._api.call(
+                "chat.update",
+                {"channel": batch.message_channel, "ts": batch.message_ts, **message.as_kwargs()},
+            )
+        except SlackApiError as error:
+            failure = classify(error, PERMANENT_ERRORS)
+            if failure.verdict is Verdict.PERMANENT:
+                log.warning("batch %s: its message cannot be edited (%s)", batch.id, failure.reason)
+                return now_ms(), False
+            if failure.verdict is Verdict.RATE_LIMITED:
+                await self.budget.pause(failure.retry_in_ms / 1000)
+            return now_ms() + failure.retry_in_ms, True
+        self._parts.metrics.batch_edits.inc()
+        if progress.all_final and batch.status in (
+            BatchStatus.SENDING,
+            BatchStatus.STOPPED,
+            BatchStatus.FINISHED,
+        ):
+            await self._finish(progress)
+        return now_ms() + MESSAGE_GAP_MS, False
+
+    async def _finish(self, progress: BatchProgress) -> None:
+        """Every member is final: the batch is finished, its summary posted in its thread once."""
+
+        def finish(record: BatchRecord) -> None:
+            if record.status in (BatchStatus.SENDING, BatchStatus.STOPPED):
+                record.status = BatchStatus.FINISHED
+                record.finished_at = time.time()
+
+        batch = await self._batches.update(progress.batch.id, finish)
+        if batch.summary_posted:
+            return
+
+        def claim(record: BatchRecord) -> None:
+            if record.summary_posted:
+                raise LookupError(record.id)
+            record.summary_posted = True
+
+        try:
+            batch = await self._batches.update(batch.id, claim)
+        except LookupError:
+            return  # another replica posted it
+        text = batch_summary(progress, batch.simulator)
+        try:
+            await self._parts.messenger.posting.chat_postMessage(
+                channel=batch.message_channel, thread_ts=batch.message_ts, text=text
+            )
+        except SlackApiError:
+            await self._batches.update(batch.id, _unclaim)
+            raise
+        failed = progress.attention
+        if failed:
+            headline = f"Batch {batch.id}: {len(failed)} vehicle(s) need attention"
+            await self._parts.messenger.alert(Message(text=headline, blocks=[DATA_KIT.section(text)]))
+
+
+def _unclaim(record: BatchRecord) -> None:
+    record.summary_posted = False
