@@ -20,6 +20,7 @@ from bot.store.inbox import InboxWriter, ReplicaAck
 from bot.store.keys import Keys
 from bot.store.parking import ParkedEvents
 from bot.store.requests import RequestStore
+from bot.store.send_pace import SendPace
 from bot.store.tickets import TicketStore
 from bot.store.wakeup_budget import WakeUpLedger
 from bot.usecases.authz import Authorizer
@@ -42,6 +43,7 @@ class Services:
     inbox_writer: InboxWriter
     parked: ParkedEvents
     wakeups: WakeUpLedger
+    send_pace: SendPace  # the vendor send schedule every replica shares (batch sends)
     authorizer: Authorizer
     fleet: Fleet
     vehicles: VehicleCloud
@@ -95,6 +97,7 @@ class Services:
             ),
             parked=parked,
             wakeups=WakeUpLedger(redis, keys, settings.wakeup_allowance),
+            send_pace=SendPace(redis, keys, settings.vendor_sends_per_second),
             authorizer=authorizer,
             fleet=fleet,
             vehicles=vehicles,

@@ -104,6 +104,14 @@ class Settings(VendorApiSettings):
         "slack-remote-bot", description="Label of the notification channel the bot ensures at start"
     )
     stellantis_timeout_seconds: float = Field(10.0, gt=0, description="Timeout of one vendor call")
+    vendor_sends_per_second: float = Field(
+        10.0,
+        gt=0,
+        description=(
+            "Batch sends to the vehicle cloud, per second, shared by every replica (slower when the "
+            "vendor's X-RateLimit-Remaining-* run low; paused by a 429's Retry-After)"
+        ),
+    )
 
     # Vendor callback
     callback_public_url: str | None = Field(

@@ -34,6 +34,10 @@ class CapabilityCache:
         except ValidationError:  # written by another version: asked again
             return None
 
+    async def forget(self, vin: str) -> None:
+        """Drop what is kept of this vehicle, so that the next reader asks the vendor again."""
+        await self._redis.delete(self._keys.capability(vin))
+
     async def put(self, vin: str, capability: VehicleCapability) -> None:
         """Keep what the vendor said about this vehicle, for the TTL."""
         if self.enabled:

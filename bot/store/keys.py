@@ -143,6 +143,10 @@ class Keys:
         """Set while Slack asked us to back off (429 Retry-After); its TTL is the wait."""
         return f"{self.prefix}slack-pause"
 
+    def send_pace(self) -> str:
+        """The vendor send schedule shared by every replica (hash: last slot, pause, slowdown)."""
+        return f"{self.prefix}send-pace"
+
     def capability(self, vin: str) -> str:
         """A vehicle's capability as the vendor last said (JSON, TTL: CAPABILITY_CACHE_SECONDS)."""
         return f"{self.prefix}capability:{vin}"

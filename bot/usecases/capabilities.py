@@ -14,3 +14,8 @@ async def capability_of(ctx: UseCaseContext, vin: str) -> VehicleCapability:
     fresh = await ctx.vehicles.capability(vin)
     await ctx.capabilities.put(vin, fresh)
     return fresh
+
+
+async def capability_changed(ctx: UseCaseContext, vin: str) -> None:
+    """The vendor refused what the cached capability allowed (501): the next pre-flight asks it afresh."""
+    await ctx.capabilities.forget(vin)

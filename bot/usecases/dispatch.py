@@ -13,6 +13,7 @@ from bot.catalogue.table import row_of
 from bot.runtime.logs import add_log_context
 from bot.store.records import RequestRecord, RequestStatus, WakeUpCost
 from bot.store.requests import InFlight, NotSendable
+from bot.usecases.capabilities import capability_changed
 from bot.usecases.closing import Closing, close_request
 from bot.usecases.context import UseCaseContext
 from bot.usecases.fleet import Vehicle
@@ -162,6 +163,8 @@ async def send(services: UseCaseContext, request_id: str, feature: FeatureModel)
         _alert_if_the_bot_is_broken(services, record, error)
         if isinstance(error, RateLimitedError) and record.batch_id is not None:
             return await _wait_out(services, record, error)
+        if isinstance(error, NotSupportedError):
+            await capability_changed(services, record.vin)
         return await _refuse(services, record.id, refusal_words(error))
     return await attach_remote(services, record.id, answer.remote_action_id, answer.type)
 

@@ -52,3 +52,7 @@ class VehicleCloud(Protocol):
 
     async def get_one(self, vin: str, remote_action_id: str) -> RemoteAction:
         """One remote as the vendor tracks it, with its latest status."""
+
+    def rate_limits(self) -> dict[str, str]:
+        """The vendor's X-RateLimit-* headers of its latest answer that had any, names in lower case (the
+        quotas left, for the send pace); empty before such an answer."""

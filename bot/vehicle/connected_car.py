@@ -99,3 +99,7 @@ class ConnectedCarV1:
     async def get_one(self, vin: str, remote_action_id: str) -> RemoteAction:
         """One remote of the channel."""
         return await self._client.get_remote(vin, self.channel_id, remote_action_id)
+
+    def rate_limits(self) -> dict[str, str]:
+        """The X-RateLimit-* headers of the API's latest answer that had any."""
+        return self._client.rate_limits

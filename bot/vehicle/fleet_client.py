@@ -33,11 +33,6 @@ def _part(value: str) -> str:
 class FleetOwnerClient(TransportClient):
     """Typed calls to the Fleet Owner v3 API; every vendor failure surfaces as a VendorError."""
 
-    @property
-    def rate_limits(self) -> Mapping[str, str]:
-        """The X-RateLimit-* headers of the latest answer (day and burst quotas and what remains)."""
-        return self._transport.rate_limits
-
     # -- fleets and vehicles ---------------------------------------------------------------------
 
     async def list_fleets(self) -> list[Fleet]:

@@ -148,6 +148,10 @@ class FleetOwnerV3:
         vehicle_id = await self._vehicle_id(vin)
         return await self._client.get_remote(self.fleet_id, vehicle_id, self.callback_id, remote_action_id)
 
+    def rate_limits(self) -> dict[str, str]:
+        """The X-RateLimit-* headers of the API's latest answer (every v3 answer carries them)."""
+        return self._client.rate_limits
+
     def _context(self) -> V3Context:
         return V3Context(zone=self._zone, now=datetime.fromtimestamp(self._clock(), UTC))
 

@@ -211,6 +211,11 @@ class TransportClient:
         self._request = transport.request
         self._paged = transport.paged
 
+    @property
+    def rate_limits(self) -> dict[str, str]:
+        """The X-RateLimit-* headers of the API's latest answer that had any (names in lower case)."""
+        return dict(self._transport.rate_limits)
+
     def __repr__(self) -> str:
         transport = self._transport
         return f"{type(self).__name__}(api_url={transport.api_url!r}, client_id={transport.client_id!r})"

@@ -23,6 +23,7 @@ async def test_retry_runs_the_stored_command_as_the_clicker(bot: BotUnderTest) -
         stored.command_text = "lock truck-40"  # the text is for people: Retry must not read it
 
     await bot.services.requests.update(record.id, scrambled)
+    bot.simulator.set_vehicle("truck-40", unsupported=[])  # lights again, read afresh after the 501
     await bot.driver.click_button("rb_retry", SECURITY, message=message)
     await bot.slack.wait_for(lambda: len(bot.simulator.remote_posts) == 2)
     assert isinstance(bot.sent_features()[-1], Lights)

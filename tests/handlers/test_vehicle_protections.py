@@ -72,3 +72,22 @@ async def test_a_vehicle_whose_capability_says_nothing_of_the_action_is_let_thro
     await CapabilityCache(bot.services.redis, bot.services.keys, 60).put(vin, silent)
     await bot.command("horn van-12", user=OPERATOR)
     await bot.wait_for_remote_posts(1)
+
+
+async def test_a_501_drops_the_cached_capability_so_the_next_command_reads_it_afresh(
+    v1_bot: BotUnderTest,
+) -> None:
+    """truck-40 lost its lights after the bot cached its capability: the vendor's 501 makes the bot forget
+    it, and the next command's pre-flight asks the vendor again and refuses before sending anything."""
+    bot = v1_bot
+    await bot.stale_capability("truck-40", "lights", user=SECURITY)
+    vin = bot.services.fleet.resolve("truck-40").vin
+    assert await bot.services.capabilities.get(vin) is not None
+    await bot.command("lights truck-40 on", user=SECURITY)
+    message = await bot.wait_for_request_message()
+    await bot.slack.wait_for(lambda: message.edits and "does not support" in str(message.edits[-1].blocks))
+    assert await bot.services.capabilities.get(vin) is None
+    asked = capability_asks(bot)
+    answer = await bot.answer_to("lights truck-40 on", user=SECURITY)
+    assert "cannot do Lights" in answer and capability_asks(bot) == asked + 1
+    assert len(bot.simulator.remote_posts) == 1
