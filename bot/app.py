@@ -30,7 +30,9 @@ from bot.runtime.metrics import Metrics
 from bot.services import Services
 from bot.slack import ingress
 from bot.slack.alerts import alert_audit_lag
+from bot.slack.jobs import IDLE_SECONDS
 from bot.slack.messenger import Messenger, build_slack_clients
+from bot.store.batches import batch_send_bell
 from bot.store.connect import connect, wait_for_redis
 from bot.store.keys import Keys
 from bot.usecases.authz import Authorizer
@@ -364,6 +366,32 @@ def socket_mode_job(bolt: AsyncApp, link: SocketModeLink) -> BackgroundTask:
     return socket_mode_forever
 
 
+async def send_batches_forever(services: Services) -> None:
+    """Send queued batch members at the pace every replica shares (any replica continues any batch)."""
+    from bot.usecases.batch_sender import BatchSender
+
+    sender = BatchSender(services)
+    try:
+        await keep_running(
+            "batch sender", sender.one_round, every=1.0, cap=IDLE_SECONDS, bell=batch_send_bell(services.keys)
+        )
+    finally:
+        await sender.drain()
+
+
+async def sweep_batches_forever(services: Services) -> None:
+    """At start, then every LEFTOVER_CHECK_SECONDS: batches a crash or a deadline left behind."""
+    from bot.usecases.batch_sender import sweep_batches
+
+    async def check() -> None:
+        await sweep_batches(services)
+
+    await keep_running("batch sweep", check, every=services.settings.leftover_check_seconds)
+
+
 def default_jobs(settings: Settings) -> list[BackgroundTask]:
     """The background jobs every serving process runs (Socket Mode, when set, is added at start)."""
-    return [reconcile_stale_sends_forever, finish_leftovers_forever, audit_watch_forever]
+    return [
+        reconcile_stale_sends_forever, finish_leftovers_forever, audit_watch_forever, send_batches_forever,
+        sweep_batches_forever,
+    ]  # fmt: skip

@@ -11,10 +11,13 @@ from bot.runtime.ingest_gate import IngestGate
 from bot.runtime.metrics import Metrics
 from bot.runtime.work import WorkTracker
 from bot.slack.alerts import SlackOperatorAlerts
+from bot.slack.batch_messages import SlackBatchMessages
 from bot.slack.messenger import Messenger
 from bot.slack.parts import OutputParts
 from bot.slack.request_messages import SlackRequestMessages
 from bot.store.audit import AuditLog
+from bot.store.batch_renders import BatchRenders
+from bot.store.batches import BatchStore
 from bot.store.capabilities import CapabilityCache
 from bot.store.inbox import InboxWriter, ReplicaAck
 from bot.store.keys import Keys
@@ -25,7 +28,7 @@ from bot.store.tickets import TicketStore
 from bot.store.wakeup_budget import WakeUpLedger
 from bot.usecases.authz import Authorizer
 from bot.usecases.fleet import Fleet
-from bot.usecases.ports import OperatorAlerts, RequestMessages
+from bot.usecases.ports import BatchMessages, OperatorAlerts, RequestMessages
 from bot.usecases.vehicle_cloud import VehicleCloud
 
 
@@ -50,6 +53,9 @@ class Services:
     capabilities: CapabilityCache
     messenger: Messenger
     messages: RequestMessages
+    batches: BatchStore
+    batch_renders: BatchRenders
+    batch_messages: BatchMessages
     alerts: OperatorAlerts
     simulator: bool
     metrics: Metrics
@@ -78,6 +84,7 @@ class Services:
         )
         parked = ParkedEvents(redis, keys, ttl_seconds=settings.park_ttl_seconds)
         output = OutputParts(settings, redis, keys, messenger, metrics)
+        batches = BatchStore(redis, keys, ttl_seconds=settings.mapping_ttl_seconds)
         return cls(
             settings=settings,
             redis=redis,
@@ -104,6 +111,9 @@ class Services:
             capabilities=CapabilityCache(redis, keys, settings.capability_cache_seconds),
             messenger=messenger,
             messages=SlackRequestMessages(output),
+            batches=batches,
+            batch_renders=BatchRenders(redis, keys),
+            batch_messages=SlackBatchMessages(output, batches),
             alerts=SlackOperatorAlerts(output),
             simulator=simulator,
             metrics=metrics,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -10,9 +11,9 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.runtime.logs import add_log_context
 from bot.services import Services
-from bot.slack import answers, click_answers
+from bot.slack import answers, batch_answers, click_answers
 from bot.slack.blocks import ButtonId
-from bot.usecases import decisions
+from bot.usecases import batch_run, decisions
 from bot.usecases.remote_flow import request_remote
 from bot.usecases.results import Actor, RemoteResult
 from handlers.answer import Caller
@@ -108,6 +109,41 @@ class ButtonListener:
     async def _card(self, caller: Caller, value: str) -> None:
         await self._answer(caller, await decisions.card_click(self.services, caller.actor, value))
 
+    async def on_batch(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        """Send, Cancel, Approve, Reject, Stop and Retry the failed of a batch (value: the batch id)."""
+        await ack()
+        caller = self._caller(body, respond)
+        action_id = str(body["actions"][0]["action_id"])
+        await self.services.work.run(self._batch(caller, action_id, _value(body)))
+
+    async def _batch(self, caller: Caller, action_id: str, batch_id: str) -> None:
+        services, actor = self.services, caller.actor
+        if action_id == ButtonId.BATCH_RETRY:
+            retried = await batch_run.retry_failed(services, actor, batch_id)
+            await caller.send(batch_answers.retry_answer(retried, services, self.word))
+            return
+        click = BATCH_CLICKS[action_id]
+        result = await click(services, actor, batch_id)
+        words = batch_answers.click_answer(result)
+        if words is not None:
+            replace = action_id in (ButtonId.BATCH_SEND, ButtonId.BATCH_CANCEL) and isinstance(
+                result, batch_run.BatchMoved
+            )
+            await caller.say(words, replace=replace)
+
+
+BATCH_CLICKS: dict[str, Callable[[Services, Actor, str], Awaitable[batch_run.BatchClick]]] = {
+    ButtonId.BATCH_SEND: batch_run.send_batch,
+    ButtonId.BATCH_CANCEL: batch_run.cancel_preview,
+    ButtonId.BATCH_APPROVE: lambda ctx, actor, batch_id: batch_run.decide_batch(
+        ctx, actor, batch_id, approve=True
+    ),
+    ButtonId.BATCH_REJECT: lambda ctx, actor, batch_id: batch_run.decide_batch(
+        ctx, actor, batch_id, approve=False
+    ),
+    ButtonId.BATCH_STOP: batch_run.stop_batch,
+}
+
 
 def register_buttons(app: AsyncApp, services: Services) -> None:
     """Register every button listener."""
@@ -118,3 +154,5 @@ def register_buttons(app: AsyncApp, services: Services) -> None:
     app.action(ButtonId.REJECT)(listener.on_reject)
     app.action(ButtonId.RETRY)(listener.on_retry)
     app.action(re.compile(f"^{ButtonId.CARD}_"))(listener.on_card)
+    for action_id in (*BATCH_CLICKS, ButtonId.BATCH_RETRY):
+        app.action(action_id)(listener.on_batch)

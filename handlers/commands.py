@@ -12,8 +12,10 @@ from bot.catalogue.action import Action
 from bot.catalogue.command import Command, CommandError, parse
 from bot.runtime.logs import log_context
 from bot.services import Services
-from bot.slack import answers
+from bot.slack import answers, batch_answers
 from bot.usecases import queries
+from bot.usecases.batch_preview import preview_batch
+from bot.usecases.batch_run import batch_status, is_batch_id
 from bot.usecases.fleet import VehicleNotFound
 from bot.usecases.remote_flow import request_remote
 from bot.usecases.results import Actor, Denied
@@ -49,7 +51,10 @@ class CommandListener:
 
     async def _run(self, caller: Caller, command: Command) -> None:
         try:
-            if command.row.remote is not None:
+            if command.row.remote is not None and command.targets_many:
+                preview = await preview_batch(self.services, caller.actor, command)
+                await caller.send(batch_answers.preview_answer(preview, self.services, self.word))
+            elif command.row.remote is not None:
                 result = await request_remote(self.services, caller.actor, command)
                 await caller.send(answers.remote_answer(result, self.word, self.services.simulator))
             else:
@@ -74,6 +79,10 @@ class CommandListener:
                     await caller.send(answers.card_message(card, services.simulator))
             case Action.LIST:
                 await self._say(caller, await queries.listing(services, actor, command), answers.listing_text)
+            case Action.STATUS if is_batch_id(command.vehicle or ""):
+                await caller.say(
+                    batch_answers.batch_status(await batch_status(services, actor, command.vehicle or ""))
+                )
             case Action.STATUS:
                 await self._say(caller, await queries.status(services, actor, command), answers.status_text)
             case Action.HISTORY:

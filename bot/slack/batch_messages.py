@@ -134,7 +134,7 @@ class BatchRenderer:
         text = batch_summary(progress, batch.simulator)
         try:
             await self._parts.messenger.posting.chat_postMessage(
-                channel=batch.message_channel, thread_ts=batch.message_ts, text=text
+                channel=batch.message_channel or batch.channel, thread_ts=batch.message_ts, text=text
             )
         except SlackApiError:
             await self._batches.update(batch.id, _unclaim)

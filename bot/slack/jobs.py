@@ -10,9 +10,12 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from bot.runtime.loops import keep_running
+from bot.slack.batch_messages import BatchRenderer
 from bot.slack.parts import SlackParts
 from bot.slack.replies import ReplyQueue
 from bot.slack.updates import Renderer
+from bot.store.batch_renders import batch_render_bell
+from bot.store.batches import BatchStore
 from bot.store.wakeups import render_bell, reply_bell
 
 SlackJob = Callable[[SlackParts], Coroutine[Any, Any, None]]
@@ -59,6 +62,25 @@ def reply_job(poll_seconds: float = 0.2, idle_seconds: float = IDLE_SECONDS) -> 
     return job
 
 
+def batch_render_job(poll_seconds: float = 0.2, idle_seconds: float = IDLE_SECONDS) -> SlackJob:
+    """A background job editing batch messages whose members changed, under the Slack budget."""
+
+    async def job(parts: SlackParts) -> None:
+        renderer = BatchRenderer(
+            parts, BatchStore(parts.redis, parts.keys, ttl_seconds=parts.settings.mapping_ttl_seconds)
+        )
+        await keep_running(
+            "batch messages", renderer.one_round, every=1.0, cap=idle_seconds,
+            bell=batch_render_bell(parts.keys), pace=poll_seconds,
+        )  # fmt: skip
+
+    return job
+
+
 def output_jobs(poll_seconds: float = 0.2, idle_seconds: float = IDLE_SECONDS) -> list[SlackJob]:
-    """Both jobs: what a notification batch could not show at once is shown by them."""
-    return [render_job(poll_seconds, idle_seconds), reply_job(poll_seconds, idle_seconds)]
+    """The three jobs: what a notification batch could not show at once is shown by them."""
+    return [
+        render_job(poll_seconds, idle_seconds),
+        reply_job(poll_seconds, idle_seconds),
+        batch_render_job(poll_seconds, idle_seconds),
+    ]

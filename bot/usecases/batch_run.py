@@ -7,11 +7,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.catalogue.action import Action
 from bot.catalogue.table import row_of
 from bot.store.batches import BatchChanged, BatchRecord, BatchStatus, LeftOut
 from bot.store.records import RequestRecord, RequestStatus
 from bot.usecases.batch_preview import PreviewResult, preview_batch
-from bot.usecases.batch_progress import progress_of
+from bot.usecases.batch_progress import BatchProgress, progress_of
 from bot.usecases.closing import Closing, close_request
 from bot.usecases.context import UseCaseContext
 from bot.usecases.dispatch import member_index
@@ -272,6 +273,23 @@ async def retry_failed(
         return NothingToRetry(batch)
     command = batch.command.model_copy(update={"vehicle": ",".join(vins)})
     return await preview_batch(ctx, actor, command, retry_of=batch.id)
+
+
+async def batch_status(
+    ctx: UseCaseContext, actor: Actor, batch_id: str
+) -> BatchProgress | BatchGone | Denied:
+    """`status <batch id>`: the batch and its members, for someone who may see every one of its vehicles."""
+    batch = await ctx.batches.get(batch_id)
+    if batch is None:
+        return BatchGone()
+    if actor.user != batch.requester:
+        for member in batch.members:
+            decision = await ctx.authorizer.check(
+                actor.user, Action.STATUS, vehicle_of(ctx, member.vin), actor.channel
+            )
+            if not decision.allowed:
+                return Denied(decision.reason)
+    return progress_of(batch, await ctx.batches.members(batch))
 
 
 def is_batch_id(reference: str) -> bool:

@@ -9,14 +9,17 @@ from redis.asyncio import Redis
 from bot.config import Settings
 from bot.runtime.work import WorkTracker
 from bot.store.audit import AuditLog
+from bot.store.batch_renders import BatchRenders
+from bot.store.batches import BatchStore
 from bot.store.capabilities import CapabilityCache
 from bot.store.parking import ParkedEvents
 from bot.store.requests import RequestStore
+from bot.store.send_pace import SendPace
 from bot.store.tickets import TicketStore
 from bot.store.wakeup_budget import WakeUpLedger
 from bot.usecases.authz import Authorizer
 from bot.usecases.fleet import Fleet
-from bot.usecases.ports import OperatorAlerts, RequestMessages
+from bot.usecases.ports import BatchMessages, OperatorAlerts, RequestMessages
 from bot.usecases.vehicle_cloud import VehicleCloud
 
 
@@ -49,6 +52,14 @@ class UseCaseContext(Protocol):
     def capabilities(self) -> CapabilityCache: ...
     @property
     def messages(self) -> RequestMessages: ...
+    @property
+    def batches(self) -> BatchStore: ...
+    @property
+    def batch_renders(self) -> BatchRenders: ...
+    @property
+    def batch_messages(self) -> BatchMessages: ...
+    @property
+    def send_pace(self) -> SendPace: ...
     @property
     def alerts(self) -> OperatorAlerts: ...
     @property

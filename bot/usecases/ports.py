@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from bot.store.batches import BatchRecord
 from bot.store.records import RequestRecord
 
 
@@ -60,6 +61,13 @@ class RequestMessages(Protocol):
 
     async def render_now(self, request_id: str, *, final: bool) -> None:
         """Render the request's stored state now if its gate and the budget allow (else it stays queued)."""
+
+
+class BatchMessages(Protocol):
+    """The one message that shows a batch (in Slack: in its channel, edited as its members change)."""
+
+    async def post(self, batch: BatchRecord) -> Posted:
+        """Post the batch's message where its command was typed."""
 
 
 class PipelineNotice(StrEnum):
