@@ -60,7 +60,8 @@ def _names(members: Iterable[str], limit: int = TEXT_LIMIT) -> str:
         if len(", ".join([*shown, name])) + 20 > limit:
             break
         shown.append(name)
-    return ", ".join(shown) + f" …and {len(names) - len(shown)} more"
+    rest = len(names) - len(shown)
+    return ", ".join(shown) + (f" …and {rest} more" if rest else "")
 
 
 def _left_out_lines(left_out: list[LeftOut]) -> list[str]:
@@ -158,9 +159,9 @@ def _member_line(member: MemberProgress) -> str:
 def _status(progress: BatchProgress) -> str:
     batch = progress.batch
     words = STATUS_WORDS[batch.status]
-    if batch.status is BatchStatus.STOPPED and batch.stopped_by:
-        words += f" (by <@{batch.stopped_by}>)"
-    if batch.status in (BatchStatus.SENDING, BatchStatus.STOPPED) and progress.all_final:
+    if batch.stopped_by:  # stopped, and finished or not: it says who stopped it
+        words = STATUS_WORDS[BatchStatus.STOPPED] + f" (by <@{batch.stopped_by}>)"
+    elif batch.status is BatchStatus.SENDING and progress.all_final:
         words = STATUS_WORDS[BatchStatus.FINISHED]
     total = len(progress.members)
     final = sum(1 for m in progress.members if m.record is not None and m.status.is_final)

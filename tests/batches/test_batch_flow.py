@@ -36,7 +36,7 @@ def batch_messages(bot: BotUnderTest) -> list[Message]:
 
 
 async def test_a_group_gets_a_preview_and_nothing_is_sent_before_send(batch_bot: BotUnderTest) -> None:
-    """`lock group:paris` answers privately with the three Paris vehicles and Send / Cancel; nothing is sent."""
+    """`lock group:paris` answers privately with the three Paris vehicles, Send and Cancel; nothing sent."""
     answer = await preview(batch_bot, "lock group:paris")
     text = shown(answer)
     assert "3 vehicles will receive it" in text

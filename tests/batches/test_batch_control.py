@@ -1,0 +1,94 @@
+"""Batches under control: Stop, approval once for the whole batch, status, the maximum, rate limits."""
+
+from __future__ import annotations
+
+from bot.app import send_batches_forever
+from bot.slack_emulator import find_action
+from tests.app_support import CHANNEL, OPERATOR, SECURITY, SECURITY2, BotUnderTest, start_bot
+from tests.batches.test_batch_flow import batch_messages, preview, shown
+
+
+async def _sent(bot: BotUnderTest, text: str, user: str = OPERATOR) -> str:
+    """Preview, click Send, and return the batch id."""
+    answer = await preview(bot, text, user=user)
+    found = find_action(answer.blocks, "rb_batch_send")
+    assert found is not None, shown(answer)
+    await bot.driver.click_button("rb_batch_send", user, message=answer)
+    return str(found[1]["value"])
+
+
+async def _summary(bot: BotUnderTest) -> str:
+    root = (await bot.slack.wait_for(lambda: batch_messages(bot)))[0]
+    replies = await bot.slack.wait_for(lambda: bot.slack.replies(CHANNEL, root.ts), timeout=15)
+    return replies[0].text
+
+
+async def test_stop_keeps_the_vehicles_not_sent_yet_from_being_sent(redis_url: str, key_prefix: str) -> None:
+    """Stop while sending: the vehicle already sent finishes, the two not sent yet are never sent."""
+    slow = {"vendor_sends_per_second": 0.2, "background": [send_batches_forever]}
+    async for bot in start_bot(redis_url, key_prefix, **slow):  # type: ignore[arg-type]
+        await _sent(bot, "lock group:paris")
+        await bot.wait_for_remote_posts(1)
+        root = (await bot.slack.wait_for(lambda: batch_messages(bot)))[0]
+        await bot.slack.wait_for(lambda: find_action(root.blocks, "rb_batch_stop") is not None)
+        await bot.driver.click_button("rb_batch_stop", OPERATOR, message=root)
+        summary = await _summary(bot)
+        assert "2 not sent" in summary
+        assert len(bot.simulator.remote_posts) == 1
+        assert "Stopped" in shown(root)
+
+
+async def test_a_batch_needing_approval_is_approved_once_and_never_by_its_requester(
+    batch_bot: BotUnderTest,
+) -> None:
+    """Immobilize for a group: one approval for the batch; the requester's own click is refused."""
+    await _sent(batch_bot, "immobilize group:paris on", user=SECURITY)
+    root = (await batch_bot.slack.wait_for(lambda: batch_messages(batch_bot)))[0]
+    assert "approval" in shown(root)
+    await batch_bot.driver.click_button("rb_batch_approve", SECURITY, message=root)
+    await batch_bot.slack.wait_for(
+        lambda: any("Nobody approves their own" in e.text for e in batch_bot.slack.ephemerals(user=SECURITY))
+    )
+    assert batch_bot.simulator.remote_posts == []
+    await batch_bot.driver.click_button("rb_batch_approve", SECURITY2, message=root)
+    await batch_bot.wait_for_remote_posts(3)
+    await batch_bot.slack.wait_for(lambda: "approved by <@U0SECURITY2>" in shown(root))
+
+
+async def test_status_of_a_batch_shows_its_counts(batch_bot: BotUnderTest) -> None:
+    """`status <batch id>` answers with the batch's state and counts, privately."""
+    batch_id = await _sent(batch_bot, "lock group:paris")
+    await _summary(batch_bot)
+    answer = await batch_bot.answer_to(f"status {batch_id}")
+    assert "Finished" in answer and "3 of 3 final" in answer and "car-21" in answer
+
+
+async def test_more_vehicles_than_the_maximum_are_refused_with_it(redis_url: str, key_prefix: str) -> None:
+    """BATCH_MAX_VEHICLES=2: a group of three is refused, saying the maximum; nothing is stored or sent."""
+    async for bot in start_bot(redis_url, key_prefix, batch_max_vehicles=2):
+        answer = await bot.answer_to("lock group:paris")
+        assert "at most 2" in answer
+        assert bot.simulator.remote_posts == []
+
+
+async def test_a_rate_limited_send_waits_and_continues(batch_bot: BotUnderTest) -> None:
+    """A 429 with Retry-After on one send: that vehicle is sent again after the wait, not refused."""
+    batch_bot.simulator.fail_next("remote", 429, headers={"Retry-After": "1"}, method="POST")
+    await _sent(batch_bot, "lock group:paris")
+    summary = await _summary(batch_bot)
+    assert "refused" not in summary and "not sent" not in summary
+    assert sorted(post.vin for post in batch_bot.simulator.remote_posts) == sorted(
+        ["VR3UHZKXZLT000012", "VR3UHZKXZLT000014", "VR1URHNSSKW000021"]
+    )
+
+
+async def test_members_post_no_message_of_their_own_but_keep_their_history(batch_bot: BotUnderTest) -> None:
+    """Each vehicle's request is an ordinary request (audit, `status`), linked to its batch, with no
+    message of its own."""
+    batch_id = await _sent(batch_bot, "lock group:paris")
+    await _summary(batch_bot)
+    trail = await batch_bot.services.audit.vehicle_trail("VR3UHZKXZLT000012")
+    assert any(entry.event == "requested" and batch_id in entry.detail for entry in trail)
+    answer = await batch_bot.answer_to("status van-12")
+    assert f"{batch_id}-" in answer
+    assert [m for m in batch_bot.slack.messages(CHANNEL) if m.thread_ts is None] == batch_messages(batch_bot)
