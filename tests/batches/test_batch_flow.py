@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.slack_emulator import find_action
-from bot.slack_emulator.state import Ephemeral, Message
+from bot.slack_emulator.models import Ephemeral, Message
 from tests.app_support import CHANNEL, OPERATOR, BotUnderTest
 
 
