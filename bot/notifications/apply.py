@@ -13,6 +13,7 @@ from bot.catalogue.row import Outcome
 from bot.catalogue.table import row_of
 from bot.notifications.context import NotificationContext
 from bot.runtime.logs import log_context
+from bot.store.batch_renders import batch_render_bell
 from bot.store.message_finish import MessageLeases
 from bot.store.records import RequestRecord, RequestStatus
 from bot.store.transitions import Transition, Transitions
@@ -130,6 +131,8 @@ class Pipeline:
         token = secrets.token_hex(8)
         transitions = await self.transitions.apply_events([event for event, _ in events], claim=token)
         results, by_request = await self._sort(events, transitions)
+        if any(isinstance(move, Transition) and move.record and move.record.batch_id for move in transitions):
+            batch_render_bell(self.services.keys).ring()  # the script queued their batch's message
         limit = asyncio.Semaphore(concurrency)
         to_show: list[ToShow] = []
 

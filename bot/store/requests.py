@@ -9,7 +9,7 @@ from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
 from bot.runtime.clock import now_ms
-from bot.store.batch_renders import touch_batch
+from bot.store.batch_renders import batch_render_bell, touch_batch
 from bot.store.keys import Keys
 from bot.store.records import SLOT_FREED, RequestRecord, RequestStatus
 from bot.store.render_queue import enqueue_render, render_queue
@@ -129,7 +129,9 @@ class RequestStore:
                     if not record.blocks_new_requests:
                         self._release_inflight(pipe, record)
                     await pipe.execute()
-                    if queued:
+                    if record.batch_id is not None:
+                        batch_render_bell(self._keys).ring()
+                    elif queued:
                         render_bell(self._keys).ring()
                     return record
                 except WatchError:
