@@ -108,3 +108,19 @@ async def test_an_unknown_group_is_named_with_a_suggestion(batch_bot: BotUnderTe
     text = shown(answer)
     assert "Nothing to send" in text and "group:paris" in text
     assert batch_bot.simulator.remote_posts == []
+
+
+async def test_the_batch_message_coalesces_its_members_changes(batch_bot: BotUnderTest) -> None:
+    """However many notifications the vehicles send, the batch message is edited at most once per message
+    gap: far fewer edits than its members' steps."""
+    answer = await preview(batch_bot, "lock group:paris")
+    await batch_bot.driver.click_button("rb_batch_send", OPERATOR, message=answer)
+    root = (await batch_bot.slack.wait_for(lambda: batch_messages(batch_bot)))[0]
+    await batch_bot.slack.wait_for(lambda: batch_bot.slack.replies(CHANNEL, root.ts), timeout=10)
+    batch = await batch_bot.services.batches.get(shown(root).rsplit("batch `", 1)[1].split("`")[0])
+    assert batch is not None
+    records = [record for record in await batch_bot.services.batches.members(batch) if record]
+    steps = sum(len(record.timeline) for record in records)
+    edits = [edit for edit in root.edits if edit.via == "chat.update"]
+    assert steps >= 9
+    assert len(edits) <= steps // 3
