@@ -65,7 +65,11 @@ def unknown_vehicle(reason: object) -> str:
 def help_text(command: str, simulator: bool, offers: Callable[[type[FeatureModel]], bool]) -> str:
     """Every usage line the vehicle cloud offers; against the simulator it says the vehicles are simulated."""
     badge = f"{SIMULATOR_BADGE} (vehicles are simulated)\n" if simulator else ""
-    return badge + usage_text(command, offers)
+    many = (
+        "\n`<vehicle>` may name several: `van-12,van-14,car-21` or `group:paris`; you get a preview with "
+        "Send and Cancel first."
+    )
+    return badge + usage_text(command, offers) + many
 
 
 def not_offered(title: str) -> str:
