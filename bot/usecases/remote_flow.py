@@ -87,6 +87,9 @@ async def _authorized(
         return Problem(str(error), command.row.usage)
     cost = await _wake_up_cost(ctx, actor, vehicle, plan)
     if isinstance(cost, WakeUpsSpent):
+        await ctx.audit.record(
+            "refused-wakeups", user=actor.user, action=command.action, vin=vehicle.vin, detail=command.text
+        )
         return cost
     if command.needs_confirmation and not confirmed:
         token = await ctx.confirmations.issue(
