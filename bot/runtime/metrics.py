@@ -27,8 +27,8 @@ class Metrics:
         )
         self.audit_events = Counter(
             "remote_bot_audit_events",
-            "Audit trail entries: requested, denied, confirmed, cancelled, approved, rejected, expired, "
-            "refused, outcome..., by action",
+            "Audit trail entries: requested, denied, refused-wakeups, confirmed, cancelled, approved, "
+            "rejected, expired, refused, outcome..., by action",
             ["event", "action"],
             registry=registry,
         )

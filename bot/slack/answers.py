@@ -230,6 +230,10 @@ def status_text(statuses: Statuses) -> str:
     )
 
 
+# Audit events whose stored name is not already a word; the others are shown as stored.
+HISTORY_EVENT_WORDS = {"refused-wakeups": "refused (no wake-up left this month):"}
+
+
 def history_text(history: History) -> str:
     """A vehicle's audit trail, newest first."""
     if not history.trail:
@@ -238,7 +242,8 @@ def history_text(history: History) -> str:
     for entry in history.trail:
         stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(entry.at))
         ref = f" `{entry.request_id}`" if entry.request_id else ""
-        lines.append(f"• {stamp} {entry.event} {entry.action} by <@{entry.user}>{ref} {entry.detail}")
+        event = HISTORY_EVENT_WORDS.get(entry.event, entry.event)
+        lines.append(f"• {stamp} {event} {entry.action} by <@{entry.user}>{ref} {entry.detail}")
     return "\n".join(lines)
 
 

@@ -28,7 +28,7 @@ class AuditEntry:
     """One line of the audit trail."""
 
     at: float
-    event: str  # requested, confirmed, cancelled, approved, rejected, denied, outcome, ...
+    event: str  # requested, confirmed, cancelled, approved, rejected, denied, refused-wakeups, outcome, ...
     user: str
     action: str
     vin: str

@@ -25,6 +25,9 @@ from bot.store.scripts import register
 # is surely renewed, used when the answer does not say when it resets.
 QUOTA_WINDOWS = {"1": 86400.0, "2": 1.0}
 LOW_FRACTION = 0.1  # a quota with less than this share of its limit left slows the schedule
+# A spent quota whose answer did not say when it resets pauses at most this long (its window may be a day,
+# sliding): the next send then learns the exact wait from its 429's Retry-After.
+UNSTATED_PAUSE_SECONDS = 60.0
 KEEP_MS = 60_000  # the schedule's hash outlives the latest time it holds by this long
 EPOCH_FROM = 1e9  # a reset at least this large is a Unix time, a smaller one seconds from now
 
@@ -33,12 +36,14 @@ _LIMIT = re.compile(r"x-ratelimit-limit-(\w+)")
 
 @dataclass(frozen=True)
 class Quota:
-    """One vendor quota as an answer stated it: its limit, the calls left, when it is renewed (Unix s)."""
+    """One vendor quota as an answer stated it: its limit, the calls left, when it is renewed (Unix s), and
+    whether the answer said when (else `resets_at` is a window from the answer, when it surely is)."""
 
     name: str
     limit: int
     remaining: int
     resets_at: float
+    reset_stated: bool = True
 
 
 @dataclass(frozen=True)
@@ -87,17 +92,23 @@ def read_quotas(headers: Mapping[str, str], now: float) -> list[Quota]:
         name = match.group(1)
         limit, remaining = _count(text), _count(lowered.get(f"x-ratelimit-remaining-{name}"))
         resets_at = _reset(lowered.get(f"x-ratelimit-reset-{name}", lowered.get("x-ratelimit-reset")), now)
+        stated = resets_at is not None
         if resets_at is None and name in QUOTA_WINDOWS:
             resets_at = now + QUOTA_WINDOWS[name]
         if limit and remaining is not None and resets_at is not None and resets_at > now:
-            quotas.append(Quota(name, limit, remaining, resets_at))
+            quotas.append(Quota(name, limit, remaining, resets_at, stated))
     return quotas
 
 
 def slowdown_from(quotas: list[Quota], now: float, *, low_fraction: float = LOW_FRACTION) -> Slowdown | None:
-    """The slowest pace the quotas ask for: a pause until the reset of one spent, else the calls left of a
-    low one spread until its reset; None when every quota has more than `low_fraction` of its limit left."""
-    spent = [quota.resets_at for quota in quotas if quota.remaining == 0]
+    """The slowest pace the quotas ask for: a pause until the reset of one spent (at most
+    UNSTATED_PAUSE_SECONDS when the answer did not say when), else the calls left of a low one spread until
+    its reset; None when every quota has more than `low_fraction` of its limit left."""
+    spent = [
+        quota.resets_at if quota.reset_stated else min(quota.resets_at, now + UNSTATED_PAUSE_SECONDS)
+        for quota in quotas
+        if quota.remaining == 0
+    ]
     if spent:
         return Slowdown(math.inf, max(spent))
     low = [

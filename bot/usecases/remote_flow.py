@@ -122,11 +122,11 @@ async def preflight(
     rule = remote.capability_rule(command.options)
     if rule is not None and not rule.holds(capability):
         return Unsupported(vehicle, rule.refusal)
-    return await _wake_up_cost(ctx, actor, vehicle, plan)
+    return await _wake_up_cost(ctx, actor, command, vehicle, plan)
 
 
 async def _wake_up_cost(
-    ctx: UseCaseContext, actor: Actor, vehicle: Vehicle, plan: Plan
+    ctx: UseCaseContext, actor: Actor, command: Command, vehicle: Vehicle, plan: Plan
 ) -> WakeUpCost | WakeUpsSpent | None:
     """What a command that always wakes costs; refused when the month's wake-ups are used up, unless the
     user holds `exceed-wakeups` for this vehicle. None for a command that does not always wake."""
@@ -137,5 +137,12 @@ async def _wake_up_cost(
         grant = await ctx.authorizer.check(actor.user, Permission.EXCEED_WAKEUPS, vehicle, actor.channel)
         if not grant.allowed:
             log.info("wake-up of %s refused: this month's wake-ups are used up", vehicle.vin)
+            await ctx.audit.record(
+                "refused-wakeups",
+                user=actor.user,
+                action=command.action,
+                vin=vehicle.vin,
+                detail=command.text,
+            )
             return WakeUpsSpent(vehicle, wakeups)
     return WakeUpCost(left=wakeups.left, allowance=wakeups.allowance)

@@ -93,3 +93,22 @@ async def test_the_vendors_quota_answer_marks_the_month_spent(bot: BotUnderTest)
     assert "no wake-up left this month" in answer and "the vehicle cloud says its monthly quota" in answer
     assert len(bot.simulator.remote_posts) == 1
     assert "no wake-up left this month" in await card_of(bot, "car-35", SECURITY)
+
+
+async def test_a_wake_up_refused_for_the_months_budget_is_audited_and_in_history(
+    v1_bot: BotUnderTest,
+) -> None:
+    """Like a denial, a wake-up refused because the month's are used up leaves an audit entry (who, what,
+    the command), and `history` says in words why it was refused."""
+    bot = v1_bot
+    await bot.services.wakeups.mark_spent(VAN)
+    assert "no wake-up left this month" in await bot.answer_to("wakeup van-12")
+    (entry,) = await bot.services.audit.vehicle_trail(VAN)
+    assert (entry.event, entry.user, entry.action, entry.detail) == (
+        "refused-wakeups",
+        OPERATOR,
+        "wakeup",
+        "wakeup van-12",
+    )
+    history = await bot.answer_to("history van-12")
+    assert f"refused (no wake-up left this month): wakeup by <@{OPERATOR}>" in history

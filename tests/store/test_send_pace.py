@@ -47,7 +47,7 @@ def test_the_simulators_headers_read_as_the_day_and_the_burst_quota() -> None:
         },
         T,
     )
-    assert quotas == [Quota("1", 100000, 99990, T + 86400), Quota("2", 100, 7, T + 1)]
+    assert quotas == [Quota("1", 100000, 99990, T + 86400, False), Quota("2", 100, 7, T + 1, False)]
 
 
 def test_a_reset_is_a_unix_time_or_seconds_from_now() -> None:
@@ -88,6 +88,18 @@ def test_the_slowest_low_quota_sets_the_pace_and_a_spent_one_pauses() -> None:
     spent = slowdown_from([day, Quota("2", 100, 0, T + 1)], T)
     assert spent is not None and spent.paused and spent.until == T + 1
     assert slowdown_from([Quota("1", 1000, 100, T + 100)], T) is None
+
+
+def test_a_spent_quota_that_does_not_say_when_it_resets_pauses_a_minute_at_most() -> None:
+    """The day quota spent, its reset unsaid: a minute's pause, not a day's (a 429 then says how long)."""
+    spent_day = slowdown_from(
+        read_quotas({"X-RateLimit-Limit-1": "10", "X-RateLimit-Remaining-1": "0"}, T), T
+    )
+    assert spent_day == Slowdown(math.inf, T + 60)
+    spent_burst = slowdown_from(
+        read_quotas({"X-RateLimit-Limit-2": "10", "X-RateLimit-Remaining-2": "0"}, T), T
+    )
+    assert spent_burst == Slowdown(math.inf, T + 1)
 
 
 # -- the schedule in Redis ------------------------------------------------------------------------------
