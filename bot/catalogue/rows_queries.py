@@ -20,7 +20,9 @@ CARD_ROW: ActionRow[Any] = ActionRow(
 )  # fmt: skip
 
 QUERY_ROWS: tuple[ActionRow[Any], ...] = (
-    ActionRow(Action.STATUS, "Status", ":mag:", "status <vehicle>|<request id>|<batch id>", NoOptions, no_options),
+    ActionRow(
+        Action.STATUS, "Status", ":mag:", "status <vehicle>|<request id>|<batch id>", NoOptions, no_options
+    ),
     ActionRow(Action.HISTORY, "History", ":scroll:", "history <vehicle>", NoOptions, no_options),
     ActionRow(Action.LIST, "List", ":clipboard:", "list [filter]", ListOptions, _filter, target=Target.NONE),
     ActionRow(

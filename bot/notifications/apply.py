@@ -131,8 +131,7 @@ class Pipeline:
         token = secrets.token_hex(8)
         transitions = await self.transitions.apply_events([event for event, _ in events], claim=token)
         results, by_request = await self._sort(events, transitions)
-        if any(isinstance(move, Transition) and move.record and move.record.batch_id for move in transitions):
-            batch_render_bell(self.services.keys).ring()  # the script queued their batch's message
+        self._ring_for_batches(transitions)
         limit = asyncio.Semaphore(concurrency)
         to_show: list[ToShow] = []
 
@@ -174,6 +173,11 @@ class Pipeline:
                 for i in indexes:
                     results[i] = error
         return results
+
+    def _ring_for_batches(self, transitions: list[Transition | Exception]) -> None:
+        """The script queued the message of each batch whose member moved: wake this process's renderer."""
+        if any(isinstance(move, Transition) and move.record and move.record.batch_id for move in transitions):
+            batch_render_bell(self.services.keys).ring()
 
     async def _count_wake_ups(self, record: RequestRecord, events: list[VehicleEvent]) -> None:
         """A step in which the vendor woke the vehicle counts one wake-up of the month, once per request

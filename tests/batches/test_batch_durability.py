@@ -1,4 +1,4 @@
-"""A batch lives in Redis: any replica continues it, a member a dead replica took is sent once, never twice."""
+"""A batch lives in Redis: any replica continues it; a member a dead replica took is sent once, not twice."""
 
 from __future__ import annotations
 
