@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.app import send_batches_forever
 from bot.slack_emulator import find_action
-from tests.app_support import CHANNEL, OPERATOR, SECURITY, SECURITY2, BotUnderTest, start_bot
+from tests.app_support import CHANNEL, OPERATOR, SECURITY, SECURITY2, BotUnderTest, start_bot, wait_until
 from tests.batches.test_batch_flow import batch_messages, preview, shown
 
 
@@ -92,3 +92,54 @@ async def test_members_post_no_message_of_their_own_but_keep_their_history(batch
     answer = await batch_bot.answer_to("status van-12")
     assert f"{batch_id}-" in answer
     assert [m for m in batch_bot.slack.messages(CHANNEL) if m.thread_ts is None] == batch_messages(batch_bot)
+
+
+async def test_a_second_send_click_says_the_batch_is_already_sending(batch_bot: BotUnderTest) -> None:
+    """Send clicked twice (double click or replay): one batch is sent, the second click is told so."""
+    batch_id = await _sent(batch_bot, "lock group:paris")
+    await batch_bot.driver.click("rb_batch_send", batch_id, OPERATOR, CHANNEL)
+    await batch_bot.slack.wait_for(
+        lambda: any(
+            "already being sent" in e.text or "finished" in e.text
+            for e in batch_bot.slack.ephemerals(user=OPERATOR)
+        )
+    )
+    await _summary(batch_bot)
+    assert len(batch_bot.simulator.remote_posts) == 3
+    assert len(batch_messages(batch_bot)) == 1
+
+
+async def test_send_after_the_preview_expired_says_so_and_sends_nothing(
+    redis_url: str, key_prefix: str
+) -> None:
+    """A preview lives CONFIRMATION_TTL_SECONDS: Send after that says it expired."""
+    async for bot in start_bot(redis_url, key_prefix, confirmation_ttl_seconds=0.05):
+        answer = await preview(bot, "lock group:paris")
+        found = find_action(answer.blocks, "rb_batch_send")
+        assert found is not None
+
+        async def gone() -> bool:
+            return await bot.services.batches.get(str(found[1]["value"])) is None
+
+        await wait_until(gone)
+        await bot.driver.click_button("rb_batch_send", OPERATOR, message=answer)
+        await bot.slack.wait_for(
+            lambda: any("expired" in e.text for e in bot.slack.ephemerals(user=OPERATOR))
+        )
+        assert bot.simulator.remote_posts == []
+
+
+async def test_someone_else_cannot_send_a_preview(batch_bot: BotUnderTest) -> None:
+    """Only the requester can click Send on their preview."""
+    answer = await preview(batch_bot, "lock group:paris")
+    await batch_bot.driver.click_button("rb_batch_send", SECURITY, message=answer)
+    await batch_bot.slack.wait_for(
+        lambda: any("Only <@" in e.text for e in batch_bot.slack.ephemerals(user=SECURITY))
+    )
+    assert batch_bot.simulator.remote_posts == []
+
+
+async def test_a_wake_up_batch_says_what_it_costs(batch_bot: BotUnderTest) -> None:
+    """`wakeup group:paris`: the preview says it costs one wake-up per vehicle."""
+    answer = await preview(batch_bot, "wakeup group:paris")
+    assert "Costs 3 wake-ups" in shown(answer)
