@@ -17,7 +17,6 @@ from bot.vehicle.features import FeatureModel
 log = logging.getLogger(__name__)
 
 SENDS_AT_ONCE = 32  # vendor calls of one replica in flight at once (the pace sets how many start)
-MEMBER_GRACE_SECONDS = 30.0  # a member taken off the queue but still queued after this was lost: requeued
 
 
 @dataclass
@@ -113,8 +112,10 @@ async def _mend(ctx: UseCaseContext, batch: BatchRecord, now: float) -> bool:
         await ctx.batches.update(batch.id, expire)
         await ctx.batch_renders.touch(batch.id)
         return True
-    if started + MEMBER_GRACE_SECONDS > now:
-        return False  # its first sends may still be on their way
+    # A member taken off the queue and still queued after SENDING_RECONCILE_SECONDS was lost with its
+    # replica: queued again (the one that moves its request to sending sends it, so never twice).
+    if started + ctx.settings.sending_reconcile_seconds > now:
+        return False
     if batch.message_ts is None:
         batch = await post_batch_message(ctx, batch)
     if batch.status is not BatchStatus.SENDING:

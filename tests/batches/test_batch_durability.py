@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.app import send_batches_forever
-from bot.usecases.batch_sender import MEMBER_GRACE_SECONDS, sweep_batches
+from bot.usecases.batch_sender import sweep_batches
 from tests.app_support import BotUnderTest, start_bot, wait_until
 from tests.batches.test_batch_control import _sent, _summary
 
@@ -60,7 +60,7 @@ async def test_a_member_a_dead_replica_took_is_swept_back_and_sent_once(idle_bot
     await _queued(idle_bot, batch_id, 3)
     taken = await idle_bot.services.batches.next_member(batch_id)  # the replica that then died
     assert taken is not None
-    await sweep_batches(idle_bot.services, now=time.time() + MEMBER_GRACE_SECONDS + 1)
+    await sweep_batches(idle_bot.services, now=time.time() + idle_bot.settings.sending_reconcile_seconds + 1)
     assert taken in await idle_bot.services.batches.queued(batch_id)
     tasks = await _senders(idle_bot, 1)
     try:
@@ -76,9 +76,13 @@ async def test_two_senders_and_a_sweep_never_send_a_vehicle_twice(idle_bot: BotU
     await _queued(idle_bot, batch_id, 3)
     tasks = await _senders(idle_bot, 2)
     try:
-        await sweep_batches(idle_bot.services, now=time.time() + MEMBER_GRACE_SECONDS + 1)
+        await sweep_batches(
+            idle_bot.services, now=time.time() + idle_bot.settings.sending_reconcile_seconds + 1
+        )
         await _summary(idle_bot)
-        await sweep_batches(idle_bot.services, now=time.time() + MEMBER_GRACE_SECONDS + 1)
+        await sweep_batches(
+            idle_bot.services, now=time.time() + idle_bot.settings.sending_reconcile_seconds + 1
+        )
     finally:
         await _stop(tasks)
     assert Counter(post.vin for post in idle_bot.simulator.remote_posts) == Counter(PARIS)
