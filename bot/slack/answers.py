@@ -225,7 +225,7 @@ def status_text(statuses: Statuses) -> str:
         return f"No request recorded for `{statuses.reference}`."
     return "\n".join(
         f"• `{r.id}` {row_of(r.action).emoji} {r.action} {r.vehicle_name} by <@{r.requester}> "
-        f"{_ago(r.created_at)}: {status_line(r)}"
+        f"{_ago(r.created_at)}: {status_line(r)}" + (f" (batch `{r.batch_id}`)" if r.batch_id else "")
         for r in statuses.records
     )
 

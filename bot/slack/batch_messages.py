@@ -139,6 +139,7 @@ class BatchRenderer:
         except SlackApiError:
             await self._batches.update(batch.id, _unclaim)
             raise
+        await self._queue.forget(batch.id)  # nothing of it changes any more
         failed = progress.attention
         if failed:
             headline = f"Batch {batch.id}: {len(failed)} vehicle(s) need attention"

@@ -11,7 +11,7 @@ from bot.store.batches import BatchRecord, BatchStatus
 from bot.store.records import RequestStatus
 from bot.usecases.batch_run import begin_sending, post_batch_message
 from bot.usecases.context import UseCaseContext
-from bot.usecases.dispatch import send
+from bot.usecases.dispatch import member_index, send
 from bot.vehicle.features import FeatureModel
 
 log = logging.getLogger(__name__)
@@ -118,19 +118,19 @@ async def _mend(ctx: UseCaseContext, batch: BatchRecord, now: float) -> bool:
         return False
     if batch.message_ts is None:
         batch = await post_batch_message(ctx, batch)
-    if batch.status is not BatchStatus.SENDING:
-        await ctx.batch_renders.touch(batch.id)  # stopped: its render finishes it once all are final
-        return False
     records = await ctx.batches.members(batch)
+    if all(record is not None and record.status.is_final for record in records):
+        await ctx.batch_renders.touch(batch.id)  # its render finishes it (a replica died before that)
+        return False
+    if batch.status is not BatchStatus.SENDING:
+        return False
     queued = await ctx.batches.queued(batch.id)
     lost = [
         index
         for index, record in enumerate(records)
-        if record is None
-        or (record.status is RequestStatus.QUEUED and int(record.id.rsplit("-", 1)[1]) not in queued)
+        if record is None or (record.status is RequestStatus.QUEUED and member_index(record.id) not in queued)
     ]
     if not lost:
-        await ctx.batch_renders.touch(batch.id)
         return False
     log.warning("batch %s: %d member(s) left unsent by a crash, queued again", batch.id, len(lost))
     await begin_sending(ctx, batch)

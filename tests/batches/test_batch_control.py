@@ -90,7 +90,7 @@ async def test_members_post_no_message_of_their_own_but_keep_their_history(batch
     trail = await batch_bot.services.audit.vehicle_trail("VR3UHZKXZLT000012")
     assert any(entry.event == "requested" and batch_id in entry.detail for entry in trail)
     answer = await batch_bot.answer_to("status van-12")
-    assert f"{batch_id}-" in answer
+    assert f"{batch_id}-" in answer and f"(batch `{batch_id}`)" in answer
     assert [m for m in batch_bot.slack.messages(CHANNEL) if m.thread_ts is None] == batch_messages(batch_bot)
 
 
