@@ -35,6 +35,7 @@ WELCOME_COMMANDS = (
     ("/vehicle unlock van-12", "van-12 is asleep and locked: watch it wake up, then unlock"),
     ("/vehicle car-21", "the card of car-21: one button per action you may run"),
     ("/vehicle locate van-14", "where van-14 is, with a map link"),
+    ("/vehicle lock group:paris", "the three Paris vehicles at once: a preview, then one live message"),
 )
 
 
@@ -52,7 +53,7 @@ def build_workspace() -> SlackState:
 
 
 def welcome_blocks() -> list[JSON]:
-    """The bot's first message in #fleet-ops: what this is and three commands to try."""
+    """The bot's first message in #fleet-ops: what this is and a few commands to try."""
     tries = "\n".join(f"• `{command}`: {why}" for command, why in WELCOME_COMMANDS)
     return [
         {"type": "header", "text": {"type": "plain_text", "text": "Welcome to the remote-bot demo :wave:"}},
