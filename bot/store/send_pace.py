@@ -132,6 +132,7 @@ class SendPace:
     """The send schedule every replica shares: at most `sends_per_second`, slower when the vendor says so."""
 
     def __init__(self, redis: Redis, keys: Keys, sends_per_second: float) -> None:
+        self._redis = redis
         self._key = keys.send_pace()
         self.interval = 1 / sends_per_second
         self._interval_ms = math.ceil(1000 / sends_per_second)  # rounded up: never faster than the rate
@@ -144,6 +145,11 @@ class SendPace:
         """Claim the next send slot; the seconds to wait before sending (0: send now)."""
         wait = await self._script(keys=[self._key], args=["take", _at(now), self._interval_ms, KEEP_MS])
         return int(wait) / 1000
+
+    async def pause_left(self, now: float | None = None) -> float:
+        """The seconds a pause still holds (0: none): a pause set after a slot was given applies to it too."""
+        pause = await self._redis.hget(self._key, "pause")
+        return max(int(pause or 0) - _at(now), 0) / 1000
 
     async def pause_until(self, until: float, now: float | None = None) -> float:
         """No slot before `until` (Unix s; a 429's Retry-After from now); a shorter pause changes nothing.

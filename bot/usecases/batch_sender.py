@@ -48,8 +48,9 @@ class BatchSender:
         if index is None:
             return False
         wait = await self.ctx.send_pace.take()
-        if wait > 0:
+        while wait > 0:  # its slot, then any pause the vendor's answers asked for meanwhile
             await asyncio.sleep(wait)
+            wait = await self.ctx.send_pace.pause_left()
         await self._limit.acquire()
         task = asyncio.create_task(self._send_member(what[0], what[1], index))
         self._tasks.add(task)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from bot.app import send_batches_forever
 from bot.slack_emulator import find_action
-from tests.app_support import CHANNEL, OPERATOR, SECURITY, SECURITY2, BotUnderTest, start_bot, wait_until
+from tests.app_support import (
+    CHANNEL,
+    OPERATOR,
+    SECURITY,
+    SECURITY2,
+    BotUnderTest,
+    start_bot,
+    wait_until,
+)
 from tests.batches.test_batch_flow import batch_messages, preview, shown
 
 

@@ -126,6 +126,17 @@ async def test_a_pause_holds_every_slot_until_it_ends(replicas: list[SendPace]) 
     assert [await second.take(now=T), await first.take(now=T + 1)] == [5.0, 4.1]
 
 
+async def test_a_pause_set_after_a_slot_was_given_is_seen_by_its_holder(replicas: list[SendPace]) -> None:
+    """A replica holding a slot checks the pause before sending: one set meanwhile (another replica's
+    answer said the quota is spent) still holds it back."""
+    first, second = replicas
+    assert await first.take(now=T) == 0.0
+    assert await first.take(now=T) == 0.1  # granted, not used yet
+    await second.pause_until(T + 2, now=T + 0.05)
+    assert await first.pause_left(now=T + 0.1) == 1.9
+    assert await first.pause_left(now=T + 3) == 0.0
+
+
 async def test_a_shorter_pause_never_shortens_a_longer_one(replicas: list[SendPace]) -> None:
     """A later, smaller Retry-After leaves the longer pause in force (the schedule never moves back)."""
     first, second = replicas
