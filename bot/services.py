@@ -18,6 +18,7 @@ from bot.store.audit import AuditLog
 from bot.store.capabilities import CapabilityCache
 from bot.store.inbox import InboxWriter, ReplicaAck
 from bot.store.keys import Keys
+from bot.store.last_reports import LastReports
 from bot.store.parking import ParkedEvents
 from bot.store.requests import RequestStore
 from bot.store.tickets import TicketStore
@@ -42,6 +43,7 @@ class Services:
     inbox_writer: InboxWriter
     parked: ParkedEvents
     wakeups: WakeUpLedger
+    last_reports: LastReports
     authorizer: Authorizer
     fleet: Fleet
     vehicles: VehicleCloud
@@ -95,6 +97,7 @@ class Services:
             ),
             parked=parked,
             wakeups=WakeUpLedger(redis, keys, settings.wakeup_allowance),
+            last_reports=LastReports(redis, keys),
             authorizer=authorizer,
             fleet=fleet,
             vehicles=vehicles,

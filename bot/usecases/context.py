@@ -10,6 +10,7 @@ from bot.config import Settings
 from bot.runtime.work import WorkTracker
 from bot.store.audit import AuditLog
 from bot.store.capabilities import CapabilityCache
+from bot.store.last_reports import LastReports
 from bot.store.parking import ParkedEvents
 from bot.store.requests import RequestStore
 from bot.store.tickets import TicketStore
@@ -39,6 +40,8 @@ class UseCaseContext(Protocol):
     def parked(self) -> ParkedEvents: ...
     @property
     def wakeups(self) -> WakeUpLedger: ...
+    @property
+    def last_reports(self) -> LastReports: ...
     @property
     def authorizer(self) -> Authorizer: ...
     @property
