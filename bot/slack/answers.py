@@ -171,9 +171,10 @@ def _last_state(result: LastState, command: str, simulator: bool) -> str:
     lines = [f"{badge}:bar_chart: *{result.vehicle.name}*, last reported state (not refreshed){when}:"]
     lines += [f"• {name}: {value}" for name, value in result.facts.items()] or ["• nothing reported yet"]
     if result.recent:
+        word = result.vehicle.alias or result.vehicle.vin
         lines.append(
-            f"Recent enough not to wake the vehicle: `{command} state {result.vehicle.name} --refresh` "
-            f"wakes it for a new report (one of its monthly wake-ups)."
+            f"Recent enough not to wake the vehicle: `{command} state {word} --refresh` wakes it for a new "
+            f"report (one of its monthly wake-ups)."
         )
     if result.freshness is not None and result.freshness.possibly_asleep:
         lines.append(deep_sleep(result.freshness))
