@@ -21,6 +21,7 @@ from bot.store.batches import BatchStore
 from bot.store.capabilities import CapabilityCache
 from bot.store.inbox import InboxWriter, ReplicaAck
 from bot.store.keys import Keys
+from bot.store.last_reports import LastReports
 from bot.store.parking import ParkedEvents
 from bot.store.requests import RequestStore
 from bot.store.send_pace import SendPace
@@ -47,6 +48,7 @@ class Services:
     parked: ParkedEvents
     wakeups: WakeUpLedger
     send_pace: SendPace  # the vendor send schedule every replica shares (batch sends)
+    last_reports: LastReports
     authorizer: Authorizer
     fleet: Fleet
     vehicles: VehicleCloud
@@ -105,6 +107,7 @@ class Services:
             parked=parked,
             wakeups=WakeUpLedger(redis, keys, settings.wakeup_allowance),
             send_pace=SendPace(redis, keys, settings.vendor_sends_per_second),
+            last_reports=LastReports(redis, keys),
             authorizer=authorizer,
             fleet=fleet,
             vehicles=vehicles,

@@ -41,9 +41,10 @@ class HornOptions(Options):
 
 
 class StateOptions(Options):
-    """`state`: refresh through a wake-up, or show the last reported state."""
+    """`state`: refresh through a wake-up (True), show the last reported state (False), or the last report
+    when it is recent enough and a refresh otherwise (None)."""
 
-    refresh: bool = True
+    refresh: bool | None = None
 
 
 class ChargeOptions(Options):

@@ -36,6 +36,7 @@ class Plan:
 
     feature: FeatureModel | None
     summary: str
+    unless_fresh: bool = False  # a recent enough last report answers instead (STATE_FRESH_SECONDS)
 
     @property
     def wakes(self) -> bool:

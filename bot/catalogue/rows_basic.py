@@ -26,6 +26,7 @@ from bot.vehicle.features.vehicle_finder import VehicleFinder
 from bot.vehicle.features.wakeup import WakeUp
 
 POINT = re.compile(r"^(-?\d{1,2}(?:\.\d+)?),(-?\d{1,3}(?:\.\d+)?)$")
+REFRESH = "--refresh"
 NO_REFRESH = "--no-refresh"
 HORN_STOP = "stop"
 
@@ -53,9 +54,9 @@ def _lights(args: list[str]) -> OnOff:
 
 
 def _state(args: list[str]) -> StateOptions:
-    if args not in ([], [NO_REFRESH]):
-        raise OptionError(f"unexpected `{' '.join(args)}`")
-    return StateOptions(refresh=not args)
+    if args not in ([], [REFRESH], [NO_REFRESH]):
+        raise OptionError(f"unexpected `{' '.join(args)}`: write `{REFRESH}` or `{NO_REFRESH}`")
+    return StateOptions(refresh=args == [REFRESH] if args else None)
 
 
 def _navigate(args: list[str]) -> NavigateOptions:
@@ -79,9 +80,13 @@ def _navigation_plan(options: NavigateOptions) -> Plan:
 
 
 def _state_plan(options: StateOptions) -> Plan:
-    if not options.refresh:
+    if options.refresh is False:
         return Plan(None, "show the last reported vehicle state")
-    return Plan(WakeUp(), "refresh and show the vehicle state (uses one of its monthly wake-ups)")
+    return Plan(
+        WakeUp(),
+        "refresh and show the vehicle state (uses one of its monthly wake-ups)",
+        unless_fresh=options.refresh is None,
+    )
 
 
 BASIC_ROWS: tuple[ActionRow[Any], ...] = (
@@ -119,7 +124,9 @@ WAKE_AND_FIND_ROWS: tuple[ActionRow[Any], ...] = (
         ),
     ),
     ActionRow(
-        Action.STATE, "State", ":bar_chart:", f"state <vehicle> [{NO_REFRESH}]", StateOptions, _state,
+        Action.STATE, "State", ":bar_chart:", f"state <vehicle> [{REFRESH}|{NO_REFRESH}]", StateOptions,
+        _state,
+        note="(the last report when it is recent enough, else a wake-up; `--refresh` always wakes)",
         remote=Remote(WakeUp, _state_plan, cards=ON_CARD, outcome=Outcome.STATE),
     ),
     ActionRow(

@@ -297,6 +297,22 @@ class Settings(VendorApiSettings):
             "are refused unless the user holds `exceed-wakeups`"
         ),
     )
+    state_fresh_seconds: float = Field(
+        900.0,
+        ge=0,
+        description=(
+            "`state <vehicle>` answers from the vehicle's last report, without waking it, when that report "
+            "is at most this old; older, it wakes the vehicle (`--refresh` always wakes; 0: always wakes)"
+        ),
+    )
+    deep_sleep_days: int = Field(
+        7,
+        ge=1,
+        description=(
+            "A vehicle silent for more than this many days is flagged as possibly in deep sleep (card, "
+            "`state`, `list`), with the advice to drive it for 15 minutes"
+        ),
+    )
 
     # Commands for many vehicles
     batch_max_vehicles: int = Field(

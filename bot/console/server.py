@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -19,6 +19,10 @@ from bot.console.workspace import USERS
 from bot.simulator.app import Simulator
 from bot.simulator.control import build_control_app, fleet_state
 from bot.slack_emulator import SlackDriver, SlackState, build_slack_api_app
+from bot.slack_emulator.models import JSON
+from bot.store.errors import STORE_UNAVAILABLE
+from bot.store.last_reports import LastReports
+from bot.store.wakeup_budget import WakeUpLedger
 
 FLEET_PREFIX = "/console/fleet"
 # How often an open event stream looks at the fleet (Slack changes wake it at once).
@@ -36,6 +40,27 @@ class ConsoleConfig:
     command: str = "/vehicle"
 
 
+@dataclass(frozen=True)
+class BotStores:
+    """What the bot keeps about each vehicle that the fleet panel shows: wake-ups left, last report."""
+
+    wakeups: WakeUpLedger
+    last_reports: LastReports
+
+    async def of_many(self, vins: Sequence[str]) -> dict[str, JSON]:
+        """Each vehicle's wake-ups left this month and last report (unix time, None: never seen), by VIN."""
+        wakeups = await self.wakeups.of_many(vins)
+        reports = await self.last_reports.of_many(vins)
+        return {
+            vin: {
+                "wakeups_left": wakeups[vin].left,
+                "wakeup_allowance": wakeups[vin].allowance,
+                "last_report": reports[vin],
+            }
+            for vin in vins
+        }
+
+
 @dataclass
 class Console:
     """The console's running parts, shared by its handlers."""
@@ -45,6 +70,12 @@ class Console:
     config: ConsoleConfig
     closing: asyncio.Event
     driver: SlackDriver | None = None
+    bot: BotStores | None = None  # the bot's stores, once the bot runs
+
+
+def show_bot_stores(app: web.Application, stores: BotStores) -> None:
+    """Let the fleet panel show what the bot keeps about each vehicle (the bot starts after the console)."""
+    app[CONSOLE_KEY].bot = stores
 
 
 CONSOLE_KEY = web.AppKey("console", Console)
@@ -140,9 +171,22 @@ async def _click(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-def _snapshot(console: Console, user: str) -> str:
+async def _bot_view(console: Console) -> dict[str, JSON]:
+    """What the bot keeps about each simulated vehicle, by VIN (nothing while the bot or Redis is away)."""
+    if console.bot is None:
+        return {}
+    try:
+        return await console.bot.of_many(list(console.simulator.vehicles))
+    except STORE_UNAVAILABLE:
+        return {}
+
+
+def _snapshot(console: Console, user: str, bot: dict[str, JSON]) -> str:
     view = workspace_view(console.state, user)
-    view["fleet"] = fleet_state(console.simulator)
+    fleet = fleet_state(console.simulator)
+    for vehicle in fleet["vehicles"].values():
+        vehicle["bot"] = bot.get(vehicle["vin"])
+    view["fleet"] = fleet
     return json.dumps(view)
 
 
@@ -160,12 +204,14 @@ async def _events(request: web.Request) -> web.StreamResponse:
 async def _stream(console: Console, user: str, response: web.StreamResponse) -> None:
     """Send the view when it changes; a comment line otherwise, so a closed page is noticed."""
     sent = ""
+    bot: dict[str, JSON] = {}
 
     def changed() -> bool:
-        return console.closing.is_set() or _snapshot(console, user) != sent
+        return console.closing.is_set() or _snapshot(console, user, bot) != sent
 
     while not console.closing.is_set():
-        current = _snapshot(console, user)
+        bot = await _bot_view(console)  # read again at least every FLEET_POLL_SECONDS
+        current = _snapshot(console, user, bot)
         if current != sent:
             await response.write(f"data: {current}\n\n".encode())
             sent = current

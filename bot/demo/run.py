@@ -15,7 +15,7 @@ from aiohttp import web
 from bot.app import AppOptions, create_web_app, default_jobs
 from bot.config import Settings
 from bot.config.fleet_owner import VendorApi
-from bot.console.server import FLEET_PREFIX, ConsoleConfig, build_console_app
+from bot.console.server import FLEET_PREFIX, BotStores, ConsoleConfig, build_console_app, show_bot_stores
 from bot.console.workspace import ALERTS_CHANNEL, build_workspace, post_welcome
 from bot.runtime.bundled import DEMO_FLEET
 from bot.runtime.bundled import SAMPLE_POLICY as DEMO_POLICY
@@ -26,6 +26,7 @@ from bot.simulator.fleet import load_fleet
 from bot.simulator.routes import build_app
 from bot.simulator.server import bot_settings
 from bot.slack_emulator import DEFAULT_BOT_TOKEN
+from bot.web.names import SERVICES_KEY
 from bot.web.serving import app_runner, stop_on_signals
 
 DEMO_SIGNING_SECRET = "demo-signing-secret"
@@ -124,6 +125,8 @@ async def run_demo(base: Settings, options: DemoOptions) -> None:
             app = create_web_app(settings, AppOptions(simulator=True, background=default_jobs(settings)))
             bot_runner = app_runner(app, shutdown_timeout=SHUTDOWN_SECONDS)
             await bot_runner.setup()
+            services = app[SERVICES_KEY]
+            show_bot_stores(console, BotStores(services.wakeups, services.last_reports))
             async with _serving(bot_runner, web.SockSite(bot_runner, bot_socket)):
                 post_welcome(state)
                 print(f"remote-bot demo: open {slack_url} in a browser (Ctrl-C stops it)", flush=True)

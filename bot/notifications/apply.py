@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -19,7 +21,7 @@ from bot.store.records import RequestRecord, RequestStatus
 from bot.store.transitions import Transition, Transitions
 from bot.usecases.ports import RequestAlert, ToShow
 from bot.vehicle.errors import VendorError
-from bot.vehicle.events import PENDING, WAKE_UPS_SPENT, WAKING_UP, VehicleEvent
+from bot.vehicle.events import DONE, PENDING, VEHICLE_ANSWERS, WAKE_UPS_SPENT, WAKING_UP, VehicleEvent
 from bot.vehicle.facts import position_of, vehicle_state
 from bot.vehicle.wire import LatestTelemetry
 
@@ -86,6 +88,19 @@ async def outcome_from_telemetry(
             "position": {**position, "time": telemetry.raw.get("updatedAt") or telemetry.raw.get("createdAt")}
         }
     return {"state": vehicle_state(telemetry)}
+
+
+def answered_at(event: VehicleEvent, now: float) -> float | None:
+    """When a notification proves the vehicle answered (a Done Success or AlreadyDone): the event's own
+    date, so that a notification redelivered days later does not pass for a recent report; now when it has
+    none (never later than now). None for any other event."""
+    if event.event_type != DONE or event.status not in VEHICLE_ANSWERS:
+        return None
+    try:
+        at = datetime.fromisoformat(event.date or "")
+    except ValueError:
+        return now
+    return min((at if at.tzinfo is not None else at.replace(tzinfo=UTC)).timestamp(), now)
 
 
 def _made_final(move: Transition | Exception) -> bool:
@@ -163,7 +178,10 @@ class Pipeline:
             if render or reply:
                 to_show.append(ToShow(record, render, reply))
 
-        await asyncio.gather(*(settle_request(indexes) for indexes in by_request.values()))
+        await asyncio.gather(
+            self._note_answers(events, transitions, by_request, results),
+            *(settle_request(indexes) for indexes in by_request.values()),
+        )
         try:
             await self.services.messages.show_batch(token, to_show, concurrency)
             if any(_made_final(move) for move in transitions):  # the script appended audit entries
@@ -178,6 +196,28 @@ class Pipeline:
         """The script queued the message of each batch whose member moved: wake this process's renderer."""
         if any(isinstance(move, Transition) and move.record and move.record.batch_id for move in transitions):
             batch_render_bell(self.services.keys).ring()
+
+    async def _note_answers(
+        self,
+        events: list[tuple[VehicleEvent, str | None]],
+        transitions: list[Transition | Exception],
+        by_request: dict[str, list[int]],
+        results: list[Applied | Exception],
+    ) -> None:
+        """The vehicles whose answer a notification proves (see answered_at), noted in one call per batch;
+        a redelivery notes the same time again, which changes nothing."""
+        now = time.time()
+        proven: list[tuple[int, str, float]] = []
+        for indexes in by_request.values():
+            for i in indexes:
+                move, at = transitions[i], answered_at(events[i][0], now)
+                if at is not None and isinstance(move, Transition) and move.record is not None:
+                    proven.append((i, move.record.vin, at))
+        try:
+            await self.services.last_reports.note_many((vin, at) for _, vin, at in proven)
+        except Exception as error:  # noqa: BLE001 - unacknowledged: a redelivery notes it again
+            for i, _, _ in proven:
+                results[i] = error
 
     async def _count_wake_ups(self, record: RequestRecord, events: list[VehicleEvent]) -> None:
         """A step in which the vendor woke the vehicle counts one wake-up of the month, once per request

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +63,7 @@ class SimVehicle:
     wakeups_left: int = 20
     unsupported: frozenset[str] = frozenset()
     next_failure: str | None = None  # the next remote that reaches the vehicle fails with this cause
+    silent_since: float = field(default_factory=time.time)  # its last report while asleep or offline
     in_progress: set[str] = field(default_factory=set, repr=False)
 
     @property
@@ -77,14 +79,26 @@ class SimVehicle:
             base -= ELECTRIC_ONLY
         return frozenset(base)
 
+    @property
+    def reported_at(self) -> float:
+        """When it last reported (unix time): now while awake and online, else when it went silent."""
+        return time.time() if self.online and not self.asleep else self.silent_since
+
     def update(self, **changes: Any) -> None:
-        """Change state fields by name (test and demo control); unknown names raise AttributeError."""
-        names = {f.name for f in dataclasses.fields(self)} | {"offline"}
+        """Change state fields by name (test and demo control); unknown names raise AttributeError.
+
+        Falling asleep or going offline keeps the time it last reported; `silent_hours` sets that time
+        back (a vehicle parked for days)."""
+        names = {f.name for f in dataclasses.fields(self)} | {"offline", "silent_hours"}
+        if self.online and not self.asleep:
+            self.silent_since = time.time()  # reporting until now: a change that silences it starts here
         for name, value in changes.items():
             if name not in names or name in ("alias", "vin", "in_progress"):
                 raise AttributeError(f"simulated vehicle has no settable state {name!r}")
             if name == "offline":
                 self.online = not value
+            elif name == "silent_hours":
+                self.silent_since = time.time() - float(value) * 3600
             elif name == "position":
                 self.position = (float(value[0]), float(value[1]))
             elif name == "unsupported":
@@ -123,6 +137,7 @@ _SIMULATOR_KEYS = {
     "tan_suppressed": bool,
     "wakeups_left": int,
     "unsupported": list,
+    "silent_hours": float,
 }
 
 
@@ -155,7 +170,8 @@ def _parse_vehicle(alias: str, entry: Any) -> SimVehicle:
         expected = _SIMULATOR_KEYS.get(key)
         if expected is None:
             raise FleetError(f"vehicle {alias}: unknown simulator key {key!r}")
-        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        wanted = (int, float) if expected is float else expected  # a whole number of hours is a float
+        if not isinstance(value, wanted) or (expected in (int, float) and isinstance(value, bool)):
             raise FleetError(f"vehicle {alias}: simulator.{key} must be a {expected.__name__}")
     if sim.get("motorization", vehicle.motorization) not in MOTORIZATIONS:
         raise FleetError(f"vehicle {alias}: simulator.motorization must be one of {', '.join(MOTORIZATIONS)}")

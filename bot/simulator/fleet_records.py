@@ -239,8 +239,9 @@ def vehicle_json(vehicle: SimVehicle, fleet_id: str, api_url: str) -> dict[str, 
 
 
 def status_json(vehicle: SimVehicle, fleet_id: str, api_url: str) -> dict[str, Any]:
-    """The vehicle `Status`: last position (GeoJSON Feature with its time), doors, energies, odometer."""
-    at = payloads.now_iso()
+    """The vehicle `Status` as of its last report: last position (GeoJSON Feature with its time), doors,
+    energies, odometer."""
+    at = payloads.iso(vehicle.reported_at)
     base = f"{api_url}/fleets/{fleet_id}/vehicles/{vehicle_id(fleet_id, vehicle.vin)}"
     return {
         "_links": {"self": {"href": f"{base}/status"}, "vehicle": {"href": base}},

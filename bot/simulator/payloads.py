@@ -26,6 +26,11 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def iso(at: float) -> str:
+    """A unix time as ISO 8601 (UTC) with a Z suffix."""
+    return datetime.fromtimestamp(at, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def error_body(status: int, message: str, name: str | None = None) -> dict[str, str]:
     """The vendor error object `{name, debug, message}`."""
     return {
@@ -173,8 +178,8 @@ def energies(vehicle: SimVehicle, at: str) -> list[dict[str, Any]]:
 
 
 def latest_telemetry(vehicle: SimVehicle, api_url: str) -> dict[str, Any]:
-    """GET telemetries/latest: AggregatedTelemetries built from the current state."""
-    at = now_iso()
+    """GET telemetries/latest: AggregatedTelemetries built from the current state, as of its last report."""
+    at = iso(vehicle.reported_at)
     base = f"{api_url}/accounts/vehicles/{vehicle.vin}"
     return {
         "createdAt": at,

@@ -10,6 +10,7 @@ from bot.catalogue.table import row_of, usage_text
 from bot.slack.blocks import SIMULATOR_BADGE, Message, confirmation_prompt, plain, status_line, vehicle_card
 from bot.store.wakeup_budget import WakeUps
 from bot.usecases.authz import Entitlement
+from bot.usecases.freshness import Freshness
 from bot.usecases.queries import Card, History, Listing, Statuses
 from bot.usecases.results import (
     AlreadyInFlight,
@@ -110,6 +111,23 @@ def wake_ups_left(wakeups: WakeUps) -> str:
     return f":alarm_clock: {wakeups.left} of {wakeups.allowance} wake-ups left this month (UTC)"
 
 
+def last_report(freshness: Freshness) -> str:
+    """When the vehicle last reported (or never seen), and the deep-sleep flag when silent too long."""
+    if freshness.last_report is None:
+        return ":satellite_antenna: last report: never seen"
+    text = f":satellite_antenna: last report: {_ago(freshness.last_report)}"
+    return f"{text} · {deep_sleep(freshness)}" if freshness.possibly_asleep else text
+
+
+def deep_sleep(freshness: Freshness) -> str:
+    """The deep-sleep flag of a vehicle silent for more than DEEP_SLEEP_DAYS, with what wakes it."""
+    days = int(freshness.silent_days or 0)
+    return (
+        f":zzz: possibly in deep sleep, silent for {days} days: drive it for 15 minutes to wake its "
+        f"telematics"
+    )
+
+
 def remote_answer(result: RemoteResult, command: str, simulator: bool) -> Message | None:
     """The private answer to a remote command (None when the request message says it all)."""
     refusal = _not_sent(result, command)
@@ -117,7 +135,7 @@ def remote_answer(result: RemoteResult, command: str, simulator: bool) -> Messag
         return badged(refusal, simulator)
     match result:
         case LastState():
-            return badged(_last_state(result, simulator), simulator)
+            return badged(_last_state(result, command, simulator), simulator)
         case ConfirmationNeeded(row=row, vehicle=vehicle, summary=summary, token=token):
             return confirmation_prompt(row, vehicle, summary, token, simulator)
         case AlreadyInFlight():
@@ -151,11 +169,19 @@ def _not_sent(result: RemoteResult, command: str) -> str | None:
     return None
 
 
-def _last_state(result: LastState, simulator: bool) -> str:
+def _last_state(result: LastState, command: str, simulator: bool) -> str:
     badge = f"{SIMULATOR_BADGE} · " if simulator else ""
     when = _reported(result.reported_at)
     lines = [f"{badge}:bar_chart: *{result.vehicle.name}*, last reported state (not refreshed){when}:"]
     lines += [f"• {name}: {value}" for name, value in result.facts.items()] or ["• nothing reported yet"]
+    if result.recent:
+        word = result.vehicle.alias or result.vehicle.vin
+        lines.append(
+            f"Recent enough not to wake the vehicle: `{command} state {word} --refresh` wakes it for a new "
+            f"report (one of its monthly wake-ups)."
+        )
+    if result.freshness is not None and result.freshness.possibly_asleep:
+        lines.append(deep_sleep(result.freshness))
     return "\n".join(lines)
 
 
@@ -203,6 +229,7 @@ def listing_text(listing: Listing) -> str:
         f"• *{vehicle.alias or vehicle.vin}* `{vehicle.vin}`"
         + (f" · {', '.join(vehicle.groups)}" if vehicle.groups else "")
         + f" · {wake_ups_left(listing.wakeups[vehicle.vin])}"
+        + f" · {last_report(listing.freshness[vehicle.vin])}"
         for vehicle in listing.vehicles
     ]
     if not lines:
@@ -249,4 +276,5 @@ def history_text(history: History) -> str:
 
 def card_message(card: Card, simulator: bool) -> Message:
     """The vehicle card."""
-    return vehicle_card(card.vehicle, card.rows, simulator, wake_ups_left(card.wakeups))
+    note = f"{wake_ups_left(card.wakeups)} · {last_report(card.freshness)}"
+    return vehicle_card(card.vehicle, card.rows, simulator, note)

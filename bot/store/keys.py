@@ -159,6 +159,10 @@ class Keys:
         """Set when the vendor answered TooManyWakeUpsOverMonth for this vehicle in that month."""
         return f"{self.prefix}wakeups-spent:{vin}:{month}"
 
+    def last_reports(self) -> str:
+        """Hash of VIN -> unix time the vehicle last reported (telemetry time or a proven answer)."""
+        return f"{self.prefix}last-report"
+
     def vehicle_ids(self, fleet_id: str) -> str:
         """Hash of a Fleet Owner v3 fleet's VINs -> its opaque vehicle ids."""
         return f"{self.prefix}vids:{fleet_id}"

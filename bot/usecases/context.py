@@ -12,6 +12,7 @@ from bot.store.audit import AuditLog
 from bot.store.batch_renders import BatchRenders
 from bot.store.batches import BatchStore
 from bot.store.capabilities import CapabilityCache
+from bot.store.last_reports import LastReports
 from bot.store.parking import ParkedEvents
 from bot.store.requests import RequestStore
 from bot.store.send_pace import SendPace
@@ -42,6 +43,8 @@ class UseCaseContext(Protocol):
     def parked(self) -> ParkedEvents: ...
     @property
     def wakeups(self) -> WakeUpLedger: ...
+    @property
+    def last_reports(self) -> LastReports: ...
     @property
     def authorizer(self) -> Authorizer: ...
     @property

@@ -16,6 +16,7 @@ from bot.usecases.authz import Entitlement
 from bot.usecases.capabilities import capability_of
 from bot.usecases.context import UseCaseContext
 from bot.usecases.fleet import Vehicle
+from bot.usecases.freshness import Freshness, freshness_of
 from bot.usecases.lookup import resolve_vehicle, vehicle_of
 from bot.usecases.results import Actor, Denied
 
@@ -27,6 +28,7 @@ class Card:
     vehicle: Vehicle
     rows: tuple[ActionRow[Any], ...]
     wakeups: WakeUps
+    freshness: Freshness
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Listing:
     wanted: str
     vehicles: list[Vehicle]
     wakeups: dict[str, WakeUps]  # by VIN
+    freshness: dict[str, Freshness]  # by VIN, from the bot's store: no vendor call per vehicle
 
 
 async def _check(
@@ -87,7 +90,8 @@ async def card(ctx: UseCaseContext, actor: Actor, command: Command) -> Card | De
         and row.remote.cards
         and capability.supports(row.remote.capability) is not False
     )
-    return Card(vehicle, shown, await ctx.wakeups.of(vehicle.vin))
+    freshness = (await freshness_of(ctx, [vehicle.vin]))[vehicle.vin]
+    return Card(vehicle, shown, await ctx.wakeups.of(vehicle.vin), freshness)
 
 
 async def status(ctx: UseCaseContext, actor: Actor, command: Command) -> Statuses | Denied:
@@ -125,7 +129,8 @@ async def listing(ctx: UseCaseContext, actor: Actor, command: Command) -> Listin
         text = f"{vehicle.alias or ''} {vehicle.vin} {' '.join(vehicle.groups)}".lower()
         if (not wanted or wanted in text) and await allowed_rows(ctx, actor, vehicle):
             matching.append(vehicle)
-    return Listing(wanted, matching, await ctx.wakeups.of_many([vehicle.vin for vehicle in matching]))
+    vins = [vehicle.vin for vehicle in matching]
+    return Listing(wanted, matching, await ctx.wakeups.of_many(vins), await freshness_of(ctx, vins))
 
 
 async def whoami(ctx: UseCaseContext, actor: Actor) -> list[Entitlement]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from bot.catalogue.action import Permission
 from bot.catalogue.command import Command, CommandError
@@ -14,6 +15,7 @@ from bot.usecases.capabilities import capability_of
 from bot.usecases.context import UseCaseContext
 from bot.usecases.dispatch import ActionRequest, start_request
 from bot.usecases.fleet import Vehicle, VehicleNotFound
+from bot.usecases.freshness import freshness_of, latest_state, reported_time
 from bot.usecases.lookup import resolve_vehicle
 from bot.usecases.results import (
     Actor,
@@ -64,13 +66,10 @@ async def _authorized(
     plan = command.plan()
     remote = command.row.remote
     assert remote is not None  # only a remote command comes here
-    if plan.feature is None or not ctx.vehicles.offers(type(plan.feature)):
-        # The last reported state without waking the vehicle (asked for, or all this API can give).
-        telemetry = await ctx.vehicles.latest_state(vehicle.vin)
-        facts = vehicle_state(telemetry)
-        if plan.feature is not None:  # where a fresh fix is not offered, the last known position
-            facts = {name: value for name, value in facts.items() if name == "Position"}
-        return LastState(vehicle, facts, reported_at=telemetry.reported_at)
+    shown = await _without_waking(ctx, vehicle, plan)
+    if shown is not None:
+        return shown
+    assert plan.feature is not None  # only a plan that sends comes past the last reported state
     cost = await preflight(ctx, actor, command, vehicle, plan)
     if isinstance(cost, Lacks | Unsupported | WakeUpsSpent):
         return cost
@@ -123,6 +122,32 @@ async def preflight(
     if rule is not None and not rule.holds(capability):
         return Unsupported(vehicle, rule.refusal)
     return await _wake_up_cost(ctx, actor, command, vehicle, plan)
+
+
+async def _without_waking(ctx: UseCaseContext, vehicle: Vehicle, plan: Plan) -> LastState | None:
+    """The last reported state instead of a remote: asked for, all this API can give, or recent enough."""
+    if plan.feature is None or not ctx.vehicles.offers(type(plan.feature)):
+        telemetry = await latest_state(ctx, vehicle.vin)
+        facts = vehicle_state(telemetry)
+        if plan.feature is not None:  # where a fresh fix is not offered, the last known position
+            facts = {name: value for name, value in facts.items() if name == "Position"}
+        freshness = (await freshness_of(ctx, [vehicle.vin]))[vehicle.vin]
+        return LastState(vehicle, facts, reported_at=telemetry.reported_at, freshness=freshness)
+    return await recent_state(ctx, vehicle) if plan.unless_fresh else None
+
+
+async def recent_state(ctx: UseCaseContext, vehicle: Vehicle) -> LastState | None:
+    """The last reported state when it is at most STATE_FRESH_SECONDS old (None: a refresh is needed)."""
+    if ctx.settings.state_fresh_seconds <= 0:
+        return None
+    telemetry = await latest_state(ctx, vehicle.vin)
+    at = reported_time(telemetry)
+    if at is None or time.time() - at > ctx.settings.state_fresh_seconds:
+        return None
+    freshness = (await freshness_of(ctx, [vehicle.vin]))[vehicle.vin]
+    return LastState(
+        vehicle, vehicle_state(telemetry), reported_at=telemetry.reported_at, recent=True, freshness=freshness
+    )
 
 
 async def _wake_up_cost(

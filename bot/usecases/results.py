@@ -9,6 +9,7 @@ from bot.catalogue.row import ActionRow
 from bot.store.records import RequestRecord
 from bot.store.wakeup_budget import WakeUps
 from bot.usecases.fleet import Vehicle
+from bot.usecases.freshness import Freshness
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ class LastState:
     vehicle: Vehicle
     facts: dict[str, Any]
     reported_at: str | None = None  # when the vehicle reported it (ISO 8601), where the cloud says
+    recent: bool = False  # shown instead of a refresh because it is recent enough (`--refresh` wakes)
+    freshness: Freshness | None = None  # the vehicle's last report as the bot knows it
 
 
 @dataclass(frozen=True)

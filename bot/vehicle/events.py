@@ -10,6 +10,9 @@ PENDING = "Pending"
 DONE = "Done"
 WAKING_UP = "WakingUpVehicle"  # a Pending step: the vendor is waking the vehicle for this remote
 WAKE_UPS_SPENT = "TooManyWakeUpsOverMonth"  # a Pending status or a failure cause: the monthly quota is used
+# Done statuses that are the vehicle's own answer (the vendor's flow: the vehicle responds Success or
+# AlreadyDone); a failure may come from the platform alone (rights, quota, a wake-up that timed out).
+VEHICLE_ANSWERS = frozenset({"Success", "AlreadyDone"})
 
 
 class VehicleEvent(BaseModel):

@@ -250,3 +250,18 @@ def test_text_from_messages_is_never_markup(page: Page) -> None:
     answer = page.locator("#messages .message.ephemeral", has_text="No vehicle called")
     expect(answer.locator("code").first).to_have_text("<img/src=x>")
     expect(page.locator("#messages img")).to_have_count(0)
+
+
+def test_the_panel_shows_the_bots_wake_ups_left_and_last_report(page: Page) -> None:
+    """car-33, brought online and woken up, goes from never seen with 20 wake-ups left to a report just now
+    with 19 left in the fleet panel: what the bot keeps, not the simulator's own count."""
+    be(page, SECURITY)
+    panel = vehicle_panel(page, "car-33")
+    expect(panel.locator(".bot-view")).to_have_text("bot: 20 of 20 wake-ups left · last report: never seen")
+    panel.get_by_role("button", name="Bring online").click()
+    type_command(page, "/vehicle wakeup car-33")
+    message = request_message(page, "Wake up", "car-33")
+    expect(status(message)).to_have_text(re.compile("Done$"), timeout=FINAL)
+    expect(panel.locator(".bot-view")).to_have_text(
+        "bot: 19 of 20 wake-ups left · last report: just now", timeout=FINAL
+    )

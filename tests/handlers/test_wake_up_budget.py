@@ -69,7 +69,7 @@ async def test_wake_ups_are_counted_shown_and_refused_once_spent_unless_granted(
     assert "no wake-up left this month (2 of 2 used)" in await bot.answer_to("list van")
     resets = f"{next_month(datetime.now(UTC)):%Y-%m-%d}"
     sent = len(bot.simulator.remote_posts)
-    for text in ("wakeup van-12", "state van-12"):
+    for text in ("wakeup van-12", "state van-12 --refresh"):
         answer = await bot.answer_to(text)
         assert "no wake-up left this month (2 of 2 used)" in answer and resets in answer
     assert "not refreshed" in await bot.answer_to("state van-12 --no-refresh")

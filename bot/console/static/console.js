@@ -249,6 +249,22 @@ function control(label, alias, changes) {
   return node;
 }
 
+function ago(seconds) {
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 1) return "just now";
+  if (minutes < 120) return `${minutes} min ago`;
+  return minutes < 2880 ? `${Math.floor(minutes / 60)} h ago` : `${Math.floor(minutes / 1440)} days ago`;
+}
+
+// What the bot keeps about the vehicle: its wake-ups left this month and when it last reported.
+function botLine(bot) {
+  const node = el("div", "bot-view");
+  if (!bot) return node;
+  const report = bot.last_report === null ? "never seen" : ago(Date.now() / 1000 - bot.last_report);
+  node.textContent = `bot: ${bot.wakeups_left} of ${bot.wakeup_allowance} wake-ups left · last report: ${report}`;
+  return node;
+}
+
 function vehicleNode(alias, v, causes) {
   const node = el("div", "vehicle");
   node.dataset.alias = alias;
@@ -265,8 +281,8 @@ function vehicleNode(alias, v, causes) {
   if (v.immobilized) badges.append(badge("🛡 immobilized", "bad"));
   if (v.next_failure) badges.append(badge(`next request fails: ${v.next_failure}`, "bad"));
   badges.append(badge(`📍 ${v.position[0].toFixed(4)}, ${v.position[1].toFixed(4)}`));
-  badges.append(badge(`wake-ups left ${v.wakeups_left}`));
-  node.append(badges);
+  badges.append(badge(`vendor quota left ${v.wakeups_left}`));
+  node.append(badges, botLine(v.bot));
   const controls = el("div", "controls");
   controls.append(
     control(v.asleep ? "Wake" : "Sleep", alias, { asleep: !v.asleep }),
