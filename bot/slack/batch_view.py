@@ -97,6 +97,12 @@ def batch_preview(
     if batch.wakeups:
         plural = "s" if batch.wakeups != 1 else ""
         facts.append(f":alarm_clock: Costs {batch.wakeups} wake-up{plural} (one per vehicle).")
+        if preview.fewest_wakeups is not None:
+            name, cost = preview.fewest_wakeups
+            facts.append(f"Fewest left: {name}, {cost.left} of {cost.allowance} this month before it.")
+    if preview.asleep:
+        names = _names(preview.asleep, 500)
+        facts.append(f":zzz: Possibly in deep sleep (silent for days; drive it for 15 minutes): {names}.")
     if batch.needs_approval:
         facts.append(":raised_hand: A second person must approve it before anything is sent.")
     if batch.retry_of:

@@ -14,6 +14,7 @@ from bot.store.batches import BatchMember, BatchRecord, LeftOut
 from bot.store.records import WakeUpCost
 from bot.usecases.context import UseCaseContext
 from bot.usecases.fleet import Vehicle
+from bot.usecases.freshness import freshness_of
 from bot.usecases.remote_flow import authorize, preflight
 from bot.usecases.results import (
     Actor,
@@ -41,6 +42,8 @@ class BatchPreview:
     batch: BatchRecord
     seconds: float  # how long sending takes at the configured pace
     needs_confirmation: bool
+    fewest_wakeups: tuple[str, WakeUpCost] | None = None  # the member with the fewest wake-ups left
+    asleep: tuple[str, ...] = ()  # members silent long enough to be in deep sleep
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,10 @@ async def preview_batch(
         needs_approval=ctx.authorizer.requires_approval(command.action), retry_of=retry_of,
         simulator=ctx.simulator,
     )  # fmt: skip
+    fewest: tuple[str, WakeUpCost] | None = None
     for vehicle, outcome in checked:
+        if isinstance(outcome, WakeUpCost) and (fewest is None or outcome.left < fewest[1].left):
+            fewest = (vehicle.name, outcome)
         if isinstance(outcome, str):
             left_out.append(LeftOut(name=vehicle.name, vin=vehicle.vin, reason=outcome))
         elif vehicle.vin in in_flight:
@@ -119,7 +125,9 @@ async def preview_batch(
     if not batch.members:
         return NothingToSend(batch)
     seconds = math.ceil(len(batch.members) / ctx.settings.vendor_sends_per_second)
-    return BatchPreview(batch, float(seconds), command.needs_confirmation)
+    freshness = await freshness_of(ctx, [member.vin for member in batch.members])
+    asleep = tuple(m.name for m in batch.members if freshness[m.vin].possibly_asleep)
+    return BatchPreview(batch, float(seconds), command.needs_confirmation, fewest, asleep)
 
 
 def _what_to_send(

@@ -151,3 +151,17 @@ async def test_a_wake_up_batch_says_what_it_costs(batch_bot: BotUnderTest) -> No
     """`wakeup group:paris`: the preview says it costs one wake-up per vehicle."""
     answer = await preview(batch_bot, "wakeup group:paris")
     assert "Costs 3 wake-ups" in shown(answer)
+
+
+async def test_the_preview_names_the_fewest_wake_ups_left_and_vehicles_in_deep_sleep(
+    redis_url: str, key_prefix: str
+) -> None:
+    """`wakeup group:lyon`: the preview says which vehicle has the fewest wake-ups left, and flags car-35,
+    silent for nine days in the demo fleet, as possibly in deep sleep."""
+    async for bot in start_bot(redis_url, key_prefix):
+        await bot.services.wakeups.count("VXKUHZKXZL4000033", "earlier-request")
+        await bot.answer_to("state car-35 --no-refresh", user=SECURITY)  # the bot reads its telemetry time
+        answer = await preview(bot, "wakeup group:lyon", user=SECURITY)
+        text = shown(answer)
+        assert "Fewest left: car-33 (…000033), 19 of 20" in text
+        assert "Possibly in deep sleep" in text and "car-35" in text.split("Possibly in deep sleep")[1]
