@@ -10,6 +10,7 @@ VEHICLE = "van-12"
 SAMPLES = {
     "<vehicle>": VEHICLE,
     "<request id>": VEHICLE,
+    "<batch id>": VEHICLE,
     "<HH:MM>": "07:30",
     "<lat,lon>": "48.8584,2.2945",
     "<N>": "2",
