@@ -47,10 +47,16 @@ class BatchSender:
         index = await self.ctx.batches.next_member(batch_id)
         if index is None:
             return False
-        wait = await self.ctx.send_pace.take()
-        while wait > 0:  # its slot, then any pause the vendor's answers asked for meanwhile
-            await asyncio.sleep(wait)
-            wait = await self.ctx.send_pace.pause_left()
+        try:
+            wait = await self.ctx.send_pace.take()
+            while wait > 0:  # its slot, then any pause the vendor's answers asked for meanwhile
+                await asyncio.sleep(wait)
+                wait = await self.ctx.send_pace.pause_left()
+        except (
+            asyncio.CancelledError
+        ):  # shutting down: back on the queue for another replica, not swept later
+            await asyncio.shield(self.ctx.batches.queue_members(batch_id, [index]))
+            raise
         await self._limit.acquire()
         task = asyncio.create_task(self._send_member(what[0], what[1], index))
         self._tasks.add(task)

@@ -86,3 +86,18 @@ async def test_two_senders_and_a_sweep_never_send_a_vehicle_twice(idle_bot: BotU
     finally:
         await _stop(tasks)
     assert Counter(post.vin for post in idle_bot.simulator.remote_posts) == Counter(PARIS)
+
+
+async def test_a_sender_stopped_while_waiting_for_its_slot_puts_its_member_back(
+    redis_url: str, key_prefix: str
+) -> None:
+    """A replica shutting down while a member waits for its pace slot puts it back on the queue at once."""
+    async for bot in start_bot(redis_url, key_prefix, vendor_sends_per_second=0.2):
+        batch_id = await _sent(bot, "lock group:paris")
+        await _queued(bot, batch_id, 3)
+        tasks = await _senders(bot, 1)
+        await bot.wait_for_remote_posts(1)
+        await _queued(bot, batch_id, 1)  # one sent, one waiting for its slot five seconds later
+        await _stop(tasks)
+        assert len(await bot.services.batches.queued(batch_id)) == 2
+        assert len(bot.simulator.remote_posts) == 1
