@@ -292,6 +292,14 @@ class Figures:
                 f"({(len(sends) - 1) / span if span else float('nan'):.1f}/s achieved); last send to last "
                 f"final {max(finals) - sends[-1] if finals else float('nan'):.2f} s"
             )
+        if len(sends) > 1:
+            gaps = [b - a for a, b in zip(sends, sends[1:], strict=False)]
+            late = [gap for gap in gaps if gap > 1.5 / self.pace]
+            print(
+                f"    gaps between sends: median {1000 * statistics.median(gaps):.1f} ms, "
+                f"{len(late)} longer than 1.5 intervals adding {sum(late) - len(late) / self.pace:.2f} s "
+                f"(longest {1000 * max(gaps):.0f} ms); the rest add {sum(g for g in gaps if g not in late) - (len(gaps) - len(late)) / self.pace:.2f} s"
+            )
         if self.summary_at is not None and finals:
             print(
                 f"    last final to the summary reply {self.summary_at - max(finals):.2f} s "
