@@ -39,6 +39,7 @@ import argparse
 import asyncio
 import collections
 import contextlib
+import itertools
 import os
 import shutil
 import statistics
@@ -82,6 +83,7 @@ CLIENT_ID = "bench-client"
 GROUP = "bench"
 SOLOS = 3  # vehicles outside the group, each locked alone for the floor's vehicle time
 OWN_COMMANDS = ("info",)  # what this bench itself asks Redis while counting, left out
+RENDER_SLACK = 0.05  # a late send gap "ends at an edit" when a chat.update reached Slack up to 50 ms after it
 BOT_STEPS = {"requested", "sending", "accepted_by_api"}  # timeline steps that are the bot's own
 
 
@@ -252,7 +254,7 @@ class Figures:
     members: list[Member]
     summary_at: float | None
     preview_seconds: float
-    batch_edits: int
+    edit_times: list[float]  # when each chat.update of the batch message reached Slack
     edits_metric: float | None
     all_updates: int
     rate: int
@@ -268,6 +270,21 @@ class Figures:
     group: list[str]
     max_pending: int
     timed_out: bool
+
+    def gaps(self, sends: list[float]) -> None:
+        """Print how the gaps between sends went: regular, or longer (the sender's event loop was busy)."""
+        interval = 1 / self.pace
+        gaps = list(itertools.pairwise(sends))
+        late = [(a, b) for a, b in gaps if b - a > 1.5 * interval]
+        lost = sum(b - a - interval for a, b in late)
+        rest = sum(b - a - interval for a, b in gaps) - lost
+        renders = sum(1 for a, b in late if any(a <= at <= b + RENDER_SLACK for at in self.edit_times))
+        longest = max(b - a for a, b in gaps)
+        print(
+            f"    gaps between sends: median {1000 * statistics.median(b - a for a, b in gaps):.1f} ms; "
+            f"{len(late)} longer than 1.5 intervals (longest {1000 * longest:.0f} ms) add {lost:.2f} s, "
+            f"{renders} of them ending at a batch message edit; the others add {rest:.2f} s"
+        )
 
     def report(self) -> None:
         """Print the figures."""
@@ -293,13 +310,7 @@ class Figures:
                 f"final {max(finals) - sends[-1] if finals else float('nan'):.2f} s"
             )
         if len(sends) > 1:
-            gaps = [b - a for a, b in zip(sends, sends[1:], strict=False)]
-            late = [gap for gap in gaps if gap > 1.5 / self.pace]
-            print(
-                f"    gaps between sends: median {1000 * statistics.median(gaps):.1f} ms, "
-                f"{len(late)} longer than 1.5 intervals adding {sum(late) - len(late) / self.pace:.2f} s "
-                f"(longest {1000 * max(gaps):.0f} ms); the rest add {sum(g for g in gaps if g not in late) - (len(gaps) - len(late)) / self.pace:.2f} s"
-            )
+            self.gaps(sends)
         if self.summary_at is not None and finals:
             print(
                 f"    last final to the summary reply {self.summary_at - max(finals):.2f} s "
@@ -309,8 +320,9 @@ class Figures:
         print(f"  preview (command to its answer): {self.preview_seconds:.2f} s")
         allowed = self.rate / self.window * elapsed
         metric = "n/a" if self.edits_metric is None else f"{self.edits_metric:g}"
+        edits = len(self.edit_times)
         print(
-            f"  chat.update on the batch message: {self.batch_edits} (metric remote_bot_batch_message_edits "
+            f"  chat.update on the batch message: {edits} (metric remote_bot_batch_message_edits "
             f"{metric}); every chat.update in the run {self.all_updates}"
         )
         print(
@@ -442,7 +454,7 @@ async def measure(args: argparse.Namespace, bench: Bench, group: list[str]) -> F
     return Figures(
         vehicles=args.vehicles, pace=args.pace, vehicle_seconds=statistics.median(solo_times),
         solo_times=solo_times, click_at=click_at, members=members, summary_at=slack.replied.get(ts),
-        preview_seconds=preview_seconds, batch_edits=len(slack.updates.get(ts, [])),
+        preview_seconds=preview_seconds, edit_times=slack.updates.get(ts, []),
         edits_metric=await scrape(bench.metrics_port, "remote_bot_batch_message_edits"),
         all_updates=sum(1 for times in slack.updates.values() for at in times if at >= click_at),
         rate=args.slack_rate, window=60.0, send_calls=delta(calls1, calls2),
