@@ -387,9 +387,10 @@ async def run(args: argparse.Namespace, folder: Path) -> Figures:
             driver = SlackDriver(f"http://127.0.0.1:{bot_port}", SECRET, slack, session)
             bench = Bench(redis, Keys(prefix), slack, driver, simulator, bot, metrics_port)
             where = "REDIS_URL" if embedded is None else "embedded"
+            load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
             print(
-                f"batch bench: {os.cpu_count()} CPUs, Redis {where}, bot pid {bot.pid}, files and bot log in "
-                f"{folder}",
+                f"batch bench: {os.cpu_count()} CPUs (load {load}), Redis {where}, bot pid {bot.pid}, "
+                f"files and bot log in {folder}",
                 flush=True,
             )
             return await measure(args, bench, group)
