@@ -279,10 +279,11 @@ class Figures:
         lost = sum(b - a - interval for a, b in late)
         rest = sum(b - a - interval for a, b in gaps) - lost
         renders = sum(1 for a, b in late if any(a <= at <= b + RENDER_SLACK for at in self.edit_times))
-        longest = max(b - a for a, b in gaps)
+        start, end = max(gaps, key=lambda gap: gap[1] - gap[0])
         print(
             f"    gaps between sends: median {1000 * statistics.median(b - a for a, b in gaps):.1f} ms; "
-            f"{len(late)} longer than 1.5 intervals (longest {1000 * longest:.0f} ms) add {lost:.2f} s, "
+            f"{len(late)} longer than 1.5 intervals (longest {1000 * (end - start):.0f} ms, "
+            f"{start - self.click_at:.2f} s after the click) add {lost:.2f} s, "
             f"{renders} of them ending at a batch message edit; the others add {rest:.2f} s"
         )
 
