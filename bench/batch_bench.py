@@ -280,11 +280,17 @@ class Figures:
         rest = sum(b - a - interval for a, b in gaps) - lost
         renders = sum(1 for a, b in late if any(a <= at <= b + RENDER_SLACK for at in self.edit_times))
         start, end = max(gaps, key=lambda gap: gap[1] - gap[0])
+        ahead, busiest = 0, 0
+        for behind, at in enumerate(sends):  # the most sends in any 1 s window (the vendor's burst quota)
+            while sends[ahead] < at - 1.0:
+                ahead += 1
+            busiest = max(busiest, behind - ahead + 1)
         print(
             f"    gaps between sends: median {1000 * statistics.median(b - a for a, b in gaps):.1f} ms; "
             f"{len(late)} longer than 1.5 intervals (longest {1000 * (end - start):.0f} ms, "
             f"{start - self.click_at:.2f} s after the click) add {lost:.2f} s, "
-            f"{renders} of them ending at a batch message edit; the others add {rest:.2f} s"
+            f"{renders} of them ending at a batch message edit; the others add {rest:.2f} s; the most sends "
+            f"in any 1 s: {busiest}"
         )
 
     def report(self) -> None:
