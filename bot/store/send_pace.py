@@ -29,6 +29,7 @@ LOW_FRACTION = 0.1  # a quota with less than this share of its limit left slows 
 # sliding): the next send then learns the exact wait from its 429's Retry-After.
 UNSTATED_PAUSE_SECONDS = 60.0
 KEEP_MS = 60_000  # the schedule's hash outlives the latest time it holds by this long
+CATCH_UP_MS = 100  # slots missed by a sender this late (a busy event loop) are still given, back to back
 EPOCH_FROM = 1e9  # a reset at least this large is a Unix time, a smaller one seconds from now
 
 _LIMIT = re.compile(r"x-ratelimit-limit-(\w+)")
@@ -143,7 +144,9 @@ class SendPace:
 
     async def take(self, now: float | None = None) -> float:
         """Claim the next send slot; the seconds to wait before sending (0: send now)."""
-        wait = await self._script(keys=[self._key], args=["take", _at(now), self._interval_ms, KEEP_MS])
+        wait = await self._script(
+            keys=[self._key], args=["take", _at(now), self._interval_ms, KEEP_MS, CATCH_UP_MS]
+        )
         return int(wait) / 1000
 
     async def pause_left(self, now: float | None = None) -> float:

@@ -21,6 +21,8 @@ from bot.usecases.results import Actor, Denied
 
 log = logging.getLogger(__name__)
 
+QUEUE_EVERY = 20  # members stored are queued for sending by this many, while the rest are stored
+
 
 @dataclass(frozen=True)
 class BatchGone:
@@ -154,6 +156,8 @@ async def begin_sending(ctx: UseCaseContext, batch: BatchRecord) -> BatchRecord:
             "requested", user=batch.requester, action=batch.action, vin=record.vin, request_id=record.id,
             detail=f"{batch.summary} (batch {batch.id})",
         )  # fmt: skip
+        if len(queued) % QUEUE_EVERY == 0:  # the first sends need not wait for every record to be stored
+            await ctx.batches.queue_members(batch.id, queued[-QUEUE_EVERY:])
     if conflicts:
         batch = await ctx.batches.update(batch.id, lambda record: _leave_out(record, conflicts))
     await ctx.batches.queue_members(batch.id, queued)

@@ -76,7 +76,8 @@ class BatchSender:
 
     async def _send_member(self, batch: BatchRecord, feature: FeatureModel, index: int) -> None:
         try:
-            member = next((m for m in batch.members if m.request_id == batch.member_id(index)), None)
+            member_id = batch.member_id(index)  # once: the list is scanned for each member sent
+            member = next((m for m in batch.members if m.request_id == member_id), None)
             if member is None:
                 return
             await send(self.ctx, member.request_id, feature)
