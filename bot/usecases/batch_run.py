@@ -141,6 +141,7 @@ async def begin_sending(ctx: UseCaseContext, batch: BatchRecord) -> BatchRecord:
     stored = await ctx.batches.members(batch)
     queued: list[int] = []
     conflicts: dict[int, str] = {}
+    flushed = 0  # queued[:flushed] are on the to-send list already
     for index, existing in enumerate(stored):
         if existing is not None:
             if existing.status is RequestStatus.QUEUED:
@@ -156,11 +157,13 @@ async def begin_sending(ctx: UseCaseContext, batch: BatchRecord) -> BatchRecord:
             "requested", user=batch.requester, action=batch.action, vin=record.vin, request_id=record.id,
             detail=f"{batch.summary} (batch {batch.id})",
         )  # fmt: skip
-        if len(queued) % QUEUE_EVERY == 0:  # the first sends need not wait for every record to be stored
-            await ctx.batches.queue_members(batch.id, queued[-QUEUE_EVERY:])
+        if len(queued) - flushed >= QUEUE_EVERY:  # the first sends need not wait for every record
+            await ctx.batches.queue_members(batch.id, queued[flushed:])
+            flushed = len(queued)
     if conflicts:
         batch = await ctx.batches.update(batch.id, lambda record: _leave_out(record, conflicts))
-    await ctx.batches.queue_members(batch.id, queued)
+    # Only those not queued yet: one queued again after it was sent would take a pace slot for nothing.
+    await ctx.batches.queue_members(batch.id, queued[flushed:])
     await ctx.batch_renders.touch(batch.id)
     log.info("batch %s: %d members queued for sending", batch.id, len(queued))
     return batch
