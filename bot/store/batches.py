@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Sequence
 from enum import StrEnum
@@ -16,6 +17,8 @@ from bot.runtime.wakeup import Doorbell, doorbell
 from bot.store.keys import Keys
 from bot.store.records import RequestRecord
 from bot.store.wakeups import earliest_score
+
+PARSE_CHUNK = 100  # member records parsed between two yields to the event loop
 
 
 def batch_send_bell(keys: Keys) -> Doorbell:
@@ -206,4 +209,10 @@ class BatchStore:
         if not record.members:
             return []
         raws = await self._redis.mget([self._keys.request(m.request_id) for m in record.members])
-        return [None if raw is None else RequestRecord.model_validate_json(raw) for raw in raws]
+        records: list[RequestRecord | None] = []
+        for start in range(0, len(raws), PARSE_CHUNK):  # a thousand records: let the sends go on between
+            if start:
+                await asyncio.sleep(0)
+            chunk = raws[start : start + PARSE_CHUNK]
+            records.extend(None if raw is None else RequestRecord.model_validate_json(raw) for raw in chunk)
+        return records

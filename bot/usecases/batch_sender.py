@@ -52,9 +52,7 @@ class BatchSender:
             while wait > 0:  # its slot, then any pause the vendor's answers asked for meanwhile
                 await asyncio.sleep(wait)
                 wait = await self.ctx.send_pace.pause_left()
-        except (
-            asyncio.CancelledError
-        ):  # shutting down: back on the queue for another replica, not swept later
+        except asyncio.CancelledError:  # shutting down: back on the queue for another replica at once
             await asyncio.shield(self.ctx.batches.queue_members(batch_id, [index]))
             raise
         await self._limit.acquire()
@@ -76,11 +74,7 @@ class BatchSender:
 
     async def _send_member(self, batch: BatchRecord, feature: FeatureModel, index: int) -> None:
         try:
-            member_id = batch.member_id(index)  # once: the list is scanned for each member sent
-            member = next((m for m in batch.members if m.request_id == member_id), None)
-            if member is None:
-                return
-            await send(self.ctx, member.request_id, feature)
+            await send(self.ctx, batch.member_id(index), feature)
             await self.ctx.send_pace.observe(self.ctx.vehicles.rate_limits())
         except Exception:
             log.exception("batch %s: sending member %d failed", batch.id, index)

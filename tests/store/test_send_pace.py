@@ -226,3 +226,14 @@ async def test_two_processes_never_get_slots_closer_than_the_interval(
     slots = sorted(int(line) for output, _ in outputs for line in output.split())
     gaps = [later - earlier for earlier, later in itertools.pairwise(slots)]
     assert len(set(slots)) == 2 * SLOTS_EACH and min(gaps) >= 1000 / RATE
+
+
+async def test_a_sender_a_little_late_keeps_its_place_in_the_schedule(replicas: list[SendPace]) -> None:
+    """A sender reaching `take` up to CATCH_UP_MS late (a busy event loop) is given its missed slot at once,
+    so the pace is kept over the batch; later than that, the schedule starts again from now."""
+    first, _second = replicas
+    assert await first.take(now=T) == 0.0
+    assert await first.take(now=T + 0.15) == 0.0  # its slot was T + 0.1: given, 50 ms late
+    assert await first.take(now=T + 0.15) == 0.05  # the next one stays on the schedule: T + 0.2
+    assert await first.take(now=T + 1) == 0.0  # 700 ms late: from now
+    assert await first.take(now=T + 1) == 0.1
