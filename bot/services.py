@@ -22,6 +22,7 @@ from bot.store.capabilities import CapabilityCache
 from bot.store.inbox import InboxWriter, ReplicaAck
 from bot.store.keys import Keys
 from bot.store.last_reports import LastReports
+from bot.store.leases import Leases
 from bot.store.parking import ParkedEvents
 from bot.store.requests import RequestStore
 from bot.store.send_pace import SendPace
@@ -58,6 +59,7 @@ class Services:
     batches: BatchStore
     batch_renders: BatchRenders
     batch_messages: BatchMessages
+    leases: Leases
     alerts: OperatorAlerts
     simulator: bool
     metrics: Metrics
@@ -117,6 +119,7 @@ class Services:
             batches=batches,
             batch_renders=BatchRenders(redis, keys),
             batch_messages=SlackBatchMessages(output, batches),
+            leases=Leases(redis, keys),
             alerts=SlackOperatorAlerts(output),
             simulator=simulator,
             metrics=metrics,

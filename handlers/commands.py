@@ -15,7 +15,7 @@ from bot.services import Services
 from bot.slack import answers, batch_answers
 from bot.usecases import queries
 from bot.usecases.batch_preview import preview_batch
-from bot.usecases.batch_run import batch_status, is_batch_id
+from bot.usecases.batch_run import BatchGone, batch_status, is_batch_id
 from bot.usecases.fleet import VehicleNotFound
 from bot.usecases.remote_flow import request_remote
 from bot.usecases.results import Actor, Denied
@@ -80,9 +80,13 @@ class CommandListener:
             case Action.LIST:
                 await self._say(caller, await queries.listing(services, actor, command), answers.listing_text)
             case Action.STATUS if is_batch_id(command.vehicle or ""):
-                await caller.say(
-                    batch_answers.batch_status(await batch_status(services, actor, command.vehicle or ""))
-                )
+                batch = await batch_status(services, actor, command.vehicle or "")
+                if isinstance(batch, BatchGone):  # no such batch: a vehicle word of that shape
+                    await self._say(
+                        caller, await queries.status(services, actor, command), answers.status_text
+                    )
+                else:
+                    await caller.say(batch_answers.batch_status(batch))
             case Action.STATUS:
                 await self._say(caller, await queries.status(services, actor, command), answers.status_text)
             case Action.HISTORY:

@@ -95,11 +95,8 @@ def click_answer(result: BatchClick) -> str | None:
     return None
 
 
-def batch_status(result: BatchProgress | BatchGone | Denied) -> str:
+def batch_status(result: BatchProgress | Denied) -> str:
     """`status <batch id>`, in words."""
-    match result:
-        case BatchGone():
-            return ":grey_question: No batch with this id (batches are kept as long as their requests)."
-        case Denied(reason=reason):
-            return answers.denied(reason)
+    if isinstance(result, Denied):
+        return answers.denied(result.reason)
     return batch_status_text(result)

@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 PERMANENT_ERRORS = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
 RETRY_MS = 5_000
+SUMMARY_LEASE_SECONDS = 60.0  # a replica that died while posting the summary leaves it to another after this
+FINISHING = (BatchStatus.SENDING, BatchStatus.STOPPED, BatchStatus.FINISHED)
 
 
 class SlackBatchMessages:
@@ -97,21 +99,22 @@ class BatchRenderer:
             failure = classify(error, PERMANENT_ERRORS)
             if failure.verdict is Verdict.PERMANENT:
                 log.warning("batch %s: its message cannot be edited (%s)", batch.id, failure.reason)
+                if progress.all_final and batch.status in FINISHING:
+                    await self._finish(progress, in_thread=False)
                 return now_ms(), False
             if failure.verdict is Verdict.RATE_LIMITED:
                 await self.budget.pause(failure.retry_in_ms / 1000)
             return now_ms() + failure.retry_in_ms, True
         self._parts.metrics.batch_edits.inc()
-        if progress.all_final and batch.status in (
-            BatchStatus.SENDING,
-            BatchStatus.STOPPED,
-            BatchStatus.FINISHED,
-        ):
-            await self._finish(progress)
+        if progress.all_final and batch.status in FINISHING:
+            await self._finish(progress, in_thread=True)
+        elif batch.status.is_closed and batch.status is not BatchStatus.FINISHED:
+            await self._queue.forget(batch.id)  # rejected, expired: nothing of it changes any more
         return now_ms() + MESSAGE_GAP_MS, False
 
-    async def _finish(self, progress: BatchProgress) -> None:
-        """Every member is final: the batch is finished, its summary posted in its thread once."""
+    async def _finish(self, progress: BatchProgress, *, in_thread: bool) -> None:
+        """Every member is settled: the batch is finished, its summary posted once (in its thread, or in
+        the channel when its message is gone), and one alert if any vehicle needs attention."""
 
         def finish(record: BatchRecord) -> None:
             if record.status in (BatchStatus.SENDING, BatchStatus.STOPPED):
@@ -119,26 +122,29 @@ class BatchRenderer:
                 record.finished_at = time.time()
 
         batch = await self._batches.update(progress.batch.id, finish)
-        if batch.summary_posted:
-            return
+        now = time.time()
 
         def claim(record: BatchRecord) -> None:
-            if record.summary_posted:
-                raise LookupError(record.id)
-            record.summary_posted = True
+            claimed = record.summary_claimed_at
+            if record.summary_posted or (claimed is not None and claimed + SUMMARY_LEASE_SECONDS > now):
+                raise LookupError(record.id)  # posted, or being posted by another replica
+            record.summary_claimed_at = now
 
         try:
             batch = await self._batches.update(batch.id, claim)
         except LookupError:
-            return  # another replica posted it
+            return
         text = batch_summary(progress, batch.simulator)
         try:
             await self._parts.messenger.posting.chat_postMessage(
-                channel=batch.message_channel or batch.channel, thread_ts=batch.message_ts, text=text
+                channel=batch.message_channel or batch.channel,
+                text=text,
+                thread_ts=batch.message_ts if in_thread else None,
             )
-        except SlackApiError:
-            await self._batches.update(batch.id, _unclaim)
+        except BaseException:
+            await self._batches.update(batch.id, _unclaim)  # posted by the next render, or after the lease
             raise
+        await self._batches.update(batch.id, _posted)
         await self._queue.forget(batch.id)  # nothing of it changes any more
         failed = progress.attention
         if failed:
@@ -147,4 +153,8 @@ class BatchRenderer:
 
 
 def _unclaim(record: BatchRecord) -> None:
-    record.summary_posted = False
+    record.summary_claimed_at = None
+
+
+def _posted(record: BatchRecord) -> None:
+    record.summary_posted = True

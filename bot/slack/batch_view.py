@@ -13,6 +13,8 @@ from bot.usecases.batch_preview import BatchPreview, NothingToSend
 from bot.usecases.batch_progress import BatchProgress, Bucket, MemberProgress
 
 TEXT_LIMIT = 3000  # characters of one section's text
+TARGET_SHOWN = 200  # characters of a typed target shown (a long list is cut)
+CAUSES_SHOWN = 5  # failure causes counted by name; the rest as "other"
 LISTED_IN_PROGRESS = 20  # members still moving listed by name; the rest are counted
 
 BUCKET_WORDS: dict[Bucket, tuple[str, str]] = {
@@ -39,6 +41,12 @@ STATUS_WORDS: dict[BatchStatus, str] = {
     BatchStatus.REJECTED: ":no_entry: *Rejected*: nothing was sent",
     BatchStatus.EXPIRED: ":hourglass: *Expired*: nobody approved it in time; nothing was sent",
 }
+
+
+def escaped(text: str, limit: int) -> str:
+    """Text from outside (the vendor's causes and refusals) as mrkdwn shows it literally, cut at `limit`."""
+    cut = text if len(text) <= limit else text[: limit - 1] + "…"
+    return cut.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def fit_lines(head: str, lines: list[str], *, limit: int = TEXT_LIMIT, more: str = "…and {n} more") -> str:
@@ -70,7 +78,8 @@ def _left_out_lines(left_out: list[LeftOut]) -> list[str]:
 
 def _head(batch: BatchRecord) -> str:
     spec = row_of(batch.action)
-    return f"{spec.emoji} *{spec.title}* · `{batch.target}`: {batch.summary}"
+    target = batch.target if len(batch.target) <= TARGET_SHOWN else batch.target[: TARGET_SHOWN - 1] + "…"
+    return f"{spec.emoji} *{spec.title}* · `{target}`: {batch.summary}"
 
 
 def batch_preview(
@@ -141,8 +150,10 @@ def _counts(progress: BatchProgress) -> str:
             emoji, words = BUCKET_WORDS[bucket]
             part = f"{emoji} {counts[bucket]} {words}"
             if bucket is Bucket.FAILED:
-                causes = ", ".join(f"{n} {cause}" for cause, n in progress.failed_by_cause.most_common())
-                part += f" ({causes})"
+                causes = progress.failed_by_cause.most_common()
+                shown = [f"{n} {escaped(cause, 60)}" for cause, n in causes[:CAUSES_SHOWN]]
+                others = sum(n for _, n in causes[CAUSES_SHOWN:])
+                part += f" ({', '.join(shown)}{f', {others} other' if others else ''})"
             parts.append(part)
     if progress.batch.left_out:
         parts.append(f":no_entry_sign: {len(progress.batch.left_out)} left out")
@@ -154,8 +165,8 @@ def _member_line(member: MemberProgress) -> str:
     if member.bucket is Bucket.FAILED and member.record is not None:
         if member.record.failure_cause:
             explanation = explain_failure(member.record.failure_cause)
-            return f"• *{name}*: {member.record.failure_cause}: {explanation.text}"
-        return f"• *{name}*: refused: {member.record.refusal or 'no reason given'}"
+            return f"• *{name}*: {escaped(member.record.failure_cause, 60)}: {explanation.text}"
+        return f"• *{name}*: refused: {escaped(member.record.refusal or 'no reason given', 200)}"
     if member.bucket is Bucket.UNKNOWN:
         return f"• *{name}*: {BUCKET_WORDS[member.bucket][1]}: check the vehicle before sending again"
     emoji, words = step_words(member.step)
@@ -170,7 +181,7 @@ def _status(progress: BatchProgress) -> str:
     elif batch.status is BatchStatus.SENDING and progress.all_final:
         words = STATUS_WORDS[BatchStatus.FINISHED]
     total = len(progress.members)
-    final = sum(1 for m in progress.members if m.record is not None and m.status.is_final)
+    final = sum(1 for m in progress.members if m.settled)
     return f"{words} · {final} of {total} final"
 
 

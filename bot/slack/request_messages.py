@@ -58,8 +58,10 @@ class SlackRequestMessages:
         return await self._parts.messenger.permalink(record)
 
     async def alert(self, record: RequestRecord, why: RequestAlert) -> None:
-        """An alert in ALERT_CHANNEL about the request, once per reason."""
-        await alert_once(self._parts, record, why.value, HEADLINES[why])
+        """An alert in ALERT_CHANNEL about the request, once per reason; none for a batch member: its
+        batch posts one alert for all its members that need attention, when it ends."""
+        if record.batch_id is None:
+            await alert_once(self._parts, record, why.value, HEADLINES[why])
 
     async def show_batch(self, token: str, items: Sequence[ToShow], concurrency: int) -> None:
         """Edits and thread replies of a notification batch, in one budget take and one finish."""

@@ -16,6 +16,7 @@ from bot.catalogue.command import Command
 from bot.runtime.wakeup import Doorbell, doorbell
 from bot.store.keys import Keys
 from bot.store.records import RequestRecord
+from bot.store.scripts import register
 from bot.store.wakeups import earliest_score
 
 PARSE_CHUNK = 100  # member records parsed between two yields to the event loop
@@ -92,11 +93,21 @@ class BatchRecord(BaseModel):
     message_channel: str | None = None
     message_ts: str | None = None
     summary_posted: bool = False
+    summary_claimed_at: float | None = None  # a replica posting the summary (a lease: see BatchRenderer)
     simulator: bool = False  # sent to the built-in simulator: its messages say so
     created_at: float = Field(default_factory=time.time)
     started_at: float | None = None
     finished_at: float | None = None
     version: int = 0
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the sweep must keep an eye on it: sending, stopped, awaiting approval, or finished
+        without its summary posted yet."""
+        open_statuses = (BatchStatus.SENDING, BatchStatus.AWAITING_APPROVAL, BatchStatus.STOPPED)
+        return self.status in open_statuses or (
+            self.status is BatchStatus.FINISHED and not self.summary_posted
+        )
 
     def member_id(self, index: int) -> str:
         """The request id of the member at `index` (fixed, so that making it twice makes it once)."""
@@ -118,6 +129,8 @@ class BatchStore:
         self._redis = redis
         self._keys = keys
         self._ttl_ms = int(ttl_seconds * 1000)
+        self._queue = register(redis, "batch_queue")
+        self._take = register(redis, "batch_take")
 
     async def create(self, record: BatchRecord, *, ttl_seconds: float) -> None:
         """Store a new batch (a preview, which lives `ttl_seconds` unless it is sent)."""
@@ -145,15 +158,11 @@ class BatchStore:
                     mutate(record)
                     record.version += 1
                     pipe.multi()  # type: ignore[no-untyped-call]
-                    if record.status is BatchStatus.PREVIEW:
+                    if record.status in (BatchStatus.PREVIEW, BatchStatus.CANCELLED):  # a preview's TTL
                         pipe.set(key, record.model_dump_json(), keepttl=True)
                     else:
                         pipe.set(key, record.model_dump_json(), px=self._ttl_ms)
-                    if record.status in (
-                        BatchStatus.SENDING,
-                        BatchStatus.AWAITING_APPROVAL,
-                        BatchStatus.STOPPED,
-                    ):
+                    if record.is_open:
                         pipe.zadd(self._keys.batches_open(), {record.id: record.created_at}, nx=True)
                     else:
                         pipe.zrem(self._keys.batches_open(), record.id)
@@ -162,24 +171,37 @@ class BatchStore:
                 except WatchError:
                     continue
 
-    async def queue_members(self, batch_id: str, indexes: Sequence[int]) -> None:
-        """Put members on the batch's to-send list (idempotent) and the batch among those sending."""
+    async def queue_members(self, batch_id: str, indexes: Sequence[int]) -> bool:
+        """Put members on the batch's to-send set (idempotent) and the batch among those sending; False
+        (nothing queued) once the batch is stopped."""
         if not indexes:
-            return
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.zadd(self._keys.batch_todo(batch_id), {str(i): i for i in indexes})
-            pipe.pexpire(self._keys.batch_todo(batch_id), self._ttl_ms)
-            pipe.zadd(self._keys.batches_sending(), {batch_id: time.time()}, nx=True)
-            await pipe.execute()
-        batch_send_bell(self._keys).ring()
+            return True
+        queued = await self._queue(
+            keys=[
+                self._keys.batch_todo(batch_id),
+                self._keys.batches_sending(),
+                self._keys.batch_stopped(batch_id),
+            ],
+            args=[batch_id, time.time(), self._ttl_ms, *indexes],
+        )
+        if queued:
+            batch_send_bell(self._keys).ring()
+        return bool(queued)
 
     async def next_member(self, batch_id: str) -> int | None:
         """Take the next member to send (each is taken once; a crash before it is sent is swept back)."""
-        popped = await self._redis.zpopmin(self._keys.batch_todo(batch_id))
-        if not popped:
-            await self._redis.zrem(self._keys.batches_sending(), batch_id)
-            return None
-        return int(str(popped[0][0]))
+        taken = await self._take(
+            keys=[self._keys.batch_todo(batch_id), self._keys.batches_sending()], args=[batch_id]
+        )
+        return None if taken is None else int(str(taken))
+
+    async def mark_stopped(self, batch_id: str) -> None:
+        """Nothing of this batch is queued any more (a member rate limited after Stop is not sent again)."""
+        await self._redis.set(self._keys.batch_stopped(batch_id), "1", px=self._ttl_ms)
+
+    async def forget_open(self, batch_id: str) -> None:
+        """Drop a batch whose record is gone from the open ones."""
+        await self._redis.zrem(self._keys.batches_open(), batch_id)
 
     async def drop_queue(self, batch_id: str) -> None:
         """Nothing more of this batch is sent."""

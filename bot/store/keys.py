@@ -123,6 +123,10 @@ class Keys:
         """Sorted set of a batch's member requests not sent yet, in sending order."""
         return f"{self.prefix}batch-todo:{batch_id}"
 
+    def batch_stopped(self, batch_id: str) -> str:
+        """Set when a batch is stopped: nothing of it is queued for sending any more."""
+        return f"{self.prefix}batch-stopped:{batch_id}"
+
     def batches_sending(self) -> str:
         """Sorted set of the batches with members still to send (any replica continues them)."""
         return f"{self.prefix}batches-sending"

@@ -3,7 +3,7 @@
 Sends follow one schedule of slots 1 / VENDOR_SENDS_PER_SECOND apart, whichever replica makes them: `take`
 claims the next free slot (a "next free time" in one Redis hash, moved by one script) and says how long to
 wait for it. A sender up to CATCH_UP_MS late for its slot (a busy event loop) still gets it, so a batch
-keeps its pace; the cost is a short burst after such a stall: at most rate × (1 + CATCH_UP_MS / 1000) + 1
+keeps its pace; the cost is a short burst after such a stall: at most rate * (1 + CATCH_UP_MS / 1000) + 1
 sends in any second. A 429's Retry-After pauses the schedule (`pause_until`), and the vendor's
 `X-RateLimit-*` headers slow it when a quota runs low (`observe`): the calls left are spread until the
 quota resets, and none is given before the reset once nothing is left.

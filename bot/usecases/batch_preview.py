@@ -100,7 +100,8 @@ async def preview_batch(
     )
     batch = BatchRecord(
         id=new_batch_id(), action=command.action, command=command, summary=plan.summary,
-        target=command.vehicle or "", requester=actor.user, channel=actor.channel, remote_body=remote_body,
+        target=f"the failed of {retry_of}" if retry_of else command.vehicle or "", requester=actor.user,
+        channel=actor.channel, remote_body=remote_body,
         needs_approval=ctx.authorizer.requires_approval(command.action), retry_of=retry_of,
         simulator=ctx.simulator,
     )  # fmt: skip

@@ -69,15 +69,21 @@ class MemberProgress:
 
     @property
     def cause(self) -> str | None:
-        """Why it failed or is unknown: the vendor's failure cause, or the refusal in words."""
+        """Why it failed or is unknown, as a class to count by: the vendor's failure cause, else
+        "refused" or the status (the refusal's own words, with their per-request reference, are shown
+        beside the vehicle, never counted)."""
         record = self.record
-        if record is None:
+        if record is None or self.bucket not in NEEDS_ATTENTION:
             return None
-        return (
-            record.failure_cause
-            or record.refusal
-            or (record.status.value if self.bucket in NEEDS_ATTENTION else None)
-        )
+        if record.failure_cause:
+            return record.failure_cause
+        return "refused" if record.status is RequestStatus.REFUSED else record.status.value
+
+    @property
+    def settled(self) -> bool:
+        """Whether the batch waits no longer for it: final, or no final answer in time (a late answer
+        still edits the batch message)."""
+        return self.record is not None and (self.status.is_final or self.status is RequestStatus.NO_ANSWER)
 
 
 @dataclass(frozen=True)
@@ -110,8 +116,8 @@ class BatchProgress:
 
     @property
     def all_final(self) -> bool:
-        """Whether every member's request is final (nothing more will change)."""
-        return all(m.record is not None and m.status.is_final for m in self.members)
+        """Whether every member is settled: final, or without a final answer in time."""
+        return all(m.settled for m in self.members)
 
     @property
     def sending(self) -> bool:

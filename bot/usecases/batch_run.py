@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -91,6 +92,9 @@ async def send_batch(ctx: UseCaseContext, actor: Actor, batch_id: str) -> BatchC
         return BatchGone()
     if actor.user != batch.requester:
         return NotYours(batch.requester)
+    denied = await _may_act(ctx, actor, batch)  # the policy may have changed since the preview
+    if denied is not None:
+        return denied
 
     def start(record: BatchRecord) -> None:
         record.status = BatchStatus.AWAITING_APPROVAL if record.needs_approval else BatchStatus.SENDING
@@ -158,12 +162,17 @@ async def begin_sending(ctx: UseCaseContext, batch: BatchRecord) -> BatchRecord:
             detail=f"{batch.summary} (batch {batch.id})",
         )  # fmt: skip
         if len(queued) - flushed >= QUEUE_EVERY:  # the first sends need not wait for every record
-            await ctx.batches.queue_members(batch.id, queued[flushed:])
+            if not await ctx.batches.queue_members(batch.id, queued[flushed:]):
+                break  # stopped meanwhile: what is stored and not sent is cancelled below
             flushed = len(queued)
     if conflicts:
         batch = await ctx.batches.update(batch.id, lambda record: _leave_out(record, conflicts))
     # Only those not queued yet: one queued again after it was sent would take a pace slot for nothing.
-    await ctx.batches.queue_members(batch.id, queued[flushed:])
+    if not await ctx.batches.queue_members(batch.id, queued[flushed:]):
+        stopped = await ctx.batches.get(batch.id)
+        await cancel_unsent(
+            ctx, stopped or batch, f"stopped by <@{(stopped or batch).stopped_by}> before it was sent"
+        )
     await ctx.batch_renders.touch(batch.id)
     log.info("batch %s: %d members queued for sending", batch.id, len(queued))
     return batch
@@ -220,10 +229,14 @@ async def decide_batch(ctx: UseCaseContext, actor: Actor, batch_id: str, *, appr
     denied = await _may_act(ctx, actor, batch, approve=True)
     if denied is not None:
         return denied
+    if (batch.started_at or batch.created_at) + ctx.settings.approval_ttl_seconds < time.time():
+        expired = await expire_batch(ctx, batch_id)  # the sweep had not come by yet
+        return BatchClosed(expired) if expired is not None else BatchGone()
 
     def decide(record: BatchRecord) -> None:
         record.approver = actor.user
         record.status = BatchStatus.SENDING if approve else BatchStatus.REJECTED
+        record.started_at = time.time()  # sending begins now (what the sweep measures from)
 
     moved = await _change(ctx, batch_id, (BatchStatus.AWAITING_APPROVAL,), decide)
     if not isinstance(moved, BatchRecord):
@@ -235,6 +248,21 @@ async def decide_batch(ctx: UseCaseContext, actor: Actor, batch_id: str, *, appr
     else:
         await ctx.batch_renders.touch(moved.id)
     return BatchMoved(moved)
+
+
+async def expire_batch(ctx: UseCaseContext, batch_id: str) -> BatchRecord | None:
+    """Nobody approved the batch in time: expired, nothing sent (None when the batch is gone)."""
+
+    def expire(record: BatchRecord) -> None:
+        if record.status is BatchStatus.AWAITING_APPROVAL:
+            record.status = BatchStatus.EXPIRED
+
+    try:
+        moved = await ctx.batches.update(batch_id, expire)
+    except KeyError:
+        return None
+    await ctx.batch_renders.touch(batch_id)
+    return moved
 
 
 async def stop_batch(ctx: UseCaseContext, actor: Actor, batch_id: str) -> BatchClick:
@@ -254,16 +282,22 @@ async def stop_batch(ctx: UseCaseContext, actor: Actor, batch_id: str) -> BatchC
     moved = await _change(ctx, batch_id, (BatchStatus.SENDING,), stop)
     if not isinstance(moved, BatchRecord):
         return moved
+    await ctx.batches.mark_stopped(batch_id)  # before dropping: nothing can be queued again after it
     await ctx.batches.drop_queue(batch_id)
-    words = f"stopped by <@{actor.user}> before it was sent"
-    closing = Closing(
-        RequestStatus.CANCELLED, "cancelled", "cancelled", words, words=words, only_from=RequestStatus.QUEUED
-    )
-    for member in moved.members:
-        await close_request(ctx, member.request_id, closing)
+    await cancel_unsent(ctx, moved, f"stopped by <@{actor.user}> before it was sent")
     await ctx.audit.record("stopped", user=actor.user, action=moved.action, vin="", request_id=moved.id)
     await ctx.batch_renders.touch(moved.id)
     return BatchMoved(moved)
+
+
+async def cancel_unsent(ctx: UseCaseContext, batch: BatchRecord, words: str) -> None:
+    """End the members still queued (not sent, never to be) as cancelled, with these words."""
+    closing = Closing(
+        RequestStatus.CANCELLED, "cancelled", "cancelled", words, words=words, only_from=RequestStatus.QUEUED
+    )
+    for record in await ctx.batches.members(batch):
+        if record is not None and record.status is RequestStatus.QUEUED:
+            await close_request(ctx, record.id, closing)
 
 
 async def retry_failed(
@@ -290,6 +324,8 @@ async def batch_status(
     if batch is None:
         return BatchGone()
     if actor.user != batch.requester:
+        if not batch.members:  # nothing to be authorized on: only its requester sees it
+            return Denied("Only the requester of this batch can see it.")
         for member in batch.members:
             decision = await ctx.authorizer.check(
                 actor.user, Action.STATUS, vehicle_of(ctx, member.vin), actor.channel
@@ -299,6 +335,9 @@ async def batch_status(
     return progress_of(batch, await ctx.batches.members(batch))
 
 
+BATCH_ID = re.compile(r"^b[0-9a-f]{8}$")
+
+
 def is_batch_id(reference: str) -> bool:
-    """Whether a `status` reference looks like a batch id."""
-    return reference.startswith("b") and len(reference) == 9
+    """Whether a `status` reference is shaped like a batch id (when no such batch exists, it is a vehicle)."""
+    return BATCH_ID.match(reference) is not None

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from bot.store.batches import BatchRecord, BatchStatus
 from bot.store.records import RequestStatus
-from bot.usecases.batch_run import begin_sending, post_batch_message
+from bot.usecases.batch_progress import progress_of
+from bot.usecases.batch_run import begin_sending, cancel_unsent, expire_batch, post_batch_message
 from bot.usecases.context import UseCaseContext
 from bot.usecases.dispatch import member_index, send
 from bot.vehicle.features import FeatureModel
@@ -87,17 +88,28 @@ class BatchSender:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
+SWEEP_LEASE_MS = 60_000  # one replica sweeps at a time (two would post a missing message twice)
+
+
 async def sweep_batches(ctx: UseCaseContext, *, now: float | None = None) -> int:
     """Open batches a crash or a deadline left behind: approvals expired, a message or members never
-    stored, members taken off the queue and never sent. Returns how many batches it mended."""
+    stored, members taken off the queue and never sent, members of a stopped batch still queued. One
+    replica at a time; a batch that fails to mend does not keep the others from it. Returns how many
+    batches it mended."""
     now = time.time() if now is None else now
     mended = 0
-    for batch_id in await ctx.batches.open_batches():
-        batch = await ctx.batches.get(batch_id)
-        if batch is None:
-            continue
-        if await _mend(ctx, batch, now):
-            mended += 1
+    async with ctx.leases.hold("batch-sweep", SWEEP_LEASE_MS) as held:
+        if not held:
+            return 0
+        for batch_id in await ctx.batches.open_batches():
+            batch = await ctx.batches.get(batch_id)
+            if batch is None:  # expired with its requests
+                await ctx.batches.forget_open(batch_id)
+                continue
+            try:
+                mended += await _mend(ctx, batch, now)
+            except Exception:
+                log.exception("batch %s: the sweep could not mend it", batch_id)
     return mended
 
 
@@ -106,13 +118,7 @@ async def _mend(ctx: UseCaseContext, batch: BatchRecord, now: float) -> bool:
     if batch.status is BatchStatus.AWAITING_APPROVAL:
         if started + ctx.settings.approval_ttl_seconds > now:
             return False
-
-        def expire(record: BatchRecord) -> None:
-            if record.status is BatchStatus.AWAITING_APPROVAL:
-                record.status = BatchStatus.EXPIRED
-
-        await ctx.batches.update(batch.id, expire)
-        await ctx.batch_renders.touch(batch.id)
+        await expire_batch(ctx, batch.id)
         return True
     # A member taken off the queue and still queued after SENDING_RECONCILE_SECONDS was lost with its
     # replica: queued again (the one that moves its request to sending sends it, so never twice).
@@ -121,9 +127,12 @@ async def _mend(ctx: UseCaseContext, batch: BatchRecord, now: float) -> bool:
     if batch.message_ts is None:
         batch = await post_batch_message(ctx, batch)
     records = await ctx.batches.members(batch)
-    if all(record is not None and record.status.is_final for record in records):
+    if progress_of(batch, records).all_final:
         await ctx.batch_renders.touch(batch.id)  # its render finishes it (a replica died before that)
         return False
+    if batch.status is BatchStatus.STOPPED:  # a member queued again after Stop (a 429, a late store)
+        await cancel_unsent(ctx, batch, f"stopped by <@{batch.stopped_by}> before it was sent")
+        return True
     if batch.status is not BatchStatus.SENDING:
         return False
     queued = await ctx.batches.queued(batch.id)
@@ -132,6 +141,8 @@ async def _mend(ctx: UseCaseContext, batch: BatchRecord, now: float) -> bool:
         for index, record in enumerate(records)
         if record is None or (record.status is RequestStatus.QUEUED and member_index(record.id) not in queued)
     ]
+    if queued:  # back among the sending batches, whatever left it there without a sender
+        await ctx.batches.queue_members(batch.id, sorted(queued))
     if not lost:
         return False
     log.warning("batch %s: %d member(s) left unsent by a crash, queued again", batch.id, len(lost))

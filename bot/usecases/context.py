@@ -13,6 +13,7 @@ from bot.store.batch_renders import BatchRenders
 from bot.store.batches import BatchStore
 from bot.store.capabilities import CapabilityCache
 from bot.store.last_reports import LastReports
+from bot.store.leases import Leases
 from bot.store.parking import ParkedEvents
 from bot.store.requests import RequestStore
 from bot.store.send_pace import SendPace
@@ -63,6 +64,8 @@ class UseCaseContext(Protocol):
     def batch_messages(self) -> BatchMessages: ...
     @property
     def send_pace(self) -> SendPace: ...
+    @property
+    def leases(self) -> Leases: ...
     @property
     def alerts(self) -> OperatorAlerts: ...
     @property

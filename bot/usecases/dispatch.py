@@ -189,8 +189,14 @@ async def _wait_out(
 
     stored = await services.requests.update(record.id, back_in_queue)
     assert record.batch_id is not None  # only a batch member waits out a rate limit
-    await services.batches.queue_members(record.batch_id, [member_index(record.id)])
-    return stored
+    if await services.batches.queue_members(record.batch_id, [member_index(record.id)]):
+        return stored
+    words = "its batch was stopped before it could be sent again"  # the 429 means it was never taken
+    closing = Closing(
+        RequestStatus.CANCELLED, "cancelled", "cancelled", words, words=words, only_from=RequestStatus.QUEUED
+    )
+    closed = await close_request(services, record.id, closing)
+    return closed or stored
 
 
 def member_index(request_id: str) -> int:
@@ -333,7 +339,7 @@ async def reconcile_stale_sends(services: UseCaseContext) -> int:
 async def find_lost_message(services: UseCaseContext, record: RequestRecord) -> RequestRecord:
     """Attach the message of a request whose place was never stored (posted, then the process died or
     Redis refused the write): found by the request id it carries, never posted again; its render queued."""
-    if record.message_ts is not None:
+    if record.message_ts is not None or record.batch_id is not None:  # a batch member has no message
         return record
     found = await services.messages.find(record)
     if found is None:

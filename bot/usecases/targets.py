@@ -45,6 +45,14 @@ async def resolve_targets(
     """Every vehicle of the target; each unknown word is named with a suggestion, never dropped."""
     vehicles: dict[str, Vehicle] = {}
     unknown: list[Unknown] = []
+    listed: list[str] | None = None
+
+    async def known_once() -> list[str]:  # the vendor's list, asked at most once for the whole target
+        nonlocal listed
+        if listed is None:
+            listed = await known_vins()
+        return listed
+
     aliases = [vehicle.alias for vehicle in fleet.vehicles if vehicle.alias]
     for word in target_words(target):
         if word.startswith(GROUP_PREFIX):
@@ -59,7 +67,7 @@ async def resolve_targets(
                 vehicles.setdefault(vehicle.vin, vehicle)
             continue
         try:
-            vehicle = await resolve_among(fleet, word, known_vins)
+            vehicle = await resolve_among(fleet, word, known_once)
         except VehicleNotFound as error:
             unknown.append(Unknown(word, str(error), suggest(word, aliases)))
             continue
