@@ -78,8 +78,12 @@ def _left_out_lines(left_out: list[LeftOut]) -> list[str]:
 
 def _head(batch: BatchRecord) -> str:
     spec = row_of(batch.action)
-    target = batch.target if len(batch.target) <= TARGET_SHOWN else batch.target[: TARGET_SHOWN - 1] + "…"
-    return f"{spec.emoji} *{spec.title}* · `{target}`: {batch.summary}"
+    return f"{spec.emoji} *{spec.title}* · `{_target(batch)}`: {batch.summary}"
+
+
+def _target(batch: BatchRecord) -> str:
+    """The target as typed, cut when long (a list of hundreds of VINs)."""
+    return batch.target if len(batch.target) <= TARGET_SHOWN else batch.target[: TARGET_SHOWN - 1] + "…"
 
 
 def batch_preview(
@@ -138,7 +142,7 @@ def nothing_to_send(result: NothingToSend, simulator: bool, kit: Kit = DATA_KIT)
     """Every vehicle of the target is left out: why, for each."""
     batch = result.batch
     badge = f"{SIMULATOR_BADGE} · " if simulator else ""
-    head = f"{badge}:no_entry_sign: Nothing to send for `{batch.target}`: every vehicle is left out."
+    head = f"{badge}:no_entry_sign: Nothing to send for `{_target(batch)}`: every vehicle is left out."
     return Message(text=head, blocks=[kit.section(fit_lines(head, _left_out_lines(batch.left_out)))])
 
 
@@ -233,7 +237,8 @@ def batch_message(progress: BatchProgress, simulator: bool, kit: Kit = DATA_KIT)
         blocks.append(kit.actions(buttons))
     prefix = "[SIMULATOR] " if simulator else ""
     return Message(
-        text=f"{prefix}{row_of(batch.action).title} {batch.target}: {_counts(progress)}"[:3000], blocks=blocks
+        text=f"{prefix}{row_of(batch.action).title} {_target(batch)}: {_counts(progress)}"[:3000],
+        blocks=blocks,
     )
 
 
@@ -257,7 +262,7 @@ def batch_summary(progress: BatchProgress, simulator: bool) -> str:
     batch = progress.batch
     prefix = "[SIMULATOR] " if simulator else ""
     title = row_of(batch.action).title
-    head = f"{prefix}<@{batch.requester}> {title} `{batch.target}` finished: {_counts(progress)}"
+    head = f"{prefix}<@{batch.requester}> {title} `{_target(batch)}` finished: {_counts(progress)}"
     attention = progress.attention
     if not attention:
         return head[:TEXT_LIMIT]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
+import pytest
+
 from bot.app import send_batches_forever
 from bot.slack_emulator import find_action
 from tests.app_support import (
@@ -14,6 +18,13 @@ from tests.app_support import (
     wait_until,
 )
 from tests.batches.test_batch_flow import batch_messages, preview, shown
+
+
+@pytest.fixture
+async def idle(redis_url: str, key_prefix: str) -> AsyncIterator[BotUnderTest]:
+    """A bot whose process sends no batch member (no sender job)."""
+    async for handle in start_bot(redis_url, key_prefix):
+        yield handle
 
 
 async def _sent(bot: BotUnderTest, text: str, user: str = OPERATOR) -> str:
@@ -165,3 +176,43 @@ async def test_the_preview_names_the_fewest_wake_ups_left_and_vehicles_in_deep_s
         text = shown(answer)
         assert "Fewest left: car-33 (…000033), 19 of 20" in text
         assert "Possibly in deep sleep" in text and "car-35" in text.split("Possibly in deep sleep")[1]
+
+
+async def test_a_vehicle_without_a_final_answer_still_lets_its_batch_finish(
+    redis_url: str, key_prefix: str
+) -> None:
+    """The vehicle cloud never answers (a vehicle in deep sleep): past the action's timeout each member has
+    no final answer, the batch is settled all the same: its summary says so, and nothing is retried."""
+    async for bot in start_bot(
+        redis_url, key_prefix, action_timeout_seconds=1, background=[send_batches_forever]
+    ):
+        bot.simulator.hold_deliveries()
+        bot.simulator.fail_next("/remotes/", 404, times=3, method="GET")  # nor does it find them later
+        await _sent(bot, "lock group:paris")
+        summary = await _summary(bot)
+        assert "3 no final answer" in summary
+        root = batch_messages(bot)[0]
+        assert find_action(root.blocks, "rb_batch_retry") is None
+
+
+async def test_nothing_is_queued_for_a_stopped_batch(idle: BotUnderTest) -> None:
+    """After Stop, a member queued again (a 429 answered after Stop, a member stored late) is refused."""
+    batch_id = await _sent(idle, "lock group:paris")
+
+    async def stored() -> bool:
+        return len(await idle.services.batches.queued(batch_id)) == 3
+
+    await wait_until(stored)
+    root = (await idle.slack.wait_for(lambda: batch_messages(idle)))[0]
+    await idle.slack.wait_for(lambda: find_action(root.blocks, "rb_batch_stop") is not None)
+    await idle.driver.click_button("rb_batch_stop", OPERATOR, message=root)
+    await _summary(idle)
+    assert not await idle.services.batches.queue_members(batch_id, [0])
+    assert await idle.services.batches.queued(batch_id) == set()
+    assert idle.simulator.remote_posts == []
+
+
+async def test_a_word_shaped_like_a_batch_id_is_still_a_vehicle_for_status(batch_bot: BotUnderTest) -> None:
+    """`status bdeadbeef` names no batch: it is answered as a vehicle word, as before batches existed."""
+    answer = await batch_bot.answer_to("status bdeadbeef")
+    assert "No vehicle has a VIN ending in `BDEADBEEF`" in answer

@@ -82,3 +82,34 @@ def test_a_preview_of_up_to_a_thousand_vehicles_fits_slacks_limits(
     ours = batch_preview(preview, 10, simulator=True)
     _within_limits(ours)
     assert ours.as_kwargs() == batch_preview(preview, 10, simulator=True, kit=MODEL_KIT).as_kwargs()
+
+
+def test_a_thousand_refusals_each_with_its_own_reference_and_a_long_target_fit() -> None:
+    """Every member refused with its own vendor reference (so no two refusals read alike), and a target
+    of 300 VINs: the failures are counted by cause class, the texts cut, and it all fits."""
+    vins = [_vin(i) for i in range(1000)]
+    batch = BatchRecord(
+        id="b0a1b2c3d", action=Action.LOCK, command=parse("lock group:paris"), summary="lock the doors",
+        target=",".join(vins[:300]), requester="U0OP", channel="C0FLEETOPS", status=BatchStatus.FINISHED,
+        members=[BatchMember(vin=vin, request_id=f"b0a1b2c3d-{i}") for i, vin in enumerate(vins)],
+    )  # fmt: skip
+    records: list[RequestRecord | None] = [
+        RequestRecord(
+            id=member.request_id,
+            action=Action.LOCK,
+            summary="lock the doors",
+            vin=member.vin,
+            requester="U0OPERATOR",
+            channel="C0FLEETOPS",
+            status=RequestStatus.REFUSED,
+            batch_id=batch.id,
+            refusal=f"the vehicle cloud failed (500). Vendor reference: <{i:040d}> & more.",
+        )
+        for i, member in enumerate(batch.members)
+    ]
+    progress = progress_of(batch, records)
+    message = batch_message(progress, simulator=False)
+    _within_limits(message)
+    assert "1000 failed (1000 refused)" in message.text
+    assert "&lt;" in str(message.blocks) and "<0000" not in str(message.blocks)
+    assert len(batch_summary(progress, simulator=False)) <= 3000
