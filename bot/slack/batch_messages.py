@@ -41,10 +41,7 @@ class SlackBatchMessages:
         """Post the batch message where the command was typed."""
         progress = progress_of(batch, await self._batches.members(batch))
         message = batch_message(progress, batch.simulator)
-        response = await self._parts.messenger.posting.chat_postMessage(
-            channel=batch.channel, **message.as_kwargs()
-        )
-        return Posted(str(response["channel"]), str(response["ts"]), moved_to_dm=False)
+        return await self._parts.messenger.post_or_dm(batch.channel, batch.requester, message)
 
 
 class BatchRenderer:

@@ -99,18 +99,24 @@ class Messenger:
 
     async def post_request(self, record: RequestRecord) -> Posted:
         """Post the request message in its channel, or in the requester's DM when the bot cannot."""
-        message = request_message(record)
-        metadata = request_metadata(record.id)
+        return await self.post_or_dm(
+            record.channel, record.requester, request_message(record), request_metadata(record.id)
+        )
+
+    async def post_or_dm(
+        self, channel: str, user: str, message: Message, metadata: dict[str, Any] | None = None
+    ) -> Posted:
+        """Post in `channel`, or in `user`'s DM when the bot cannot post there (not invited, archived)."""
         try:
             response = await self._posting.chat_postMessage(
-                channel=record.channel, metadata=metadata, **message.as_kwargs()
+                channel=channel, metadata=metadata, **message.as_kwargs()
             )
             return Posted(str(response["channel"]), str(response["ts"]), moved_to_dm=False)
         except SlackApiError as error:
             code = str(error.response.get("error", ""))
             if code not in CANNOT_POST_HERE:
                 raise
-        dm_channel = await self._dm_of(record.requester)
+        dm_channel = await self._dm_of(user)
         response = await self._posting.chat_postMessage(
             channel=dm_channel, metadata=metadata, **message.as_kwargs()
         )

@@ -8,6 +8,7 @@ import pytest
 
 from bot.app import send_batches_forever
 from bot.slack_emulator import find_action
+from bot.slack_emulator.models import Message
 from tests.app_support import (
     CHANNEL,
     OPERATOR,
@@ -216,3 +217,21 @@ async def test_a_word_shaped_like_a_batch_id_is_still_a_vehicle_for_status(batch
     """`status bdeadbeef` names no batch: it is answered as a vehicle word, as before batches existed."""
     answer = await batch_bot.answer_to("status bdeadbeef")
     assert "No vehicle has a VIN ending in `BDEADBEEF`" in answer
+
+
+async def test_where_the_bot_cannot_post_the_batch_message_goes_to_the_requesters_dm(
+    batch_bot: BotUnderTest,
+) -> None:
+    """The bot is not in the channel: the batch message and its summary go to the requester's DM."""
+    answer = await preview(batch_bot, "lock group:paris")
+    batch_bot.slack.fail_next("chat.postMessage", "not_in_channel")
+    await batch_bot.driver.click_button("rb_batch_send", OPERATOR, message=answer)
+
+    def in_dm() -> list[Message]:
+        return [
+            m for m in batch_bot.slack.all_messages if m.channel.startswith("D") and "batch `b" in shown(m)
+        ]
+
+    root = (await batch_bot.slack.wait_for(in_dm))[0]
+    await batch_bot.slack.wait_for(lambda: batch_bot.slack.replies(root.channel, root.ts), timeout=10)
+    assert len(batch_bot.simulator.remote_posts) == 3

@@ -4,6 +4,9 @@
 --       history length kept per vehicle
 -- SLOT_FREED: the statuses whose request no longer holds its slot (status -> true).
 --@constants SLOT_FREED
+-- A request stored already (a batch member made again after a crash) is never overwritten: it is its own
+-- holder.
+if redis.call('EXISTS', KEYS[2]) == 1 then return ARGV[1] end
 local holder = redis.call('GET', KEYS[1])
 if holder then
   local raw = redis.call('GET', ARGV[6] .. holder)
