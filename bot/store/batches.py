@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 from redis.asyncio import Redis
-from redis.exceptions import WatchError
+from redis.asyncio.client import Pipeline
 
 from bot.catalogue.action import Action
 from bot.catalogue.command import Command
@@ -18,6 +18,7 @@ from bot.store.keys import Keys
 from bot.store.records import RequestRecord
 from bot.store.scripts import register
 from bot.store.wakeups import earliest_score
+from bot.store.watched import watched_update
 
 PARSE_CHUNK = 100  # member records parsed between two yields to the event loop
 
@@ -147,29 +148,24 @@ class BatchStore:
     async def update(self, batch_id: str, mutate: Callable[[BatchRecord], None]) -> BatchRecord:
         """Apply `mutate` atomically (it raises BatchChanged to refuse); KeyError when the batch is gone."""
         key = self._keys.batch(batch_id)
-        while True:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                try:
-                    await pipe.watch(key)
-                    raw = await pipe.get(key)
-                    if raw is None:
-                        raise KeyError(batch_id)
-                    record = BatchRecord.model_validate_json(raw)
-                    mutate(record)
-                    record.version += 1
-                    pipe.multi()  # type: ignore[no-untyped-call]
-                    if record.status in (BatchStatus.PREVIEW, BatchStatus.CANCELLED):  # a preview's TTL
-                        pipe.set(key, record.model_dump_json(), keepttl=True)
-                    else:
-                        pipe.set(key, record.model_dump_json(), px=self._ttl_ms)
-                    if record.is_open:
-                        pipe.zadd(self._keys.batches_open(), {record.id: record.created_at}, nx=True)
-                    else:
-                        pipe.zrem(self._keys.batches_open(), record.id)
-                    await pipe.execute()
-                    return record
-                except WatchError:
-                    continue
+
+        def write(raw: str | None, pipe: Pipeline) -> BatchRecord:
+            if raw is None:
+                raise KeyError(batch_id)
+            record = BatchRecord.model_validate_json(raw)
+            mutate(record)
+            record.version += 1
+            if record.status in (BatchStatus.PREVIEW, BatchStatus.CANCELLED):  # a preview's TTL
+                pipe.set(key, record.model_dump_json(), keepttl=True)
+            else:
+                pipe.set(key, record.model_dump_json(), px=self._ttl_ms)
+            if record.is_open:
+                pipe.zadd(self._keys.batches_open(), {record.id: record.created_at}, nx=True)
+            else:
+                pipe.zrem(self._keys.batches_open(), record.id)
+            return record
+
+        return await watched_update(self._redis, key, write)
 
     async def queue_members(self, batch_id: str, indexes: Sequence[int]) -> bool:
         """Put members on the batch's to-send set (idempotent) and the batch among those sending; False

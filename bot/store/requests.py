@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
-from redis.exceptions import WatchError
+from redis.asyncio.client import Pipeline
 
 from bot.runtime.clock import now_ms
 from bot.store.batch_renders import batch_render_bell, touch_batch
@@ -15,6 +15,7 @@ from bot.store.records import SLOT_FREED, RequestRecord, RequestStatus
 from bot.store.render_queue import enqueue_render, render_queue
 from bot.store.scripts import register, source
 from bot.store.wakeups import earliest_score, render_bell, sweep_bell
+from bot.store.watched import watched_update
 
 VEHICLE_HISTORY = 200
 # Sent as EVAL inside the update's MULTI, as ever: a registered script there makes the pipeline ask
@@ -101,43 +102,38 @@ class RequestStore:
         never superseded, so its render is always queued (a replica dying before its show_latest
         leaves it to the render job of another).
         """
-        key = self._keys.request(request_id)
-        while True:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                try:
-                    await pipe.watch(key)
-                    raw = await pipe.get(key)
-                    if raw is None:
-                        raise KeyError(request_id)
-                    record = RequestRecord.model_validate_json(raw)
-                    before = record.status
-                    mutate(record)
-                    record.version += 1
-                    pipe.multi()  # type: ignore[no-untyped-call]
-                    pipe.set(key, record.model_dump_json(), px=self._mapping_ttl_ms)
-                    queued = queue_render or (record.status.is_final and record.status is not before)
-                    if record.batch_id is not None:  # its batch's message speaks for it
-                        touch_batch(pipe, self._keys, record.batch_id)
-                    elif queued:
-                        enqueue_render(pipe, self._keys, record.id, final=record.status.is_final)
-                    if record.status is RequestStatus.SENDING:
-                        pipe.zadd(
-                            self._keys.sending(), {record.id: record.sending_since or record.created_at}
-                        )
-                    else:
-                        pipe.zrem(self._keys.sending(), record.id)
-                    if not record.blocks_new_requests:
-                        self._release_inflight(pipe, record)
-                    await pipe.execute()
-                    if record.batch_id is not None:
-                        batch_render_bell(self._keys).ring()
-                    elif queued:
-                        render_bell(self._keys).ring()
-                    return record
-                except WatchError:
-                    continue
+        queued = False
 
-    def _release_inflight(self, pipe: Redis, record: RequestRecord) -> None:
+        def write(raw: str | None, pipe: Pipeline) -> RequestRecord:
+            nonlocal queued
+            if raw is None:
+                raise KeyError(request_id)
+            record = RequestRecord.model_validate_json(raw)
+            before = record.status
+            mutate(record)
+            record.version += 1
+            pipe.set(self._keys.request(request_id), record.model_dump_json(), px=self._mapping_ttl_ms)
+            queued = queue_render or (record.status.is_final and record.status is not before)
+            if record.batch_id is not None:  # its batch's message speaks for it
+                touch_batch(pipe, self._keys, record.batch_id)
+            elif queued:
+                enqueue_render(pipe, self._keys, record.id, final=record.status.is_final)
+            if record.status is RequestStatus.SENDING:
+                pipe.zadd(self._keys.sending(), {record.id: record.sending_since or record.created_at})
+            else:
+                pipe.zrem(self._keys.sending(), record.id)
+            if not record.blocks_new_requests:
+                self._release_inflight(pipe, record)
+            return record
+
+        record = await watched_update(self._redis, self._keys.request(request_id), write)
+        if record.batch_id is not None:
+            batch_render_bell(self._keys).ring()
+        elif queued:
+            render_bell(self._keys).ring()
+        return record
+
+    def _release_inflight(self, pipe: Pipeline, record: RequestRecord) -> None:
         # Only the holder may release: a newer request may already hold the slot.
         key = self._keys.inflight(record.vin, record.inflight_slot or record.action)
         pipe.eval(_COMPARE_AND_DELETE, 1, key, record.id)
