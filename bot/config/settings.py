@@ -108,8 +108,8 @@ class Settings(VendorApiSettings):
         10.0,
         gt=0,
         description=(
-            "Batch sends to the vehicle cloud, per second, shared by every replica (slower when the "
-            "vendor's X-RateLimit-Remaining-* run low; paused by a 429's Retry-After)"
+            "Sends to the vehicle cloud (batch members and typed commands) per second, shared by every "
+            "replica (slower when the vendor's X-RateLimit-Remaining-* run low; paused by a 429's Retry-After)"
         ),
     )
 

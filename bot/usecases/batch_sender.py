@@ -12,7 +12,7 @@ from bot.store.records import RequestStatus
 from bot.usecases.batch_progress import progress_of
 from bot.usecases.batch_run import begin_sending, cancel_unsent, expire_batch, post_batch_message
 from bot.usecases.context import UseCaseContext
-from bot.usecases.dispatch import member_index, send
+from bot.usecases.dispatch import member_index, send, wait_for_slot
 from bot.vehicle.features import FeatureModel
 
 log = logging.getLogger(__name__)
@@ -49,10 +49,7 @@ class BatchSender:
         if index is None:
             return False
         try:
-            wait = await self.ctx.send_pace.take()
-            while wait > 0:  # its slot, then any pause the vendor's answers asked for meanwhile
-                await asyncio.sleep(wait)
-                wait = await self.ctx.send_pace.pause_left()
+            await wait_for_slot(self.ctx)
         except asyncio.CancelledError:  # shutting down: back on the queue for another replica at once
             await asyncio.shield(self.ctx.batches.queue_members(batch_id, [index]))
             raise
@@ -75,8 +72,7 @@ class BatchSender:
 
     async def _send_member(self, batch: BatchRecord, feature: FeatureModel, index: int) -> None:
         try:
-            await send(self.ctx, batch.member_id(index), feature)
-            await self.ctx.send_pace.observe(self.ctx.vehicles.rate_limits())
+            await send(self.ctx, batch.member_id(index), feature, slot_taken=True)
         except Exception:
             log.exception("batch %s: sending member %d failed", batch.id, index)
         finally:

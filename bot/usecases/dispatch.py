@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import time
@@ -30,6 +31,7 @@ from bot.vehicle.errors import (
     VendorTimeoutError,
 )
 from bot.vehicle.features import FeatureModel
+from bot.vehicle.wire import RemotePostResponse
 
 log = logging.getLogger(__name__)
 
@@ -137,8 +139,44 @@ async def start_request(
     return Started(record, moved_to_dm=posted.moved_to_dm, post_error=posted.error)
 
 
-async def send(services: UseCaseContext, request_id: str, feature: FeatureModel) -> RequestRecord:
-    """Send the stored request to the vendor exactly once, and record the answer."""
+ONE_VEHICLE_WAIT_CAP = 2.0  # a typed command waits at most this for the shared pace; longer, it goes at once
+
+
+async def wait_for_slot(services: UseCaseContext, *, cap: float | None = None) -> None:
+    """Wait for the next slot of the vendor send pace every replica shares, and any pause the vendor's
+    answers set meanwhile. With `cap`, a wait longer than that is not waited at all: a person is
+    waiting, and the vendor's answer (a 429, with when to try again) is better than a long silence."""
+    wait = await services.send_pace.take()
+    while wait > 0:
+        if cap is not None and wait > cap:
+            return
+        await asyncio.sleep(wait)
+        wait = await services.send_pace.pause_left()
+
+
+async def _vendor_send(
+    services: UseCaseContext, record: RequestRecord, feature: FeatureModel
+) -> RemotePostResponse:
+    """The vendor call; whatever its answer, the shared pace reads the vendor's quota headers of it."""
+    try:
+        return await services.vehicles.send(
+            record.vin,
+            feature,
+            label=record.label,
+            attributes={"requestedBy": record.requester},
+            extended_event_params=_extended_event_params(record),
+        )
+    finally:
+        await services.send_pace.observe(services.vehicles.rate_limits())
+
+
+async def send(
+    services: UseCaseContext, request_id: str, feature: FeatureModel, *, slot_taken: bool = False
+) -> RequestRecord:
+    """Send the stored request to the vendor exactly once, at the shared pace, and record the answer
+    (`slot_taken`: the caller waited for its slot already, as the batch sender does)."""
+    if not slot_taken:
+        await wait_for_slot(services, cap=ONE_VEHICLE_WAIT_CAP)
     try:
         record = await services.requests.update(request_id, _mark_sending)
     except NotSendable:
@@ -148,21 +186,18 @@ async def send(services: UseCaseContext, request_id: str, feature: FeatureModel)
             raise
         return stored
     try:
-        answer = await services.vehicles.send(
-            record.vin,
-            feature,
-            label=record.label,
-            attributes={"requestedBy": record.requester},
-            extended_event_params=_extended_event_params(record),
-        )
+        answer = await _vendor_send(services, record, feature)
     except (VendorTimeoutError, ServerError) as error:
         # The vendor may have taken it: never sent again, found by its label or shown as unconfirmed.
         log.warning("request %s: outcome unknown (%s), reconciling by label", record.id, type(error).__name__)
         return await reconcile(services, record.id, give_up=False)
     except VendorError as error:
         _alert_if_the_bot_is_broken(services, record, error)
-        if isinstance(error, RateLimitedError) and record.batch_id is not None:
-            return await _wait_out(services, record, error)
+        if isinstance(error, RateLimitedError):  # every replica's sends wait it out
+            wait = error.retry_after or RATE_LIMIT_DEFAULT_WAIT
+            await services.send_pace.pause_until(time.time() + wait)
+            if record.batch_id is not None:  # not taken: back in its batch's queue, sent after the wait
+                return await _back_in_queue(services, record, wait)
         if isinstance(error, NotSupportedError):
             await capability_changed(services, record.vin)
         return await _refuse(services, record.id, refusal_words(error))
@@ -170,16 +205,12 @@ async def send(services: UseCaseContext, request_id: str, feature: FeatureModel)
 
 
 LONG_RATE_LIMIT_SECONDS = 60.0  # a 429 asking to wait longer than this is alerted
-RATE_LIMIT_DEFAULT_WAIT = 5.0  # a 429 without Retry-After: every replica's batch sends wait this long
+RATE_LIMIT_DEFAULT_WAIT = 5.0  # a 429 without Retry-After: every replica's sends wait this long
 
 
-async def _wait_out(
-    services: UseCaseContext, record: RequestRecord, error: RateLimitedError
-) -> RequestRecord:
+async def _back_in_queue(services: UseCaseContext, record: RequestRecord, wait: float) -> RequestRecord:
     """A batch member the vehicle cloud rate limited (429: it did not take it) goes back in its batch's
-    queue, and every replica's batch sends wait out Retry-After before the next."""
-    wait = error.retry_after or RATE_LIMIT_DEFAULT_WAIT
-    await services.send_pace.pause_until(time.time() + wait)
+    queue; cancelled when its batch was stopped meanwhile."""
     log.info("request %s: rate limited, back in its batch's queue for %g s", record.id, wait)
 
     def back_in_queue(stored: RequestRecord) -> None:
