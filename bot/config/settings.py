@@ -109,7 +109,7 @@ class Settings(VendorApiSettings):
         gt=0,
         description=(
             "Sends to the vehicle cloud (batch members and typed commands) per second, shared by every "
-            "replica (slower when the vendor's X-RateLimit-Remaining-* run low; paused by a 429's Retry-After)"
+            "replica (slower when the vendor's X-RateLimit-Remaining-* run low; paused by a 429)"
         ),
     )
 
