@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
 
@@ -17,7 +18,6 @@ from bot.slack.parts import SlackParts
 from bot.slack.web_api import WebApi
 from bot.store.batch_renders import BatchRenderLease, BatchRenders
 from bot.store.batches import BatchRecord, BatchStatus, BatchStore
-from bot.store.message_finish import MESSAGE_GAP_MS
 from bot.store.slack_budget import SlackBudget
 from bot.usecases.batch_progress import BatchProgress, progress_of
 from bot.usecases.ports import Posted
@@ -28,6 +28,17 @@ PERMANENT_ERRORS = frozenset({"message_not_found", "cant_update_message", "edit_
 RETRY_MS = 5_000
 SUMMARY_LEASE_SECONDS = 60.0  # a replica that died while posting the summary leaves it to another after this
 FINISHING = (BatchStatus.SENDING, BatchStatus.STOPPED, BatchStatus.FINISHED)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """How one render of a batch message ended: when to look again (ms), whether it must be (it was not
+    shown), when it was edited (ms), and whether nothing of the batch changes any more."""
+
+    next_at: int
+    keep: bool = False
+    edited_at: int | None = None
+    over: bool = False
 
 
 class SlackBatchMessages:
@@ -69,23 +80,26 @@ class BatchRenderer:
 
     async def _render(self, lease: BatchRenderLease) -> None:
         try:
-            next_at, keep = await self._show(lease)
+            shown = await self._show(lease)
         except Exception:
             log.exception("batch %s: render failed", lease.batch_id)
-            next_at, keep = now_ms() + RETRY_MS, True
-        await self._queue.done(lease, next_at_ms=next_at, keep=keep)
+            shown = Shown(now_ms() + RETRY_MS, keep=True)
+        await self._queue.done(lease, next_at_ms=shown.next_at, keep=shown.keep, edited_at_ms=shown.edited_at)
+        if shown.over:  # nothing of it changes any more
+            await self._queue.forget(lease.batch_id)
 
-    async def _show(self, lease: BatchRenderLease) -> tuple[int, bool]:
-        """Edit the message once; when it may be edited next (ms), and whether it must be (not shown)."""
+    async def _show(self, lease: BatchRenderLease) -> Shown:
+        """Edit the message once, and finish the batch when every member is settled."""
         batch = await self._batches.get(lease.batch_id)
         if batch is None or batch.message_ts is None or batch.message_channel is None:
-            return now_ms(), False  # gone, or not posted yet (the sweep posts it, then it is queued)
+            return Shown(now_ms())  # gone, or not posted yet (the sweep posts it, then it is queued)
         progress = progress_of(batch, await self._batches.members(batch))
         final = progress.all_final or batch.status.is_closed
+        finishing = progress.all_final and batch.status in FINISHING
         wait = await self.budget.take(final=final)
         if wait:
             self._parts.metrics.slack_budget_waits.inc()
-            return now_ms() + wait, True
+            return Shown(now_ms() + wait, keep=True)
         message = batch_message(progress, batch.simulator, DATA_KIT)
         try:
             await self._api.call(
@@ -96,18 +110,18 @@ class BatchRenderer:
             failure = classify(error, PERMANENT_ERRORS)
             if failure.verdict is Verdict.PERMANENT:
                 log.warning("batch %s: its message cannot be edited (%s)", batch.id, failure.reason)
-                if progress.all_final and batch.status in FINISHING:
+                if finishing:
                     await self._finish(progress, in_thread=False)
-                return now_ms(), False
+                return Shown(now_ms(), over=finishing)
             if failure.verdict is Verdict.RATE_LIMITED:
                 await self.budget.pause(failure.retry_in_ms / 1000)
-            return now_ms() + failure.retry_in_ms, True
+            return Shown(now_ms() + failure.retry_in_ms, keep=True)
+        edited = now_ms()
         self._parts.metrics.batch_edits.inc()
-        if progress.all_final and batch.status in FINISHING:
+        if finishing:
             await self._finish(progress, in_thread=True)
-        elif batch.status.is_closed and batch.status is not BatchStatus.FINISHED:
-            await self._queue.forget(batch.id)  # rejected, expired: nothing of it changes any more
-        return now_ms() + MESSAGE_GAP_MS, False
+        over = finishing or (batch.status.is_closed and batch.status is not BatchStatus.FINISHED)
+        return Shown(edited, edited_at=edited, over=over)
 
     async def _finish(self, progress: BatchProgress, *, in_thread: bool) -> None:
         """Every member is settled: the batch is finished, its summary posted once (in its thread, or in
@@ -142,7 +156,6 @@ class BatchRenderer:
             await self._batches.update(batch.id, _unclaim)  # posted by the next render, or after the lease
             raise
         await self._batches.update(batch.id, _posted)
-        await self._queue.forget(batch.id)  # nothing of it changes any more
         failed = progress.attention
         if failed:
             headline = f"Batch {batch.id}: {len(failed)} vehicle(s) need attention"

@@ -10,6 +10,7 @@ from redis.asyncio.client import Pipeline
 from bot.runtime.clock import now_ms
 from bot.runtime.wakeup import Doorbell, doorbell
 from bot.store.keys import Keys
+from bot.store.message_finish import MESSAGE_GAP_MS
 from bot.store.scripts import register
 from bot.store.wakeups import earliest_score
 
@@ -51,28 +52,33 @@ class BatchRenders:
             await pipe.execute()
         batch_render_bell(self._keys).ring()
 
+    def _script_keys(self) -> list[str]:
+        return [self._keys.batches_dirty(), self._keys.batches_generation(), self._keys.batches_edited()]
+
     async def take(self, limit: int = 8, *, lease_ms: int = BATCH_RENDER_LEASE_MS) -> list[BatchRenderLease]:
-        """The batch messages due now, each leased to this caller."""
-        raw = await self._take(
-            keys=[self._keys.batches_dirty(), self._keys.batches_generation()],
-            args=[now_ms(), lease_ms, limit],
-        )
+        """The batch messages due now and not edited within the message gap, each leased to this caller."""
+        raw = await self._take(keys=self._script_keys(), args=[now_ms(), lease_ms, limit, MESSAGE_GAP_MS])
         pairs = [str(item.decode() if isinstance(item, bytes) else item) for item in raw]
         return [BatchRenderLease(pairs[i], int(pairs[i + 1])) for i in range(0, len(pairs), 2)]
 
-    async def done(self, lease: BatchRenderLease, *, next_at_ms: int, keep: bool = False) -> bool:
-        """Give the lease back; True when the batch stays queued (it changed meanwhile, or `keep`)."""
+    async def done(
+        self, lease: BatchRenderLease, *, next_at_ms: int, keep: bool = False, edited_at_ms: int | None = None
+    ) -> bool:
+        """Give the lease back, with when the message was edited if it was; True when the batch stays
+        queued (it changed meanwhile, or `keep`)."""
+        edited = "" if edited_at_ms is None else str(edited_at_ms)
         kept = await self._done(
-            keys=[self._keys.batches_dirty(), self._keys.batches_generation()],
-            args=[lease.batch_id, lease.generation, next_at_ms, "1" if keep else "0"],
+            keys=self._script_keys(),
+            args=[lease.batch_id, lease.generation, next_at_ms, "1" if keep else "0", edited],
         )
         return bool(kept)
 
     async def forget(self, batch_id: str) -> None:
-        """Drop a finished batch from the queue and its generation counter."""
+        """Drop a finished batch from the queue, its generation counter and its last edit's time."""
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.zrem(self._keys.batches_dirty(), batch_id)
             pipe.hdel(self._keys.batches_generation(), batch_id)
+            pipe.hdel(self._keys.batches_edited(), batch_id)
             await pipe.execute()
 
     async def next_due(self) -> float | None:

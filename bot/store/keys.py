@@ -139,6 +139,10 @@ class Keys:
         """Sorted set of the batch messages to render, by due time (ms): one entry per batch."""
         return f"{self.prefix}batches-dirty"
 
+    def batches_edited(self) -> str:
+        """Hash of batch id -> when its message was last edited (ms), for the one-edit-per-gap rule."""
+        return f"{self.prefix}batches-edited"
+
     def batches_generation(self) -> str:
         """Hash of batch id -> a counter bumped by every change of a member (what a render showed)."""
         return f"{self.prefix}batches-gen"
