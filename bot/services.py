@@ -118,7 +118,7 @@ class Services:
             messages=SlackRequestMessages(output),
             batches=batches,
             batch_renders=BatchRenders(redis, keys),
-            batch_messages=SlackBatchMessages(output, batches),
+            batch_messages=SlackBatchMessages(output),
             leases=Leases(redis, keys),
             alerts=SlackOperatorAlerts(output),
             simulator=simulator,

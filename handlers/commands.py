@@ -15,7 +15,6 @@ from bot.services import Services
 from bot.slack import answers, batch_answers
 from bot.usecases import queries
 from bot.usecases.batch_preview import preview_batch
-from bot.usecases.batch_run import BatchGone, batch_status, is_batch_id
 from bot.usecases.fleet import VehicleNotFound
 from bot.usecases.remote_flow import request_remote
 from bot.usecases.results import Actor, Denied
@@ -79,16 +78,8 @@ class CommandListener:
                     await caller.send(answers.card_message(card, services.simulator))
             case Action.LIST:
                 await self._say(caller, await queries.listing(services, actor, command), answers.listing_text)
-            case Action.STATUS if is_batch_id(command.vehicle or ""):
-                batch = await batch_status(services, actor, command.vehicle or "")
-                if isinstance(batch, BatchGone):  # no such batch: a vehicle word of that shape
-                    await self._say(
-                        caller, await queries.status(services, actor, command), answers.status_text
-                    )
-                else:
-                    await caller.say(batch_answers.batch_status(batch))
             case Action.STATUS:
-                await self._say(caller, await queries.status(services, actor, command), answers.status_text)
+                await caller.say(batch_answers.status_text(await queries.status(services, actor, command)))
             case Action.HISTORY:
                 await self._say(caller, await queries.history(services, actor, command), answers.history_text)
 

@@ -20,6 +20,7 @@ from bot.usecases.batch_run import (
     NotYours,
     OwnBatch,
 )
+from bot.usecases.queries import Statuses
 from bot.usecases.results import Denied, NotOffered, Problem, VendorUnavailable
 
 BATCH_GONE = ":hourglass: This batch (or its preview) expired: run the command again."
@@ -95,8 +96,10 @@ def click_answer(result: BatchClick) -> str | None:
     return None
 
 
-def batch_status(result: BatchProgress | Denied) -> str:
-    """`status <batch id>`, in words."""
+def status_text(result: Statuses | BatchProgress | Denied) -> str:
+    """`status`, in words: a batch, requests, or why the user may not see them."""
     if isinstance(result, Denied):
         return answers.denied(result.reason)
-    return batch_status_text(result)
+    if isinstance(result, BatchProgress):
+        return batch_status_text(result)
+    return answers.status_text(result)

@@ -44,13 +44,13 @@ class Shown:
 class SlackBatchMessages:
     """The use cases' BatchMessages, in Slack: the batch's one message in its channel."""
 
-    def __init__(self, parts: SlackParts, batches: BatchStore) -> None:
+    def __init__(self, parts: SlackParts) -> None:
         self._parts = parts
-        self._batches = batches
 
     async def post(self, batch: BatchRecord) -> Posted:
-        """Post the batch message where the command was typed."""
-        progress = progress_of(batch, await self._batches.members(batch))
+        """Post the batch message where the command was typed, its members all waiting (the render that
+        follows shows where they stand)."""
+        progress = progress_of(batch, [None] * len(batch.members))
         message = batch_message(progress, batch.simulator)
         return await self._parts.messenger.post_or_dm(batch.channel, batch.requester, message)
 

@@ -49,27 +49,31 @@ def escaped(text: str, limit: int) -> str:
     return cut.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def fit_lines(head: str, lines: list[str], *, limit: int = TEXT_LIMIT, more: str = "…and {n} more") -> str:
+MORE_ROOM = 20  # characters kept for "…and N more"
+
+
+def _fitting(items: list[str], separator: str, room: int) -> int:
+    """How many of the items, joined by the separator, fit in `room` characters (and the "more" note)."""
+    used = 0
+    for count, item in enumerate(items):
+        used += len(item) + (len(separator) if count else 0)
+        if used + MORE_ROOM > room:
+            return count
+    return len(items)
+
+
+def fit_lines(head: str, lines: list[str], *, limit: int = TEXT_LIMIT) -> str:
     """`head` and as many lines as fit in `limit` characters; the rest counted in a last line."""
-    text = head
-    for shown, line in enumerate(lines):
-        tail = "\n" + more.format(n=len(lines) - shown)
-        if len(text) + 1 + len(line) + len(tail) > limit and shown < len(lines):
-            return text + tail
-        text += "\n" + line
-    return text
+    shown = _fitting(lines, "\n", limit - len(head) - 1)
+    text = "\n".join([head, *lines[:shown]])
+    return text + (f"\n…and {len(lines) - shown} more" if shown < len(lines) else "")
 
 
 def _names(members: Iterable[str], limit: int = TEXT_LIMIT) -> str:
     """The names, comma-separated, as many as fit in `limit` characters; the rest counted."""
     names = list(members)
-    shown: list[str] = []
-    for name in names:
-        if len(", ".join([*shown, name])) + 20 > limit:
-            break
-        shown.append(name)
-    rest = len(names) - len(shown)
-    return ", ".join(shown) + (f" …and {rest} more" if rest else "")
+    shown = _fitting(names, ", ", limit)
+    return ", ".join(names[:shown]) + (f" …and {len(names) - shown} more" if shown < len(names) else "")
 
 
 def _left_out_lines(left_out: list[LeftOut]) -> list[str]:

@@ -34,13 +34,7 @@ SIGNATURE_WINDOW_SECONDS = 300
 # (Python's int() refuses over 4,300 digits, a float overflows past 308).
 MAX_TIMESTAMP_DIGITS = 12
 # The bot's own buttons (handlers/buttons.py registers one listener each); a card's have a suffix.
-_BUTTONS = frozenset(
-    {
-        ButtonId.CONFIRM, ButtonId.CANCEL, ButtonId.APPROVE, ButtonId.REJECT, ButtonId.RETRY,
-        ButtonId.BATCH_SEND, ButtonId.BATCH_CANCEL, ButtonId.BATCH_APPROVE, ButtonId.BATCH_REJECT,
-        ButtonId.BATCH_STOP, ButtonId.BATCH_RETRY,
-    }
-)  # fmt: skip
+_BUTTONS = frozenset(value for name, value in vars(ButtonId).items() if name.isupper() and name != "CARD")
 _CARD_PREFIX = f"{ButtonId.CARD}_"
 # Payload kinds Slack expects a 2xx for even when the app does nothing with them (else it redelivers).
 _EVENT_KINDS = frozenset({"event_callback", "app_rate_limited"})

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import re
+import secrets
 import time
 from collections.abc import Callable, Sequence
 from enum import StrEnum
@@ -20,7 +22,23 @@ from bot.store.scripts import register
 from bot.store.wakeups import earliest_score
 from bot.store.watched import watched_update
 
+BATCH_ID = re.compile(r"^b[0-9a-f]{8}$")  # `b` and 8 hex digits: told apart from a request id
 PARSE_CHUNK = 100  # member records parsed between two yields to the event loop
+
+
+def new_batch_id() -> str:
+    """A short batch id, told apart from request ids by its `b` and its length."""
+    return "b" + secrets.token_hex(4)
+
+
+def is_batch_id(reference: str) -> bool:
+    """Whether a `status` reference is shaped like a batch id (when no such batch exists, it is a vehicle)."""
+    return BATCH_ID.match(reference) is not None
+
+
+def member_index(request_id: str) -> int:
+    """The index of a batch member in its batch, from its request id (see BatchRecord.member_id)."""
+    return int(request_id.rsplit("-", 1)[1])
 
 
 def batch_send_bell(keys: Keys) -> Doorbell:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import secrets
 from dataclasses import dataclass
 
 from bot.catalogue.command import Command, CommandError
 from bot.catalogue.row import Plan
-from bot.store.batches import BatchMember, BatchRecord, LeftOut
+from bot.store.batches import BatchMember, BatchRecord, LeftOut, new_batch_id
 from bot.store.records import WakeUpCost
 from bot.usecases.context import UseCaseContext
 from bot.usecases.fleet import Vehicle
@@ -54,11 +53,6 @@ class NothingToSend:
 
 
 PreviewResult = BatchPreview | NothingToSend | Problem | NotOffered | VendorUnavailable
-
-
-def new_batch_id() -> str:
-    """A short batch id, told apart from request ids by its `b` and its length."""
-    return "b" + secrets.token_hex(4)
 
 
 async def preview_batch(

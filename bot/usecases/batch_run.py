@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.catalogue.action import Action
 from bot.catalogue.table import row_of
-from bot.store.batches import BatchChanged, BatchRecord, BatchStatus, LeftOut
+from bot.store.batches import BatchChanged, BatchRecord, BatchStatus, LeftOut, member_index
 from bot.store.records import RequestRecord, RequestStatus
 from bot.usecases.batch_preview import PreviewResult, preview_batch
-from bot.usecases.batch_progress import BatchProgress, progress_of
-from bot.usecases.closing import Closing, close_request
+from bot.usecases.batch_progress import progress_of
+from bot.usecases.closing import close_request, stopped_words, unsent
 from bot.usecases.context import UseCaseContext
-from bot.usecases.dispatch import member_index
 from bot.usecases.lookup import vehicle_of
 from bot.usecases.results import Actor, Denied
 
@@ -169,10 +166,8 @@ async def begin_sending(ctx: UseCaseContext, batch: BatchRecord) -> BatchRecord:
         batch = await ctx.batches.update(batch.id, lambda record: _leave_out(record, conflicts))
     # Only those not queued yet: one queued again after it was sent would take a pace slot for nothing.
     if not await ctx.batches.queue_members(batch.id, queued[flushed:]):
-        stopped = await ctx.batches.get(batch.id)
-        await cancel_unsent(
-            ctx, stopped or batch, f"stopped by <@{(stopped or batch).stopped_by}> before it was sent"
-        )
+        stopped = await ctx.batches.get(batch.id) or batch
+        await cancel_unsent(ctx, stopped, stopped_words(stopped.stopped_by))
     await ctx.batch_renders.touch(batch.id)
     log.info("batch %s: %d members queued for sending", batch.id, len(queued))
     return batch
@@ -284,7 +279,7 @@ async def stop_batch(ctx: UseCaseContext, actor: Actor, batch_id: str) -> BatchC
         return moved
     await ctx.batches.mark_stopped(batch_id)  # before dropping: nothing can be queued again after it
     await ctx.batches.drop_queue(batch_id)
-    await cancel_unsent(ctx, moved, f"stopped by <@{actor.user}> before it was sent")
+    await cancel_unsent(ctx, moved, stopped_words(actor.user))
     await ctx.audit.record("stopped", user=actor.user, action=moved.action, vin="", request_id=moved.id)
     await ctx.batch_renders.touch(moved.id)
     return BatchMoved(moved)
@@ -292,9 +287,7 @@ async def stop_batch(ctx: UseCaseContext, actor: Actor, batch_id: str) -> BatchC
 
 async def cancel_unsent(ctx: UseCaseContext, batch: BatchRecord, words: str) -> None:
     """End the members still queued (not sent, never to be) as cancelled, with these words."""
-    closing = Closing(
-        RequestStatus.CANCELLED, "cancelled", "cancelled", words, words=words, only_from=RequestStatus.QUEUED
-    )
+    closing = unsent(words)
     for record in await ctx.batches.members(batch):
         if record is not None and record.status is RequestStatus.QUEUED:
             await close_request(ctx, record.id, closing)
@@ -314,30 +307,3 @@ async def retry_failed(
         return NothingToRetry(batch)
     command = batch.command.model_copy(update={"vehicle": ",".join(vins)})
     return await preview_batch(ctx, actor, command, retry_of=batch.id)
-
-
-async def batch_status(
-    ctx: UseCaseContext, actor: Actor, batch_id: str
-) -> BatchProgress | BatchGone | Denied:
-    """`status <batch id>`: the batch and its members, for someone who may see every one of its vehicles."""
-    batch = await ctx.batches.get(batch_id)
-    if batch is None:
-        return BatchGone()
-    if actor.user != batch.requester:
-        if not batch.members:  # nothing to be authorized on: only its requester sees it
-            return Denied("Only the requester of this batch can see it.")
-        for member in batch.members:
-            decision = await ctx.authorizer.check(
-                actor.user, Action.STATUS, vehicle_of(ctx, member.vin), actor.channel
-            )
-            if not decision.allowed:
-                return Denied(decision.reason)
-    return progress_of(batch, await ctx.batches.members(batch))
-
-
-BATCH_ID = re.compile(r"^b[0-9a-f]{8}$")
-
-
-def is_batch_id(reference: str) -> bool:
-    """Whether a `status` reference is shaped like a batch id (when no such batch exists, it is a vehicle)."""
-    return BATCH_ID.match(reference) is not None

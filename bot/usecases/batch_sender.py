@@ -7,12 +7,13 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from bot.store.batches import BatchRecord, BatchStatus
+from bot.store.batches import BatchRecord, BatchStatus, member_index
 from bot.store.records import RequestStatus
 from bot.usecases.batch_progress import progress_of
 from bot.usecases.batch_run import begin_sending, cancel_unsent, expire_batch, post_batch_message
+from bot.usecases.closing import stopped_words
 from bot.usecases.context import UseCaseContext
-from bot.usecases.dispatch import member_index, send, wait_for_slot
+from bot.usecases.dispatch import send, wait_for_slot
 from bot.vehicle.features import FeatureModel
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,7 @@ async def _mend(ctx: UseCaseContext, batch: BatchRecord, now: float) -> bool:
         await ctx.batch_renders.touch(batch.id)  # its render finishes it (a replica died before that)
         return False
     if batch.status is BatchStatus.STOPPED:  # a member queued again after Stop (a 429, a late store)
-        await cancel_unsent(ctx, batch, f"stopped by <@{batch.stopped_by}> before it was sent")
+        await cancel_unsent(ctx, batch, stopped_words(batch.stopped_by))
         return True
     if batch.status is not BatchStatus.SENDING:
         return False

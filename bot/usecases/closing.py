@@ -41,3 +41,15 @@ async def close_request(ctx: UseCaseContext, request_id: str, closing: Closing) 
     if record.batch_id is None:  # a batch member is shown by its batch's message (queued by the update)
         await ctx.messages.show_latest(record.id)
     return record
+
+
+def unsent(words: str) -> Closing:
+    """How a queued batch member that will never be sent ends: cancelled, with these words."""
+    return Closing(
+        RequestStatus.CANCELLED, "cancelled", "cancelled", words, words=words, only_from=RequestStatus.QUEUED
+    )
+
+
+def stopped_words(user: str | None) -> str:
+    """Why a member of a stopped batch was not sent."""
+    return f"stopped by <@{user}> before it was sent"

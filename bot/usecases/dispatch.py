@@ -12,10 +12,11 @@ from typing import Any
 from bot.catalogue.command import Command
 from bot.catalogue.table import row_of
 from bot.runtime.logs import add_log_context
+from bot.store.batches import member_index
 from bot.store.records import RequestRecord, RequestStatus, WakeUpCost
 from bot.store.requests import InFlight, NotSendable
 from bot.usecases.capabilities import capability_changed
-from bot.usecases.closing import Closing, close_request
+from bot.usecases.closing import Closing, close_request, unsent
 from bot.usecases.context import UseCaseContext
 from bot.usecases.fleet import Vehicle
 from bot.usecases.ports import PipelineNotice, RequestAlert
@@ -223,16 +224,8 @@ async def _back_in_queue(services: UseCaseContext, record: RequestRecord, wait: 
     if await services.batches.queue_members(record.batch_id, [member_index(record.id)]):
         return stored
     words = "its batch was stopped before it could be sent again"  # the 429 means it was never taken
-    closing = Closing(
-        RequestStatus.CANCELLED, "cancelled", "cancelled", words, words=words, only_from=RequestStatus.QUEUED
-    )
-    closed = await close_request(services, record.id, closing)
+    closed = await close_request(services, record.id, unsent(words))
     return closed or stored
-
-
-def member_index(request_id: str) -> int:
-    """The index of a batch member in its batch, from its request id (`<batch id>-<index>`)."""
-    return int(request_id.rsplit("-", 1)[1])
 
 
 def _alert_if_the_bot_is_broken(services: UseCaseContext, record: RequestRecord, error: VendorError) -> None:

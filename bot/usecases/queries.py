@@ -10,9 +10,11 @@ from bot.catalogue.options import ListOptions
 from bot.catalogue.row import ActionRow
 from bot.catalogue.table import REMOTE_ROWS
 from bot.store.audit import AuditEntry
+from bot.store.batches import BatchRecord, is_batch_id
 from bot.store.records import RequestRecord
 from bot.store.wakeup_budget import WakeUps
 from bot.usecases.authz import Entitlement
+from bot.usecases.batch_progress import BatchProgress, progress_of
 from bot.usecases.capabilities import capability_of
 from bot.usecases.context import UseCaseContext
 from bot.usecases.fleet import Vehicle
@@ -94,9 +96,13 @@ async def card(ctx: UseCaseContext, actor: Actor, command: Command) -> Card | De
     return Card(vehicle, shown, await ctx.wakeups.of(vehicle.vin), freshness)
 
 
-async def status(ctx: UseCaseContext, actor: Actor, command: Command) -> Statuses | Denied:
-    """A request by id (authorized on its vehicle), or a vehicle's recent requests."""
+async def status(ctx: UseCaseContext, actor: Actor, command: Command) -> Statuses | BatchProgress | Denied:
+    """A batch by id (its requester, or someone who may see every one of its vehicles), a request by id
+    (authorized on its vehicle), or a vehicle's recent requests."""
     reference = command.vehicle or ""
+    batch = await ctx.batches.get(reference) if is_batch_id(reference) else None
+    if batch is not None:
+        return await _batch_status(ctx, actor, command, batch)
     record = await ctx.requests.get(reference)
     if record is not None:
         return await _check(ctx, actor, command.row, vehicle_of(ctx, record.vin)) or Statuses(
@@ -105,6 +111,19 @@ async def status(ctx: UseCaseContext, actor: Actor, command: Command) -> Statuse
     vehicle = await resolve_vehicle(ctx, reference)
     denied = await _check(ctx, actor, command.row, vehicle)
     return denied or Statuses(reference, await ctx.requests.recent_for_vehicle(vehicle.vin))
+
+
+async def _batch_status(
+    ctx: UseCaseContext, actor: Actor, command: Command, batch: BatchRecord
+) -> BatchProgress | Denied:
+    if actor.user != batch.requester:
+        if not batch.members:  # nothing to be authorized on: only its requester sees it
+            return Denied("Only the requester of this batch can see it.")
+        for member in batch.members:
+            denied = await _check(ctx, actor, command.row, vehicle_of(ctx, member.vin))
+            if denied is not None:
+                return denied
+    return progress_of(batch, await ctx.batches.members(batch))
 
 
 async def history(ctx: UseCaseContext, actor: Actor, command: Command) -> History | Denied:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -235,3 +236,25 @@ async def test_where_the_bot_cannot_post_the_batch_message_goes_to_the_requester
     root = (await batch_bot.slack.wait_for(in_dm))[0]
     await batch_bot.slack.wait_for(lambda: batch_bot.slack.replies(root.channel, root.ts), timeout=10)
     assert len(batch_bot.simulator.remote_posts) == 3
+
+
+async def test_an_approval_clicked_after_its_time_is_refused_and_nothing_is_sent(
+    redis_url: str, key_prefix: str
+) -> None:
+    """APPROVAL_TTL_SECONDS passed before the sweep came by: Approve says the batch expired; nothing sent."""
+    async for bot in start_bot(
+        redis_url, key_prefix, approval_ttl_seconds=0.3, background=[send_batches_forever]
+    ):
+        await _sent(bot, "immobilize group:paris on", user=SECURITY)
+        root = (await bot.slack.wait_for(lambda: batch_messages(bot)))[0]
+        asked = time.time()
+
+        async def past_its_time() -> bool:
+            return time.time() > asked + 0.3
+
+        await wait_until(past_its_time)
+        await bot.driver.click_button("rb_batch_approve", SECURITY2, message=root)
+        await bot.slack.wait_for(
+            lambda: any("expired" in e.text for e in bot.slack.ephemerals(user=SECURITY2))
+        )
+        assert bot.simulator.remote_posts == []

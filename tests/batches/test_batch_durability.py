@@ -41,17 +41,22 @@ async def _stop(tasks: list[asyncio.Task[None]]) -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
+async def _finish_with_a_sender(bot: BotUnderTest) -> None:
+    """Start a sender (another replica), wait for the batch's summary, and check each vehicle got one send."""
+    tasks = await _senders(bot, 1)
+    try:
+        await _summary(bot)
+    finally:
+        await _stop(tasks)
+    assert sorted(post.vin for post in bot.simulator.remote_posts) == sorted(PARIS)
+
+
 async def test_a_batch_nobody_sends_waits_in_redis_and_any_sender_finishes_it(idle_bot: BotUnderTest) -> None:
     """After Send, the members wait in Redis; a sender started later (another replica) sends each once."""
     batch_id = await _sent(idle_bot, "lock group:paris")
     await _queued(idle_bot, batch_id, 3)
     assert idle_bot.simulator.remote_posts == []
-    tasks = await _senders(idle_bot, 1)
-    try:
-        await _summary(idle_bot)
-    finally:
-        await _stop(tasks)
-    assert sorted(post.vin for post in idle_bot.simulator.remote_posts) == sorted(PARIS)
+    await _finish_with_a_sender(idle_bot)
 
 
 async def test_a_member_a_dead_replica_took_is_swept_back_and_sent_once(idle_bot: BotUnderTest) -> None:
@@ -62,12 +67,7 @@ async def test_a_member_a_dead_replica_took_is_swept_back_and_sent_once(idle_bot
     assert taken is not None
     await sweep_batches(idle_bot.services, now=time.time() + idle_bot.settings.sending_reconcile_seconds + 1)
     assert taken in await idle_bot.services.batches.queued(batch_id)
-    tasks = await _senders(idle_bot, 1)
-    try:
-        await _summary(idle_bot)
-    finally:
-        await _stop(tasks)
-    assert sorted(post.vin for post in idle_bot.simulator.remote_posts) == sorted(PARIS)
+    await _finish_with_a_sender(idle_bot)
 
 
 async def test_two_senders_and_a_sweep_never_send_a_vehicle_twice(idle_bot: BotUnderTest) -> None:
